@@ -23,7 +23,7 @@ class Article:
     gov_meta: dict[str, str] = field(default_factory=dict)  # 索引号, 成文日期, 主题分类, ...
     attachments: list[dict[str, str]] = field(default_factory=list)  # {"name", "url"}
     original_url: str | None = None  # the reprint's 【来源】 / 原文链接
-    canonical_url: str | None = None  # as declared by the page (link rel=canonical, og:url)
+    declared_canonical_url: str | None = None  # as the page declares it (link rel=canonical, og:url)
     lang: str | None = None
     translation_title: str | None = None  # an appended English translation, split out
     translation_keywords: list[str] = field(default_factory=list)
