@@ -1,0 +1,277 @@
+"""Source configuration: TOML files in, validated dataclasses out.
+
+A config is one TOML file, or a directory whose *.toml files are read in name order. Every
+error names the file, the line, the source and the key at fault, so a broken config is
+refused with a message the user can act on.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+import zoneinfo
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from crawler.urls import is_http_url
+
+BUNDLED_CONFIG = Path(__file__).parent / "sources"
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+DURATION_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+KINDS = ("list",)
+
+
+class ConfigError(ValueError):
+    """A config that cannot be used; str() gives 'file:line: source 'x': key: problem'."""
+
+    def __init__(self, message: str, path: Path | None = None, line: int | None = None):
+        self.path, self.line, self.message = path, line, message
+        where = f"{path}:{line}: " if path and line else f"{path}: " if path else ""
+        super().__init__(where + message)
+
+
+def parse_duration(value: str | int | float) -> float:
+    """'90s', '30m', '2h', '1d', '1h30m' or a number of seconds -> seconds."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration like '30m'")
+    if isinstance(value, (int, float)):
+        if value <= 0:
+            raise ValueError("must be positive")
+        return float(value)
+    match = DURATION_RE.match(str(value).strip())
+    if not match or not any(match.groups()):
+        raise ValueError(f"{value!r} is not a duration like '45s', '30m', '2h', '1d'")
+    d, h, m, s = (int(g or 0) for g in match.groups())
+    seconds = d * 86400 + h * 3600 + m * 60 + s
+    if seconds <= 0:
+        raise ValueError("must be positive")
+    return float(seconds)
+
+
+@dataclass
+class Source:
+    name: str
+    start_urls: list[str]
+    kind: str = "list"
+    article_pattern: str | None = None  # regex on absolute article URLs
+    page_pattern: str | None = None  # regex on list pages to follow (pagination)
+    max_pages: int = 5
+    label: str = ""  # human name, e.g. "国家卫生健康委员会 新闻"
+    schedule: str | None = None  # interval, e.g. "30m"
+    cron: str | None = None  # crontab line, e.g. "0 */2 * * *"
+    timeout: str = "30m"  # per run
+    enabled: bool = True
+    disabled_reason: str = ""
+    selectors: dict[str, str] = field(default_factory=dict)  # field -> CSS, wins over the extractor
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 1.0  # seconds between requests to the site
+    concurrency: int = 2  # parallel requests to the site
+    encoding: str | None = None  # override when the site declares a wrong charset
+    obey_robots: bool = True
+
+    @property
+    def interval_seconds(self) -> float | None:
+        return parse_duration(self.schedule) if self.schedule else None
+
+    @property
+    def timeout_seconds(self) -> float:
+        return parse_duration(self.timeout)
+
+
+@dataclass
+class Config:
+    sources: list[Source]
+    allow_private_addresses: bool = False
+    timezone: str = "Asia/Shanghai"
+    user_agent: str = "healthwatch/0.1 (+https://github.com/healthwatch/healthwatch)"
+    origin: Path | None = None  # the file or directory it was loaded from
+    paths: list[Path] = field(default_factory=list)  # the files read
+
+    def source(self, name: str) -> Source:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"no source named {name!r} (configured: {known})")
+
+
+_TOP_KEYS = {"allow_private_addresses": bool, "timezone": str, "user_agent": str}
+_SOURCE_TYPES: dict[str, type | tuple[type, ...]] = {
+    "name": str, "start_urls": list, "kind": str, "article_pattern": str, "page_pattern": str,
+    "max_pages": int, "label": str, "schedule": (str, int), "cron": str, "timeout": (str, int),
+    "enabled": bool, "disabled_reason": str, "selectors": dict, "headers": dict,
+    "delay": (int, float), "concurrency": int, "encoding": str, "obey_robots": bool,
+}
+_SELECTOR_FIELDS = {
+    "title", "subtitle", "body", "published", "publisher", "author", "editor", "keywords",
+    "breadcrumbs", "doc_number", "issuing_agency", "attachments", "original_url",
+}
+
+
+def default_config_path() -> Path:
+    return Path(os.environ.get("HEALTHWATCH_CONFIG") or BUNDLED_CONFIG)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    path = Path(path) if path else default_config_path()
+    if path.is_dir():
+        files = sorted(path.glob("*.toml"))
+        if not files:
+            raise ConfigError("no *.toml files in this directory", path)
+    elif path.exists():
+        files = [path]
+    else:
+        raise ConfigError("config file not found", path)
+
+    config = Config(sources=[], origin=path, paths=files)
+    top_seen: dict[str, tuple[Any, Path]] = {}
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            line = re.search(r"line (\d+)", str(exc))
+            raise ConfigError(f"invalid TOML: {exc}", file, int(line.group(1)) if line else None) from None
+        locate = _Locator(file, text)
+        for key, value in data.items():
+            if key == "sources":
+                continue
+            if key not in _TOP_KEYS:
+                raise locate.error(f"unknown top-level key {key!r}{_suggest(key, _TOP_KEYS)}", key=key)
+            if not isinstance(value, _TOP_KEYS[key]):
+                raise locate.error(f"{key}: expected {_TOP_KEYS[key].__name__}", key=key)
+            if key in top_seen and top_seen[key][0] != value:
+                raise locate.error(f"{key} conflicts with {top_seen[key][1]}", key=key)
+            top_seen[key] = (value, file)
+            setattr(config, key, value)
+        raw_sources = data.get("sources", [])
+        if not isinstance(raw_sources, list):
+            raise locate.error("'sources' must be an array of tables: [[sources]]", key="sources")
+        for index, raw in enumerate(raw_sources):
+            config.sources.append(_build_source(raw, index, locate))
+
+    try:
+        zoneinfo.ZoneInfo(config.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"timezone: unknown time zone {config.timezone!r}", files[0]) from None
+    names = [s.name for s in config.sources]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(f"source {name!r} is defined twice; names must be unique", files[0])
+    return config
+
+
+def _build_source(raw: dict, index: int, locate: "_Locator") -> Source:
+    name = raw.get("name")
+    label = f"source {name!r}" if isinstance(name, str) else f"source #{index + 1}"
+
+    def fail(key: str | None, problem: str) -> ConfigError:
+        prefix = f"{label}: {key}: " if key else f"{label}: "
+        return locate.error(prefix + problem, source_index=index, key=key)
+
+    for key, value in raw.items():
+        if key not in _SOURCE_TYPES:
+            problem = f"{label}: unknown key {key!r}{_suggest(key, _SOURCE_TYPES)}"
+            raise locate.error(problem, source_index=index, key=key)
+        expected = _SOURCE_TYPES[key]
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
+            names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
+            raise fail(key, f"expected {names}, got {type(value).__name__}")
+    for required in ("name", "start_urls"):
+        if required not in raw:
+            raise fail(None, f"missing required key {required!r}")
+    if not NAME_RE.match(raw["name"]):
+        raise fail("name", "use lower-case letters, digits and '-' only")
+
+    source = Source(**{f.name: raw[f.name] for f in fields(Source) if f.name in raw})
+    if source.kind not in KINDS:
+        raise fail("kind", f"{source.kind!r} is not one of {', '.join(KINDS)}")
+    if not source.start_urls or not all(isinstance(u, str) and is_http_url(u) for u in source.start_urls):
+        raise fail("start_urls", "give one or more absolute http(s) URLs")
+    if source.kind == "list" and not source.article_pattern:
+        raise fail(None, "missing required key 'article_pattern' (regex of article URLs)")
+    for key in ("article_pattern", "page_pattern"):
+        pattern = getattr(source, key)
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise fail(key, f"invalid regular expression: {exc}") from None
+    if source.max_pages < 1:
+        raise fail("max_pages", "must be at least 1")
+    if source.concurrency < 1:
+        raise fail("concurrency", "must be at least 1")
+    if source.delay < 0:
+        raise fail("delay", "must be 0 or more seconds")
+    for key in ("schedule", "timeout"):
+        value = getattr(source, key)
+        if value is not None:
+            try:
+                setattr(source, key, str(value) if isinstance(value, str) else f"{value}s")
+                parse_duration(value)
+            except ValueError as exc:
+                raise fail(key, str(exc)) from None
+    if source.schedule and source.cron:
+        raise fail("cron", "give either 'schedule' (interval) or 'cron', not both")
+    if source.cron:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(source.cron)
+        except ValueError as exc:
+            raise fail("cron", f"invalid crontab line: {exc}") from None
+    for field_name, selector in source.selectors.items():
+        if field_name not in _SELECTOR_FIELDS:
+            raise fail("selectors", f"unknown field {field_name!r}{_suggest(field_name, _SELECTOR_FIELDS)}")
+        if not isinstance(selector, str) or not _valid_css(selector):
+            raise fail("selectors", f"{field_name}: invalid CSS selector {selector!r}")
+    if source.encoding:
+        import codecs
+
+        try:
+            codecs.lookup(source.encoding)
+        except LookupError:
+            raise fail("encoding", f"unknown encoding {source.encoding!r}") from None
+    return source
+
+
+def _valid_css(selector: str) -> bool:
+    from cssselect import GenericTranslator, SelectorError
+
+    try:
+        GenericTranslator().css_to_xpath(selector)
+    except SelectorError:
+        return False
+    return True
+
+
+def _suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class _Locator:
+    """Finds the line of a key in the TOML text, for error messages (tomllib keeps no positions)."""
+
+    def __init__(self, path: Path, text: str):
+        self.path, self.lines = path, text.splitlines()
+
+    def error(self, message: str, *, source_index: int | None = None, key: str | None = None) -> ConfigError:
+        return ConfigError(message, self.path, self._line(source_index, key))
+
+    def _line(self, source_index: int | None, key: str | None) -> int | None:
+        start, end = 0, len(self.lines)
+        if source_index is not None:
+            headers = [i for i, line in enumerate(self.lines) if line.strip() == "[[sources]]"]
+            if source_index >= len(headers):
+                return None
+            start = headers[source_index]
+            end = headers[source_index + 1] if source_index + 1 < len(headers) else end
+        if key:
+            key_re = re.compile(rf"^\s*(\[sources\.)?{re.escape(key)}\]?\s*(=|$)")
+            for i in range(start, end):
+                if key_re.match(self.lines[i]):
+                    return i + 1
+        return start + 1 if source_index is not None else None

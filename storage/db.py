@@ -1,0 +1,133 @@
+"""Opening the SQLite file, its schema and migrations.
+
+Schema versions live in `PRAGMA user_version`; each migration is a function run once, in order,
+inside one transaction. Article columns follow the extraction record: a field added to
+`crawler.extract.record.Article` becomes a column on the next open.
+"""
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+from typing import Callable, Iterator
+
+import sqlite_utils
+
+from crawler.extract.record import Article
+
+BUSY_TIMEOUT_MS = 30_000
+MIN_SQLITE = (3, 35, 0)  # RETURNING, DROP COLUMN
+
+_JSON_FIELDS = {
+    name for name, f in Article.__dataclass_fields__.items() if "list" in str(f.type) or "dict" in str(f.type)
+}
+
+
+def article_columns() -> dict[str, type]:
+    """Column name -> Python type for the extraction fields (lists/dicts are stored as JSON text)."""
+    return {name: str for name in Article.__dataclass_fields__}
+
+
+def json_fields() -> set[str]:
+    return set(_JSON_FIELDS)
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    if sqlite3.sqlite_version_info < MIN_SQLITE:
+        raise RuntimeError(f"SQLite {sqlite3.sqlite_version} is too old; healthwatch needs >= 3.35")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")  # safe in WAL: a crash loses at most the last commits
+    db.execute("PRAGMA foreign_keys = ON")
+    migrate(db)
+    return db
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """BEGIN IMMEDIATE: take the write lock up front so concurrent writers wait on the busy
+    timeout instead of failing on a read-to-write upgrade. Whole batch or nothing."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    db.execute("COMMIT")
+
+
+def _v1_initial(db: sqlite_utils.Database) -> None:
+    columns: dict[str, type] = {"id": int, "url": str, "canonical_url": str, "source": str}
+    columns.update(article_columns())
+    columns.update({"fetched_at": str, "first_seen_at": str, "content_hash": str, "cluster_id": int})
+    db["articles"].create(columns, pk="id")
+    db["articles"].create_index(["canonical_url"], unique=True)
+    db["articles"].create_index(["content_hash"])
+    db["articles"].create_index(["source", "first_seen_at"])
+    db["articles"].create_index(["published"])
+
+    # Every URL known to lead to an article: its own, redirects, exact-duplicate copies elsewhere.
+    db["article_urls"].create(
+        {"url_key": str, "article_id": int, "source": str, "first_seen_at": str},
+        pk="url_key",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_urls"].create_index(["article_id"])
+
+    db["crawl_runs"].create(
+        {
+            "id": int, "source": str, "started_at": str, "finished_at": str, "status": str,
+            "finish_reason": str, "pid": int, "pages": int, "not_modified": int, "articles_fetched": int,
+            "new": int, "known": int, "duplicates": int, "errors": int, "error_reasons": str,
+        },
+        pk="id",
+    )
+    db["crawl_runs"].create_index(["source", "started_at"])
+
+    # Pages that could not be stored, with why; permanent ones are not requested again.
+    db["fetch_failures"].create(
+        {
+            "url_key": str, "url": str, "source": str, "reason": str, "http_status": int,
+            "permanent": int, "attempts": int, "first_seen_at": str, "last_seen_at": str,
+        },
+        pk="url_key",
+    )
+
+    # List pages: validators for conditional GET, usable only once every listed article is settled.
+    db["list_pages"].create(
+        {
+            "url_key": str, "url": str, "source": str, "etag": str, "last_modified": str,
+            "complete": int, "listed": int, "checked_at": str, "changed_at": str,
+        },
+        pk="url_key",
+    )
+    db["list_pages"].create_index(["source"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial]
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise RuntimeError(
+            f"database schema version {version} is newer than this healthwatch ({len(MIGRATIONS)}); upgrade"
+        )
+    if version < len(MIGRATIONS):
+        with write_transaction(db):  # re-read under the lock: another process may have migrated
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+                step(db)
+                db.execute(f"PRAGMA user_version = {number}")
+    if set(article_columns()) - set(db["articles"].columns_dict):
+        with write_transaction(db):
+            for name in set(article_columns()) - set(db["articles"].columns_dict):
+                db["articles"].add_column(name, str)

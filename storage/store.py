@@ -1,0 +1,227 @@
+"""Every read and write the crawler makes, as short transactions on one SQLite file.
+
+Several crawl processes may write at once (WAL + busy timeout + BEGIN IMMEDIATE); each batch of
+articles is one transaction, so a killed crawl leaves whole rows or none.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from crawler.extract.record import Article
+from crawler.textnorm import fold_for_matching
+from crawler.urls import canonical_url, url_key
+from storage.db import article_columns, json_fields, open_db, write_transaction
+
+
+GIVE_UP_AFTER = 3  # attempts after which a failing page counts as gone for good
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def content_hash(body: str) -> str | None:
+    folded = fold_for_matching(body or "")
+    return hashlib.sha1(folded.encode("utf-8")).hexdigest() if len(folded) >= 20 else None
+
+
+@dataclass
+class SaveOutcome:
+    status: str  # "new", "known" (URL already stored) or "duplicate" (same content, other URL)
+    article_id: int
+    url: str
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.db = open_db(self.path)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- what is already settled -------------------------------------------------------------
+
+    def is_known(self, url: str) -> bool:
+        """True when the URL leads to a stored article or failed for good: never fetch it again."""
+        key = url_key(url)
+        return bool(
+            self.db.execute(
+                "SELECT 1 FROM article_urls WHERE url_key = ? "
+                "UNION ALL SELECT 1 FROM fetch_failures WHERE url_key = ? AND permanent = 1 LIMIT 1",
+                [key, key],
+            ).fetchone()
+        )
+
+    # -- articles ----------------------------------------------------------------------------
+
+    def save_articles(self, items: Iterable[dict]) -> list[SaveOutcome]:
+        """Store extracted articles in one transaction. Each item carries `url` (final),
+        `request_url`, `source`, `fetched_at` and the extraction fields."""
+        outcomes = []
+        columns = article_columns()
+        now = utc_now()
+        with write_transaction(self.db):
+            for item in items:
+                keys = {url_key(item["url"]), url_key(item.get("request_url") or item["url"])}
+                known = self._article_for_keys(keys)
+                if known is not None:
+                    self._add_aliases(keys, known, item["source"], now)
+                    outcomes.append(SaveOutcome("known", known, item["url"]))
+                    continue
+                digest = content_hash(item.get("body", ""))
+                same = self.db.execute(
+                    "SELECT id FROM articles WHERE content_hash = ? LIMIT 1", [digest]
+                ).fetchone() if digest else None
+                if same:
+                    self._add_aliases(keys, same[0], item["source"], now)
+                    outcomes.append(SaveOutcome("duplicate", same[0], item["url"]))
+                    continue
+                row = {name: _column_value(name, item.get(name)) for name in columns}
+                row.update(
+                    url=item["url"], canonical_url=canonical_url(item["url"]), source=item["source"],
+                    fetched_at=item.get("fetched_at") or now, first_seen_at=now, content_hash=digest,
+                )
+                article_id = self.db["articles"].insert(row).last_pk
+                self._add_aliases(keys, article_id, item["source"], now)
+                self.db.execute("DELETE FROM fetch_failures WHERE url_key IN (%s)" % ",".join("?" * len(keys)), list(keys))
+                outcomes.append(SaveOutcome("new", article_id, item["url"]))
+        return outcomes
+
+    def _article_for_keys(self, keys: set[str]) -> int | None:
+        row = self.db.execute(
+            "SELECT article_id FROM article_urls WHERE url_key IN (%s) LIMIT 1" % ",".join("?" * len(keys)),
+            list(keys),
+        ).fetchone()
+        return row[0] if row else None
+
+    def _add_aliases(self, keys: set[str], article_id: int, source: str, now: str) -> None:
+        for key in keys:
+            self.db.execute(
+                "INSERT OR IGNORE INTO article_urls (url_key, article_id, source, first_seen_at) VALUES (?, ?, ?, ?)",
+                [key, article_id, source, now],
+            )
+
+    def article_count(self, source: str | None = None) -> int:
+        if source:
+            return self.db.execute("SELECT count(*) FROM articles WHERE source = ?", [source]).fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    # -- failures ----------------------------------------------------------------------------
+
+    def record_failure(self, source: str, url: str, reason: str, *, http_status: int | None = None,
+                       permanent: bool = False) -> None:
+        """Remember why a page could not be stored. Permanent failures (404, binary) and pages
+        that failed GIVE_UP_AFTER times are not requested again."""
+        now = utc_now()
+        with write_transaction(self.db):
+            self.db.execute(
+                """INSERT INTO fetch_failures
+                   (url_key, url, source, reason, http_status, permanent, attempts, first_seen_at, last_seen_at)
+                   VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
+                   ON CONFLICT (url_key) DO UPDATE SET reason = excluded.reason,
+                     http_status = excluded.http_status,
+                     permanent = max(excluded.permanent, attempts + 1 >= ?),
+                     attempts = attempts + 1, last_seen_at = excluded.last_seen_at""",
+                [url_key(url), url, source, reason, http_status, int(permanent), now, now, GIVE_UP_AFTER],
+            )
+
+    # -- list pages (conditional GET) ---------------------------------------------------------
+
+    def list_page_validators(self, url: str) -> dict | None:
+        """ETag/Last-Modified to send, only when every article the page listed is settled:
+        otherwise a 304 would hide articles a killed crawl never stored."""
+        row = self.db.execute(
+            "SELECT etag, last_modified FROM list_pages WHERE url_key = ? AND complete = 1", [url_key(url)]
+        ).fetchone()
+        return {"etag": row[0], "last_modified": row[1]} if row and (row[0] or row[1]) else None
+
+    def incomplete_list_pages(self, source: str) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT url FROM list_pages WHERE source = ? AND complete = 0", [source])]
+
+    def save_list_page(self, source: str, url: str, *, etag: str | None, last_modified: str | None,
+                       listed: list[str] | None) -> bool:
+        """Record a list page after a crawl; `listed` is None when it answered 304.
+        Returns whether the page is complete (all listed articles stored or failed for good)."""
+        now = utc_now()
+        with write_transaction(self.db):
+            if listed is None:
+                self.db.execute("UPDATE list_pages SET checked_at = ? WHERE url_key = ?", [now, url_key(url)])
+                return True
+            complete = all(self.is_known(link) for link in listed)
+            self.db.execute(
+                """INSERT INTO list_pages (url_key, url, source, etag, last_modified, complete, listed, checked_at, changed_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (url_key) DO UPDATE SET url = excluded.url, etag = excluded.etag,
+                     last_modified = excluded.last_modified, complete = excluded.complete,
+                     listed = excluded.listed, checked_at = excluded.checked_at, changed_at = excluded.changed_at""",
+                [url_key(url), url, source, etag, last_modified, int(complete), len(listed), now, now],
+            )
+            return complete
+
+    # -- crawl runs ----------------------------------------------------------------------------
+
+    def start_run(self, source: str, pid: int | None = None) -> int:
+        with write_transaction(self.db):
+            return self.db["crawl_runs"].insert(
+                {"source": source, "started_at": utc_now(), "status": "running", "pid": pid or os.getpid()}
+            ).last_pk
+
+    def finish_run(self, run_id: int, *, status: str, finish_reason: str, counts: dict,
+                   error_reasons: list[dict]) -> None:
+        values = {
+            "finished_at": utc_now(), "status": status, "finish_reason": finish_reason,
+            "error_reasons": json.dumps(error_reasons, ensure_ascii=False),
+            **{k: counts.get(k, 0) for k in ("pages", "not_modified", "articles_fetched", "new", "known",
+                                            "duplicates", "errors")},
+        }
+        with write_transaction(self.db):
+            self.db["crawl_runs"].update(run_id, values)
+
+    def close_interrupted_runs(self, source: str | None = None, *, reason: str = "interrupted") -> int:
+        """Runs still 'running' whose process is gone were killed: say so instead of leaving them open."""
+        rows = self.db.execute(
+            "SELECT id, pid FROM crawl_runs WHERE status = 'running'" + (" AND source = ?" if source else ""),
+            [source] if source else [],
+        ).fetchall()
+        dead = [run_id for run_id, pid in rows if not _process_alive(pid)]
+        with write_transaction(self.db):
+            for run_id in dead:
+                self.db["crawl_runs"].update(
+                    run_id, {"status": reason, "finish_reason": reason, "finished_at": utc_now()})
+        return len(dead)
+
+    def run(self, run_id: int) -> dict:
+        return self.db["crawl_runs"].get(run_id)
+
+    def last_runs(self, source: str, limit: int = 1) -> list[dict]:
+        return list(self.db.query(
+            "SELECT * FROM crawl_runs WHERE source = ? ORDER BY id DESC LIMIT ?", [source, limit]))
+
+
+_EMPTY = Article().to_dict()
+
+
+def _column_value(name: str, value):
+    if name in json_fields():
+        return json.dumps(value if value is not None else _EMPTY[name], ensure_ascii=False)
+    return value
+
+
+def _process_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
