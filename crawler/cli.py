@@ -1,0 +1,148 @@
+"""The `healthwatch` command."""
+from __future__ import annotations
+
+import json
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from crawler.config import ConfigError, default_config_path, load_config
+from storage.paths import default_db_path
+
+app = typer.Typer(help="Crawl Chinese health-policy news sources into one SQLite file.", no_args_is_help=True,
+                  add_completion=False)
+console = Console()
+err = Console(stderr=True)
+
+ConfigOption = typer.Option(None, "--config", "-c", help="Config file or directory "
+                            "[default: $HEALTHWATCH_CONFIG, else the bundled sources]")
+DbOption = typer.Option(None, "--db", help="SQLite file [default: $HEALTHWATCH_DB, else ./healthwatch.db]")
+
+
+def _load(config: Optional[Path]):
+    try:
+        return load_config(config or default_config_path())
+    except ConfigError as exc:
+        err.print(f"[red]config error:[/] {exc}", highlight=False, markup=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def crawl(
+    names: list[str] = typer.Argument(None, help="Sources to crawl [default: every enabled source]"),
+    config: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Scrapy's log"),
+    log_file: Optional[str] = typer.Option(None, "--log-file", help="Write Scrapy's log to this file"),
+):
+    """Crawl sources once, now, and print what each run found."""
+    from crawler.runner import COUNTERS, crawl_now
+
+    cfg = _load(config)
+    if names:
+        for name in names:
+            try:
+                cfg.source(name)
+            except ConfigError as exc:
+                err.print(f"[red]{exc}[/]")
+                raise typer.Exit(2) from None
+    else:
+        names = [s.name for s in cfg.sources if s.enabled]
+    if not names:
+        err.print("no enabled sources to crawl")
+        raise typer.Exit(2)
+    db_path = db or default_db_path()
+
+    def table(progress: dict[str, dict]) -> Table:
+        t = Table(title=f"crawling into {db_path}")
+        t.add_column("source")
+        t.add_column("state")
+        for key in COUNTERS:
+            t.add_column(key.replace("_", " "), justify="right")
+        for name in names:
+            row = progress.get(name, {})
+            t.add_row(name, row.get("state", "queued"), *(str(row.get(k, 0)) for k in COUNTERS))
+        return t
+
+    with Live(table({}), console=err, refresh_per_second=4, transient=True) as live:
+        runs = crawl_now(cfg, names, db_path, on_progress=lambda p: live.update(table(p)),
+                         log_level="INFO" if verbose else "WARNING", log_file=log_file)
+
+    summary = Table(title="crawl summary")
+    for column in ("source", "status", "list pages", "not modified", "new", "already known", "duplicates",
+                   "errors"):
+        summary.add_column(column, justify="left" if column in ("source", "status") else "right")
+    failed = []
+    for name, run in runs.items():
+        status = run.get("status") or "failed"
+        if status in ("failed", "timeout"):
+            failed.append(name)
+        colour = {"ok": "green", "partial": "yellow"}.get(status, "red")
+        summary.add_row(name, f"[{colour}]{status}[/]", *(str(run.get(k) or 0) for k in (
+            "pages", "not_modified", "new", "known", "duplicates", "errors")))
+    console.print(summary)
+    for name, run in runs.items():
+        reasons = json.loads(run.get("error_reasons") or "[]")
+        for reason in reasons[:10]:
+            console.print(f"  {name}: {reason['reason']}  {reason['url']}", highlight=False)
+        if len(reasons) > 10:
+            console.print(f"  {name}: … {len(reasons) - 10} more in crawl_runs.error_reasons")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def extract(
+    file_or_url: str = typer.Argument(..., help="An HTML file, '-' for standard input, or an http(s) URL"),
+    url: Optional[str] = typer.Option(None, "--url", help="The page's URL, for relative links and URL dates"),
+):
+    """Print the extracted article of one page as JSON."""
+    from crawler.extract import extract as run_extract
+
+    content_type = None
+    if file_or_url.startswith(("http://", "https://")):
+        request = urllib.request.Request(file_or_url, headers={"User-Agent": "healthwatch/0.1"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                html, content_type = response.read(), response.headers.get("Content-Type")
+                url = url or response.geturl()
+        except OSError as exc:
+            err.print(f"[red]could not fetch {file_or_url}:[/] {exc}")
+            raise typer.Exit(1) from None
+    elif file_or_url == "-":
+        html = sys.stdin.buffer.read()
+    else:
+        path = Path(file_or_url)
+        if not path.is_file():
+            err.print(f"[red]no such file:[/] {path}")
+            raise typer.Exit(1)
+        html = path.read_bytes()
+        if path.suffix == ".gz":
+            import gzip
+
+            html = gzip.decompress(html)
+    record = run_extract(html, url, content_type=content_type)
+    print(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
+
+
+@app.command()
+def sources(config: Optional[Path] = ConfigOption):
+    """List and validate the configured sources."""
+    cfg = _load(config)
+    t = Table(title=f"{len(cfg.sources)} sources from {cfg.origin}")
+    for column in ("name", "kind", "schedule", "enabled", "start URL"):
+        t.add_column(column, overflow="fold")
+    for s in cfg.sources:
+        enabled = "yes" if s.enabled else f"no: {s.disabled_reason}" if s.disabled_reason else "no"
+        t.add_row(s.name, s.kind, s.schedule or s.cron or "-", enabled, s.start_urls[0])
+    console.print(t)
+
+
+if __name__ == "__main__":
+    app()

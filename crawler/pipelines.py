@@ -1,0 +1,74 @@
+"""Item pipelines: fetched page -> extracted article -> batched, transactional store.
+
+Items are dicts with a "kind": "page" (raw bytes from the spider), "article" (after extraction)
+or "error" (a page that could not be used, with its reason).
+"""
+from __future__ import annotations
+
+import time
+
+from crawler.extract import extract
+
+BATCH_SIZE = 20
+BATCH_SECONDS = 2.0
+
+
+class ExtractPipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        if item.get("kind") != "page":
+            return item
+        source = self.crawler.spider.source
+        content_type = item.get("content_type")
+        if source.encoding:  # the config knows better than the site's declaration
+            content_type = f"text/html; charset={source.encoding}"
+        record = extract(item["html"], item["url"], content_type=content_type, selectors=source.selectors or None)
+        base = {k: item[k] for k in ("url", "request_url", "source", "fetched_at", "list_url")}
+        if not record.body.strip() and not record.attachments:
+            flags = ", ".join(record.flags) or "no text"
+            return {**base, "kind": "error", "reason": f"no article text found ({flags})",
+                    "http_status": item.get("status"), "permanent": False}
+        return {**base, "kind": "article", **record.to_dict()}
+
+
+class StorePipeline:
+    """Buffers articles and writes them in one transaction per batch; records errors at once."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.buffer: list[dict] = []
+        self.last_flush = time.monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        kind = item.get("kind")
+        if kind == "error":
+            self.crawler.spider.runbook.error(item["url"], item["reason"], http_status=item.get("http_status"),
+                                              permanent=item.get("permanent", False))
+        elif kind == "article":
+            self.crawler.stats.inc_value("healthwatch/articles_fetched")
+            self.buffer.append(item)
+            if len(self.buffer) >= BATCH_SIZE or time.monotonic() - self.last_flush > BATCH_SECONDS:
+                self.flush()
+        return item
+
+    def close_spider(self):
+        self.flush()
+
+    def flush(self):
+        self.last_flush = time.monotonic()
+        if not self.buffer:
+            return
+        batch, self.buffer = self.buffer, []
+        for outcome in self.crawler.spider.store.save_articles(batch):
+            stat = {"new": "new", "known": "known", "duplicate": "duplicates"}[outcome.status]
+            self.crawler.stats.inc_value(f"healthwatch/{stat}")

@@ -1,0 +1,38 @@
+"""Scrapy settings for every healthwatch crawl. Per-source values (delay, concurrency, headers,
+robots) are applied by the spider from the source's config before the crawl starts."""
+
+BOT_NAME = "healthwatch"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+ROBOTSTXT_OBEY = True
+USER_AGENT = "healthwatch/0.1 (+https://github.com/healthwatch/healthwatch)"
+DOWNLOAD_TIMEOUT = 30  # Scrapy's default of 180 s lets one dead server hold a run for minutes
+RETRY_TIMES = 2
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+COOKIES_ENABLED = True
+REDIRECT_ENABLED = True
+MEDIA_ALLOW_REDIRECTS = False
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 opens a code-executing HTTP endpoint by default
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.PrivateAddressGuard": 50,  # before anything touches the network
+    "crawler.middlewares.ConditionalGet": 560,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.SkipKnownArticles": 600,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ExtractPipeline": 100,
+    "crawler.pipelines.StorePipeline": 800,
+}

@@ -1,0 +1,155 @@
+"""A news site on 127.0.0.1 for tests: real captured article pages behind generated, paginated
+list pages that answer conditional GETs like a real CMS. It counts every request it serves."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import threading
+import time
+from collections import Counter
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures" / "site"
+PER_PAGE = 5
+
+
+def fixture_articles() -> list[dict]:
+    """Real pages: {"id", "html" (bytes as captured), "truth" (labels)}."""
+    out = []
+    for folder in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+        out.append({
+            "id": folder.name,
+            "html": gzip.decompress((folder / "page.html.gz").read_bytes()),
+            "truth": json.loads((folder / "truth.json").read_text(encoding="utf-8")),
+        })
+    return out
+
+
+class NewsSite:
+    """Articles at /news/<yyyymm>/<id>.html, listed newest first on /news/index.html,
+    /news/index_2.html, ... ; special pages can be added with `add_raw`."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.articles: list[tuple[str, bytes, str]] = []  # (path, body, content type), oldest first
+        self.raw: dict[str, tuple[int, bytes, str]] = {}  # path -> (status, body, content type)
+        self.hits: Counter[str] = Counter()
+        self.statuses: list[tuple[str, int]] = []
+        self.changed_at = time.time()
+        self.hang_seconds: float = 0.0  # > 0: every request waits this long (a hung server)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    # -- content ------------------------------------------------------------------------------
+
+    def publish(self, slug: str, html: bytes, month: str = "202405", content_type: str = "text/html") -> str:
+        path = f"/news/{month}/{slug}.html"
+        with self.lock:
+            self.articles.append((path, html, content_type))
+            self.changed_at = time.time() + 1  # Last-Modified has one-second resolution
+        return self.url(path)
+
+    def add_raw(self, path: str, status: int, body: bytes, content_type: str = "text/html",
+                listed: bool = True) -> str:
+        with self.lock:
+            self.raw[path] = (status, body, content_type)
+            if listed:
+                self.articles.append((path, b"", content_type))
+                self.changed_at = time.time() + 1
+        return self.url(path)
+
+    def list_page(self, number: int) -> bytes:
+        newest_first = list(reversed(self.articles))
+        pages = max(1, -(-len(newest_first) // PER_PAGE))
+        chunk = newest_first[(number - 1) * PER_PAGE: number * PER_PAGE]
+        items = "".join(f'<li><a href="{path}">文章 {path}</a><span>2024-05-20</span></li>' for path, _, _ in chunk)
+        nav = "".join(
+            f'<a href="{"index.html" if n == 1 else f"index_{n}.html"}">{n}</a>' for n in range(1, pages + 1)
+        )
+        return (
+            '<html><head><meta charset="utf-8"><title>卫生健康新闻</title></head><body>'
+            '<div class="nav"><a href="/">首页</a><a href="/about.html">关于我们</a></div>'
+            f'<ul class="list">{items}</ul><div class="pages">{nav}</div></body></html>'
+        ).encode("utf-8")
+
+    # -- server -------------------------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def article_hits(self) -> int:
+        return sum(n for path, n in self.hits.items() if path.startswith("/news/") and "index" not in path)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def _handler(self):
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                path = self.path.split("?", 1)[0]
+                site.hits[path] += 1
+                if site.hang_seconds:
+                    time.sleep(site.hang_seconds)
+                status, body, ctype, headers = self._route(path)
+                site.statuses.append((path, status))
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _route(self, path):
+                with site.lock:
+                    if path in ("/news/", "/news/index.html") or path.startswith("/news/index_"):
+                        number = 1 if "index_" not in path else int(path.rsplit("_", 1)[1].split(".")[0])
+                        body = site.list_page(number)
+                        etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
+                        headers = {"ETag": etag, "Last-Modified": formatdate(site.changed_at, usegmt=True)}
+                        if self.headers.get("If-None-Match") == etag:
+                            return 304, b"", "text/html", headers
+                        return 200, body, "text/html", headers
+                    if path in site.raw:
+                        status, body, ctype = site.raw[path]
+                        return status, body, ctype, {}
+                    for article_path, body, ctype in site.articles:
+                        if article_path == path:
+                            return 200, body, ctype, {}
+                return 404, b"<html><body>not found</body></html>", "text/html", {}
+
+        return Handler
+
+
+def write_config(path: Path, site: NewsSite, name: str = "demo-news", **overrides) -> Path:
+    """A config for the site, as a user would write it."""
+    options = {
+        "max_pages": 5, "delay": 0, "concurrency": 4, "schedule": "30m", **overrides,
+    }
+    lines = [
+        "allow_private_addresses = true",
+        "",
+        "[[sources]]",
+        f'name = "{name}"',
+        f'start_urls = ["{site.url("/news/index.html")}"]',
+        r"article_pattern = '/news/\d{6}/[\w-]+\.html$'",
+        r"page_pattern = '/news/index_\d+\.html$'",
+    ]
+    for key, value in options.items():
+        lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
