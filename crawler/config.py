@@ -70,6 +70,11 @@ class Source:
     concurrency: int = 2  # parallel requests to the site
     encoding: str | None = None  # override when the site declares a wrong charset
     obey_robots: bool = True
+    recheck: list[str] = field(default_factory=list)  # fetch stored articles again after e.g. "1h", "24h"
+
+    @property
+    def recheck_seconds(self) -> list[float]:
+        return sorted(parse_duration(value) for value in self.recheck)
 
     @property
     def interval_seconds(self) -> float | None:
@@ -102,7 +107,7 @@ _SOURCE_TYPES: dict[str, type | tuple[type, ...]] = {
     "name": str, "start_urls": list, "kind": str, "article_pattern": str, "page_pattern": str,
     "max_pages": int, "label": str, "schedule": (str, int), "cron": str, "timeout": (str, int),
     "enabled": bool, "disabled_reason": str, "selectors": dict, "headers": dict,
-    "delay": (int, float), "concurrency": int, "encoding": str, "obey_robots": bool,
+    "delay": (int, float), "concurrency": int, "encoding": str, "obey_robots": bool, "recheck": list,
 }
 _SELECTOR_FIELDS = {
     "title", "subtitle", "body", "published", "publisher", "author", "editor", "keywords",
@@ -213,6 +218,11 @@ def _build_source(raw: dict, index: int, locate: "_Locator") -> Source:
                 parse_duration(value)
             except ValueError as exc:
                 raise fail(key, str(exc)) from None
+    for value in source.recheck:
+        try:
+            parse_duration(value)
+        except ValueError as exc:
+            raise fail("recheck", str(exc)) from None
     if source.schedule and source.cron:
         raise fail("cron", "give either 'schedule' (interval) or 'cron', not both")
     if source.cron:

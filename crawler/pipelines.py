@@ -29,7 +29,7 @@ class ExtractPipeline:
         if source.encoding:  # the config knows better than the site's declaration
             content_type = f"text/html; charset={source.encoding}"
         record = extract(item["html"], item["url"], content_type=content_type, selectors=source.selectors or None)
-        base = {k: item[k] for k in ("url", "request_url", "source", "fetched_at", "list_url")}
+        base = {k: item.get(k) for k in ("url", "request_url", "source", "fetched_at", "list_url", "recheck_of")}
         if not record.body.strip() and not record.attachments:
             flags = ", ".join(record.flags) or "no text"
             return {**base, "kind": "error", "reason": f"no article text found ({flags})",
@@ -53,7 +53,10 @@ class StorePipeline:
         kind = item.get("kind")
         if kind == "error":
             self.crawler.spider.runbook.error(item["url"], item["reason"], http_status=item.get("http_status"),
-                                              permanent=item.get("permanent", False))
+                                              permanent=item.get("permanent", False), remember=not item.get("recheck_of"))
+        elif item.get("recheck_of"):  # a stored article fetched again: unchanged, changed or gone
+            outcome = self.crawler.spider.store.save_recheck(item["recheck_of"], item if kind == "article" else None)
+            self.crawler.stats.inc_value(f"healthwatch/recheck_{outcome}")
         elif kind == "article":
             self.crawler.stats.inc_value("healthwatch/articles_fetched")
             self.buffer.append(item)

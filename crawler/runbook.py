@@ -46,11 +46,12 @@ class RunBook:
         self.list_pages[url] = ListPage(url)
 
     def error(self, url: str, reason: str, *, http_status: int | None = None, permanent: bool = False,
-              is_list: bool = False) -> None:
+              remember: bool = True) -> None:
+        """Count and keep the reason; `remember` records the URL in fetch_failures (article pages)."""
         self.crawler.stats.inc_value("healthwatch/errors")
         if len(self.reasons) < MAX_REASONS:
             self.reasons.append({"url": url, "reason": reason})
-        if not is_list:
+        if remember:
             self.store.record_failure(self.source, url, reason, http_status=http_status, permanent=permanent)
 
     def close(self, finish_reason: str) -> dict:

@@ -52,6 +52,11 @@ class SourceSpider(scrapy.Spider):
             if url not in self.list_budget:
                 self.list_budget[url] = 1
                 yield self.list_request(url, root=url)
+        # Stored articles due for a re-check (config `recheck`): edits become revisions.
+        for article_id, url in self.store.due_rechecks(self.source.name, self.source.recheck_seconds):
+            yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True,
+                                 meta={"role": "recheck", "recheck_of": article_id, "request_url": url,
+                                       "list_url": None, "handle_httpstatus_all": True})
 
     def list_request(self, url: str, root: str) -> scrapy.Request:
         self.list_budget[root] -= 1
@@ -65,7 +70,7 @@ class SourceSpider(scrapy.Spider):
             return
         problem = page_problem(response)
         if problem:
-            self.runbook.error(list_url, problem[0], http_status=response.status, is_list=True)
+            self.runbook.error(list_url, problem[0], http_status=response.status, remember=False)
             return
         found = discover(self.source, response.body, response.url, _header(response, "Content-Type"))
         self.runbook.list_fetched(list_url, etag=_header(response, "ETag"),
@@ -85,7 +90,11 @@ class SourceSpider(scrapy.Spider):
             "url": response.url, "request_url": response.meta["request_url"], "source": self.source.name,
             "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "list_url": response.meta["list_url"], "status": response.status,
+            "recheck_of": response.meta.get("recheck_of"),
         }
+        if item["recheck_of"] and response.status in GONE_STATUSES:
+            yield {**item, "kind": "gone"}
+            return
         problem = page_problem(response)
         if problem:
             reason, permanent = problem
@@ -97,7 +106,7 @@ class SourceSpider(scrapy.Spider):
         request = failure.request
         is_list = request.meta.get("role") == "list"
         url = request.meta.get("list_url") if is_list else request.meta.get("request_url", request.url)
-        self.runbook.error(url, failure_reason(failure), is_list=is_list,
+        self.runbook.error(url, failure_reason(failure), remember=request.meta.get("role") == "article",
                            permanent=failure.check(BlockedAddress) is not None)
 
     def closed(self, reason):

@@ -112,7 +112,21 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
     db["list_pages"].create_index(["source"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial]
+def _v2_revisions(db: sqlite_utils.Database) -> None:
+    """Re-checks of stored articles: edits become revisions, vanished pages are marked gone."""
+    for column, kind in (("updated_at", str), ("gone_at", str), ("revision_count", int), ("rechecks_done", int)):
+        db["articles"].add_column(column, kind)
+    db.execute("UPDATE articles SET revision_count = 0, rechecks_done = 0")
+    db["article_revisions"].create(
+        {"id": int, "article_id": int, "revision": int, "seen_at": str, "title": str, "body": str,
+         "content_hash": str, "diff": str},
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_revisions"].create_index(["article_id", "revision"], unique=True)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial, _v2_revisions]
 
 
 def migrate(db: sqlite_utils.Database) -> None:

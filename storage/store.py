@@ -9,7 +9,8 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+import difflib
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable
 
@@ -87,6 +88,7 @@ class Store:
                 row.update(
                     url=item["url"], canonical_url=canonical_url(item["url"]), source=item["source"],
                     fetched_at=item.get("fetched_at") or now, first_seen_at=now, content_hash=digest,
+                    revision_count=0, rechecks_done=0,
                 )
                 article_id = self.db["articles"].insert(row).last_pk
                 self._add_aliases(keys, article_id, item["source"], now)
@@ -112,6 +114,60 @@ class Store:
         if source:
             return self.db.execute("SELECT count(*) FROM articles WHERE source = ?", [source]).fetchone()[0]
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    # -- re-checks and revisions ----------------------------------------------------------------
+
+    def due_rechecks(self, source: str, offsets: list[float]) -> list[tuple[int, str]]:
+        """(article id, url) of this source's articles whose next re-check time has come.
+        offsets: seconds after first_seen_at, ascending, e.g. [3600, 86400]."""
+        if not offsets:
+            return []
+        now = datetime.now(timezone.utc)
+        horizon = (now - timedelta(seconds=offsets[-1] + 7 * 86400)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        due = []
+        for article_id, url, first_seen, done in self.db.execute(
+            "SELECT id, url, first_seen_at, rechecks_done FROM articles WHERE source = ? AND gone_at IS NULL "
+            "AND rechecks_done < ? AND first_seen_at >= ?", [source, len(offsets), horizon]
+        ):
+            seen = datetime.strptime(first_seen, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+            if now >= seen + timedelta(seconds=offsets[done]):
+                due.append((article_id, url))
+        return due
+
+    def save_recheck(self, article_id: int, item: dict) -> str:
+        """Store what a re-check found: 'unchanged', 'changed' (a new revision with its diff; the
+        row shows the latest text) or, for item None, 'gone' (the page vanished; the row stays)."""
+        now = utc_now()
+        with write_transaction(self.db):
+            row = self.db["articles"].get(article_id)
+            bump = {"rechecks_done": (row["rechecks_done"] or 0) + 1}
+            if item is None:
+                self.db["articles"].update(article_id, {**bump, "gone_at": now})
+                return "gone"
+            digest = content_hash(item.get("body", ""))
+            if digest == row["content_hash"] and item.get("title") == row["title"]:
+                self.db["articles"].update(article_id, bump)
+                return "unchanged"
+            count = row["revision_count"] or 0
+            if count == 0:  # keep the text as first stored before overwriting it
+                self._add_revision(article_id, 0, row["first_seen_at"], row["title"], row["body"],
+                                   row["content_hash"], None)
+            diff = readable_diff(row["title"], row["body"], item.get("title"), item.get("body", ""))
+            self._add_revision(article_id, count + 1, now, item.get("title"), item.get("body", ""), digest, diff)
+            latest = {name: _column_value(name, item.get(name)) for name in article_columns()}
+            self.db["articles"].update(article_id, {
+                **latest, **bump, "content_hash": digest, "updated_at": now, "revision_count": count + 1,
+                "fetched_at": item.get("fetched_at") or now})
+            return "changed"
+
+    def _add_revision(self, article_id, number, seen_at, title, body, digest, diff) -> None:
+        self.db.execute(
+            "INSERT INTO article_revisions (article_id, revision, seen_at, title, body, content_hash, diff) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", [article_id, number, seen_at, title, body, digest, diff])
+
+    def revisions(self, article_id: int) -> list[dict]:
+        return list(self.db.query(
+            "SELECT * FROM article_revisions WHERE article_id = ? ORDER BY revision", [article_id]))
 
     # -- failures ----------------------------------------------------------------------------
 
@@ -204,6 +260,13 @@ class Store:
     def last_runs(self, source: str, limit: int = 1) -> list[dict]:
         return list(self.db.query(
             "SELECT * FROM crawl_runs WHERE source = ? ORDER BY id DESC LIMIT ?", [source, limit]))
+
+
+def readable_diff(old_title, old_body, new_title, new_body) -> str:
+    """A unified diff, one paragraph per line, title first: what an editor changed."""
+    old = [f"# {old_title or ''}", *(old_body or "").split("\n")]
+    new = [f"# {new_title or ''}", *(new_body or "").split("\n")]
+    return "\n".join(difflib.unified_diff(old, new, "before", "after", lineterm="", n=1))
 
 
 _EMPTY = Article().to_dict()
