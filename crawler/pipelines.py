@@ -28,8 +28,12 @@ class ExtractPipeline:
         content_type = item.get("content_type")
         if source.encoding:  # the config knows better than the site's declaration
             content_type = f"text/html; charset={source.encoding}"
-        record = extract(item["html"], item["url"], content_type=content_type, selectors=source.selectors or None)
         base = {k: item.get(k) for k in ("url", "request_url", "source", "fetched_at", "list_url", "recheck_of")}
+        try:
+            record = extract(item["html"], item["url"], content_type=content_type, selectors=source.selectors or None)
+        except Exception as exc:  # the extractor promises not to raise; if it does, keep the reason
+            return {**base, "kind": "error", "reason": f"extraction failed: {type(exc).__name__}: {exc}"[:300],
+                    "http_status": item.get("status"), "permanent": False}
         if not record.body.strip() and not record.attachments:
             flags = ", ".join(record.flags) or "no text"
             return {**base, "kind": "error", "reason": f"no article text found ({flags})",
