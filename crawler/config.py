@@ -86,8 +86,19 @@ class Source:
 
 
 @dataclass
+class Watch:
+    """Keywords to watch for in new articles, and where to send what matched (Apprise URLs)."""
+    name: str
+    keywords: list[str]
+    exclude: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # empty: every source
+    notify: list[str] = field(default_factory=list)  # e.g. "wecombot://KEY", "dingtalk://TOKEN", "mailto://…"
+
+
+@dataclass
 class Config:
     sources: list[Source]
+    watches: list[Watch] = field(default_factory=list)
     allow_private_addresses: bool = False
     timezone: str = "Asia/Shanghai"
     user_agent: str = "healthwatch/0.1 (+https://github.com/healthwatch/healthwatch)"
@@ -141,7 +152,7 @@ def load_config(path: str | Path | None = None) -> Config:
             raise ConfigError(f"invalid TOML: {exc}", file, int(line.group(1)) if line else None) from None
         locate = _Locator(file, text)
         for key, value in data.items():
-            if key == "sources":
+            if key in ("sources", "watches"):
                 continue
             if key not in _TOP_KEYS:
                 raise locate.error(f"unknown top-level key {key!r}{_suggest(key, _TOP_KEYS)}", key=key)
@@ -156,6 +167,11 @@ def load_config(path: str | Path | None = None) -> Config:
             raise locate.error("'sources' must be an array of tables: [[sources]]", key="sources")
         for index, raw in enumerate(raw_sources):
             config.sources.append(_build_source(raw, index, locate))
+        raw_watches = data.get("watches", [])
+        if not isinstance(raw_watches, list):
+            raise locate.error("'watches' must be an array of tables: [[watches]]", key="watches")
+        for index, raw in enumerate(raw_watches):
+            config.watches.append(_build_watch(raw, index, locate))
 
     try:
         zoneinfo.ZoneInfo(config.timezone)
@@ -165,7 +181,43 @@ def load_config(path: str | Path | None = None) -> Config:
     for name in names:
         if names.count(name) > 1:
             raise ConfigError(f"source {name!r} is defined twice; names must be unique", files[0])
+    watch_names = [w.name for w in config.watches]
+    for watch in config.watches:
+        if watch_names.count(watch.name) > 1:
+            raise ConfigError(f"watch {watch.name!r} is defined twice; names must be unique", files[0])
+        unknown = [s for s in watch.sources if s not in names]
+        if unknown:
+            raise ConfigError(f"watch {watch.name!r}: sources: no source named {unknown[0]!r}", files[0])
     return config
+
+
+_WATCH_KEYS = {"name": str, "keywords": list, "exclude": list, "sources": list, "notify": list}
+
+
+def _build_watch(raw: dict, index: int, locate: "_Locator") -> Watch:
+    label = f"watch {raw.get('name')!r}" if isinstance(raw.get("name"), str) else f"watch #{index + 1}"
+
+    def fail(key: str | None, problem: str) -> ConfigError:
+        return locate.error(f"{label}: {key + ': ' if key else ''}{problem}", table="watches",
+                            source_index=index, key=key)
+
+    for key, value in raw.items():
+        if key not in _WATCH_KEYS:
+            raise fail(key, f"unknown key{_suggest(key, _WATCH_KEYS)}")
+        if not isinstance(value, _WATCH_KEYS[key]) or (
+                isinstance(value, list) and not all(isinstance(v, str) and v.strip() for v in value)):
+            raise fail(key, "expected a string" if _WATCH_KEYS[key] is str else "expected a list of strings")
+    if not NAME_RE.match(raw.get("name", "")):
+        raise fail("name", "required; use lower-case letters, digits and '-' only")
+    if not raw.get("keywords"):
+        raise fail("keywords", "give at least one keyword")
+    if raw.get("notify"):
+        import apprise
+
+        for url in raw["notify"]:
+            if not apprise.Apprise().add(url):
+                raise fail("notify", f"not a notification URL Apprise understands: {url!r}")
+    return Watch(**raw)
 
 
 def _build_source(raw: dict, index: int, locate: "_Locator") -> Source:
@@ -268,17 +320,19 @@ class _Locator:
     def __init__(self, path: Path, text: str):
         self.path, self.lines = path, text.splitlines()
 
-    def error(self, message: str, *, source_index: int | None = None, key: str | None = None) -> ConfigError:
-        return ConfigError(message, self.path, self._line(source_index, key))
+    def error(self, message: str, *, source_index: int | None = None, key: str | None = None,
+              table: str = "sources") -> ConfigError:
+        return ConfigError(message, self.path, self._line(source_index, key, table))
 
-    def _line(self, source_index: int | None, key: str | None) -> int | None:
+    def _line(self, source_index: int | None, key: str | None, table: str = "sources") -> int | None:
         start, end = 0, len(self.lines)
         if source_index is not None:
-            headers = [i for i, line in enumerate(self.lines) if line.strip() == "[[sources]]"]
+            headers = [i for i, line in enumerate(self.lines) if line.strip() == f"[[{table}]]"]
             if source_index >= len(headers):
                 return None
             start = headers[source_index]
-            end = headers[source_index + 1] if source_index + 1 < len(headers) else end
+            following = [i for i, line in enumerate(self.lines) if i > start and line.strip().startswith("[[")]
+            end = following[0] if following else end
         if key:
             key_re = re.compile(rf"^\s*(\[sources\.)?{re.escape(key)}\]?\s*(=|$)")
             for i in range(start, end):

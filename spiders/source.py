@@ -17,6 +17,7 @@ from crawler.discovery import discover
 from crawler.middlewares import BlockedAddress
 from crawler.runbook import RunBook
 from crawler.urls import canonical_url
+from crawler.watches import check_watches
 from storage.paths import default_db_path
 from storage.store import Store
 
@@ -112,6 +113,11 @@ class SourceSpider(scrapy.Spider):
     def closed(self, reason):
         run = self.runbook.close(reason)
         self.logger.info("run %s of %s: %s", run["id"], self.source.name, run["status"])
+        if self.config.watches:
+            try:
+                check_watches(self.store.db, self.config)
+            except Exception:  # a notification problem must not fail the crawl; the hits stay unsent
+                self.logger.exception("checking keyword watches failed")
         self.store.close()
 
 

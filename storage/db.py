@@ -126,7 +126,15 @@ def _v2_revisions(db: sqlite_utils.Database) -> None:
     db["article_revisions"].create_index(["article_id", "revision"], unique=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial, _v2_revisions]
+def _v3_watches(db: sqlite_utils.Database) -> None:
+    """Keyword watches: how far each has looked, what matched, what was sent."""
+    db["watch_state"].create({"watch": str, "last_article_id": int}, pk="watch")
+    db["watch_hits"].create(
+        {"watch": str, "article_id": int, "keyword": str, "matched_at": str, "notified_at": str, "error": str},
+        pk=("watch", "article_id"), foreign_keys=[("article_id", "articles", "id")])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial, _v2_revisions, _v3_watches]
 
 
 def migrate(db: sqlite_utils.Database) -> None:
