@@ -17,6 +17,7 @@ def scrapy_settings(log_level: str = "WARNING", log_file: str | None = None) -> 
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    settings.set("LOG_INSTALL_ROOT_HANDLER", bool(log_file), priority="cmdline")  # keep the live view clean
     if log_file:
         settings.set("LOG_FILE", log_file, priority="cmdline")
     return settings
@@ -28,7 +29,7 @@ def crawl_now(config: Config, names: list[str], db: Path, *,
     """Crawl the named sources once; returns source -> its crawl_runs row."""
     from spiders.source import SourceSpider
 
-    process = CrawlerProcess(scrapy_settings(log_level, log_file), install_root_handler=bool(log_file))
+    process = CrawlerProcess(scrapy_settings(log_level, log_file))
     crawlers = {}
     for name in names:
         crawler = process.create_crawler(SourceSpider)

@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError as TwistedTimeout
 
 from crawler.config import Config, Source, load_config
 from crawler.discovery import discover
@@ -156,10 +156,12 @@ def failure_reason(failure) -> str:
         return str(failure.value)
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
-    if failure.check(DNSLookupError):
+    if failure.check(CannotResolveHostError):
         return "DNS lookup failed"
-    if failure.check(TwistedTimeout, TCPTimedOutError):
+    if failure.check(DownloadTimeoutError):
         return "timed out"
+    if failure.check(DownloadConnectionRefusedError):
+        return "connection refused"
     return f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
 
 

@@ -151,3 +151,19 @@ def test_scrapy_crawl_works_from_the_repository_root(site, config_for, tmp_path)
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert len(rows(db, "select id from articles")) == 10
+
+
+def test_an_unreachable_site_fails_with_a_plain_reason(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "sources.toml"
+    config.write_text('allow_private_addresses = true\n[[sources]]\nname = "down"\n'
+                      f'start_urls = ["http://127.0.0.1:{port}/news/"]\narticle_pattern = "/news/"\ndelay = 0\n',
+                      encoding="utf-8")
+    result = crawl(config, tmp_path / "hw.db")
+    assert result.returncode == 1
+    run = last_run(tmp_path / "hw.db")
+    assert run["status"] == "failed" and json.loads(run["error_reasons"])[0]["reason"] == "connection refused"
