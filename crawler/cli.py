@@ -193,5 +193,10 @@ def notify(config: Optional[Path] = ConfigOption, db: Optional[Path] = DbOption)
         console.print(f"{watch.name}: {sent.get(watch.name, 0)} sent")
 
 
+from crawler.cli_schedule import run, status  # noqa: E402 - commands of their own module
+
+app.command()(run)
+app.command()(status)
+
 if __name__ == "__main__":
     app()

@@ -101,6 +101,7 @@ class Config:
     watches: list[Watch] = field(default_factory=list)
     allow_private_addresses: bool = False
     timezone: str = "Asia/Shanghai"
+    max_concurrent_crawls: int = 4  # crawl processes at once under `healthwatch run` (~100 MB each)
     user_agent: str = "healthwatch/0.1 (+https://github.com/healthwatch/healthwatch)"
     origin: Path | None = None  # the file or directory it was loaded from
     paths: list[Path] = field(default_factory=list)  # the files read
@@ -113,7 +114,7 @@ class Config:
         raise ConfigError(f"no source named {name!r} (configured: {known})")
 
 
-_TOP_KEYS = {"allow_private_addresses": bool, "timezone": str, "user_agent": str}
+_TOP_KEYS = {"allow_private_addresses": bool, "timezone": str, "user_agent": str, "max_concurrent_crawls": int}
 _SOURCE_TYPES: dict[str, type | tuple[type, ...]] = {
     "name": str, "start_urls": list, "kind": str, "article_pattern": str, "page_pattern": str,
     "max_pages": int, "label": str, "schedule": (str, int), "cron": str, "timeout": (str, int),
@@ -158,6 +159,8 @@ def load_config(path: str | Path | None = None) -> Config:
                 raise locate.error(f"unknown top-level key {key!r}{_suggest(key, _TOP_KEYS)}", key=key)
             if not isinstance(value, _TOP_KEYS[key]):
                 raise locate.error(f"{key}: expected {_TOP_KEYS[key].__name__}", key=key)
+            if key == "max_concurrent_crawls" and value < 1:
+                raise locate.error(f"{key}: must be at least 1", key=key)
             if key in top_seen and top_seen[key][0] != value:
                 raise locate.error(f"{key} conflicts with {top_seen[key][1]}", key=key)
             top_seen[key] = (value, file)

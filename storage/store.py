@@ -254,8 +254,19 @@ class Store:
                     run_id, {"status": reason, "finish_reason": reason, "finished_at": utc_now()})
         return len(dead)
 
+    def end_run(self, run_id: int, *, status: str, finish_reason: str) -> None:
+        """Close a run from outside its crawl (the scheduler's watchdog), keeping its counts."""
+        with write_transaction(self.db):
+            self.db["crawl_runs"].update(
+                run_id, {"status": status, "finish_reason": finish_reason, "finished_at": utc_now()})
+
     def run(self, run_id: int) -> dict:
         return self.db["crawl_runs"].get(run_id)
+
+    def run_of_process(self, source: str, pid: int) -> dict | None:
+        rows = list(self.db.query(
+            "SELECT * FROM crawl_runs WHERE source = ? AND pid = ? ORDER BY id DESC LIMIT 1", [source, pid]))
+        return rows[0] if rows else None
 
     def last_runs(self, source: str, limit: int = 1) -> list[dict]:
         return list(self.db.query(

@@ -137,19 +137,23 @@ class NewsSite:
 
 def write_config(path: Path, site: NewsSite, name: str = "demo-news", **overrides) -> Path:
     """A config for the site, as a user would write it."""
-    options = {
-        "max_pages": 5, "delay": 0, "concurrency": 4, "schedule": "30m", **overrides,
-    }
-    lines = [
-        "allow_private_addresses = true",
-        "",
-        "[[sources]]",
-        f'name = "{name}"',
-        f'start_urls = ["{site.url("/news/index.html")}"]',
-        r"article_pattern = '/news/\d{6}/[\w-]+\.html$'",
-        r"page_pattern = '/news/index_\d+\.html$'",
-    ]
-    for key, value in options.items():
-        lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+    return write_sources(path, [(name, site, overrides)])
+
+
+def write_sources(path: Path, sources: list[tuple[str, NewsSite, dict]], **top) -> Path:
+    """A config with several sources, one (name, site, options) each; `top` adds top-level keys."""
+    lines = ["allow_private_addresses = true", *(f"{k} = {json.dumps(v)}" for k, v in top.items())]
+    for name, site, overrides in sources:
+        options = {"max_pages": 5, "delay": 0, "concurrency": 4, **({} if "cron" in overrides else {"schedule": "30m"}),
+                   **overrides}
+        lines += [
+            "",
+            "[[sources]]",
+            f'name = "{name}"',
+            f'start_urls = ["{site.url("/news/index.html")}"]',
+            r"article_pattern = '/news/\d{6}/[\w-]+\.html$'",
+            r"page_pattern = '/news/index_\d+\.html$'",
+        ]
+        lines += [f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in options.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

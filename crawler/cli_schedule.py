@@ -1,0 +1,147 @@
+"""`healthwatch run` (the scheduler, with a live view) and `healthwatch status`."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console, Group
+from rich.live import Live
+from rich.table import Table
+
+from storage.paths import default_db_path
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _when(moment: datetime | None, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%m-%d %H:%M:%S") if moment else "-"
+
+
+def _outcome(status: str | None, new: int | None) -> str:
+    if not status:
+        return "-"
+    colour = {"ok": "green", "partial": "yellow", "running": "cyan", "stopped": "white"}.get(status, "red")
+    return f"[{colour}]{status}[/]" + (f", {new} new" if new is not None else "")
+
+
+def live_view(supervisor, events) -> Group:
+    return Group(live_table(supervisor), *events)
+
+
+def live_table(supervisor) -> Table:
+    tz = supervisor.tz
+    table = Table(title=f"healthwatch run — {supervisor.db_path} — times in {supervisor.config.timezone}")
+    for column in ("source", "state", "last result", "runs", "next run"):
+        table.add_column(column)
+    for name, state in supervisor.states.items():
+        if state.running_since:
+            now_state = f"[cyan]crawling[/] since {_when(state.running_since, tz)}"
+        else:
+            now_state = "waiting for a slot" if state.waiting else "idle"
+        last = _outcome(state.last.status, state.last.new) if state.last else "-"
+        table.add_row(name, now_state, last, str(state.runs), _when(supervisor.next_run(name), tz))
+    return table
+
+
+def run(
+    names: list[str] = typer.Argument(None, help="Sources to schedule [default: every enabled source]"),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config file or directory "
+                                          "[default: $HEALTHWATCH_CONFIG, else the bundled sources]"),
+    db: Optional[Path] = typer.Option(None, "--db", help="SQLite file [default: $HEALTHWATCH_DB, else ./healthwatch.db]"),
+    once: bool = typer.Option(False, "--once", help="Run every source once (supervised, in parallel) and exit"),
+    grace: float = typer.Option(20.0, "--grace", help="Seconds a stopped crawl gets to finish before it is killed"),
+):
+    """Crawl every source on its own schedule until Ctrl-C / SIGTERM (stops gracefully)."""
+    from crawler.cli import _load
+    from crawler.scheduler import Supervisor
+
+    cfg = _load(config)
+    for name in names or []:
+        if name not in {s.name for s in cfg.sources}:
+            err.print(f"[red]no source named {name!r}[/]")
+            raise typer.Exit(2)
+    db_path = (db or default_db_path()).resolve()
+    log_dir = db_path.parent / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(filename=log_dir / "scheduler.log", level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    interactive = console.is_terminal
+    tz = ZoneInfo(cfg.timezone)
+    recent = deque(maxlen=6)  # the live view's last events
+
+    def event(message: str) -> None:
+        logging.getLogger("healthwatch.scheduler").info(message)
+        line = f"{datetime.now(timezone.utc).astimezone(tz):%Y-%m-%d %H:%M:%S} {message}"
+        recent.append(line)
+        if not interactive:  # under systemd, docker or a pipe: one line per event instead of a live view
+            print(line, flush=True)
+
+    supervisor = Supervisor(cfg, db_path, names=names or None, grace=grace, on_event=event)
+    if not supervisor.sources:
+        err.print("no enabled sources to run")
+        raise typer.Exit(2)
+
+    async def main():
+        if not interactive:
+            await supervisor.serve(once=once)
+            return
+        with Live(live_view(supervisor, recent), console=console, refresh_per_second=2) as live:
+            serving = asyncio.ensure_future(supervisor.serve(once=once))
+            while not serving.done():
+                live.update(live_view(supervisor, recent))
+                await asyncio.sleep(0.5)
+            live.update(live_view(supervisor, recent))
+            await serving
+
+    asyncio.run(main())
+    if once and any(s.last is None or s.last.status in ("failed", "timeout", "killed") for s in supervisor.states.values()):
+        raise typer.Exit(1)
+
+
+def status(
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config file or directory"),
+    db: Optional[Path] = typer.Option(None, "--db", help="SQLite file [default: $HEALTHWATCH_DB, else ./healthwatch.db]"),
+):
+    """Per source: last run and its outcome, new articles (last run / 24 h / 7 days), next run, failures."""
+    from crawler.cli import _load
+    from crawler.scheduler import first_run_time, trigger_for
+    from storage import runs
+    from storage.store import Store
+
+    cfg = _load(config)
+    tz = ZoneInfo(cfg.timezone)
+    now = datetime.now(timezone.utc)
+    store = Store(db or default_db_path())
+    table = Table(title=f"healthwatch status — times in {cfg.timezone}")
+    for column in ("source", "last run", "outcome", "new (last run)", "new 24 h", "new 7 d", "next run",
+                   "failures in a row"):
+        table.add_column(column, justify="right" if column.startswith(("new", "failures")) else "left")
+    try:
+        for source in cfg.sources:
+            summary = runs.source_summary(store, source.name, now)
+            last = summary["last_run"] or {}
+            if source.enabled:
+                trigger = trigger_for(source, tz)
+                due = first_run_time(source, trigger, summary["last_success_at"], now)
+                next_run = "due now" if due <= now else _when(due, tz)
+            else:
+                next_run = "disabled"
+            outcome = _outcome(last.get("status"), None)
+            if last.get("status") not in (None, "ok", "running") and last.get("finish_reason"):
+                outcome += f" ({last['finish_reason'][:60]})"
+            failures = summary["consecutive_failures"]
+            table.add_row(
+                source.name, _when(runs.parse_utc(last.get("started_at")), tz), outcome,
+                str(last.get("new") or 0) if last else "-", str(summary["new_24h"]), str(summary["new_7d"]),
+                next_run, f"[red]{failures}[/]" if failures else "0",
+            )
+    finally:
+        store.close()
+    console.print(table)

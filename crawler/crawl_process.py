@@ -1,0 +1,117 @@
+"""One crawl of one source in its own process, under a watchdog.
+
+Why a process per crawl (../shared/notes/engineering.md §1): in one process a blocking callback
+froze the scheduler and every other source for its whole duration, and one source's memory or
+crash is everyone's; a child process costs ~2 s and ~100 MB per run, nothing for crawls every few
+minutes to hours, and the OS takes its memory back when it ends.
+
+Past its timeout a crawl gets SIGTERM (Scrapy closes gracefully and flushes its batch), then
+SIGKILL after a grace period; the crawl_runs row then says "timeout" either way.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from storage.store import Store
+
+GRACE_SECONDS = 20.0
+
+
+@dataclass
+class CrawlOutcome:
+    source: str
+    status: str
+    new: int = 0
+    run_id: int | None = None
+    returncode: int | None = None
+
+
+class CrawlProcess:
+    def __init__(self, source: str, config_path: Path, db_path: Path, *, timeout: float,
+                 log_dir: Path | None = None, grace: float = GRACE_SECONDS):
+        # `timeout` is the watchdog's: the spider's own CLOSESPIDER_TIMEOUT should normally end it first.
+        self.source, self.config_path, self.db_path = source, Path(config_path), Path(db_path)
+        self.timeout, self.grace = timeout, grace
+        self.log_dir = log_dir or self.db_path.resolve().parent / "logs"
+        self.proc: asyncio.subprocess.Process | None = None
+        self.ended_by: str | None = None  # "timeout" or "stopped" when the supervisor ended it
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "scrapy", "crawl", "source", "-a", f"source={self.source}",
+                "-a", f"config={self.config_path}", "-a", f"db={self.db_path}"]
+
+    async def run(self) -> CrawlOutcome:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings",
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
+                                                           os.environ.get("PYTHONPATH")]))}
+        with open(self.log_dir / f"{self.source}.log", "ab") as log:
+            # A session of its own: a Ctrl-C in the terminal reaches the scheduler, which decides.
+            self.proc = await asyncio.create_subprocess_exec(
+                *self.command(), stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL, env=env,
+                start_new_session=True)
+            try:
+                await asyncio.wait_for(self.proc.wait(), self.timeout)
+            except asyncio.TimeoutError:
+                await self.stop("timeout")
+        return self._record()
+
+    async def stop(self, why: str = "stopped") -> None:
+        """SIGTERM, then SIGKILL if the crawl has not ended within the grace period."""
+        if not self.proc or self.proc.returncode is not None:
+            return
+        self.ended_by = self.ended_by or why
+        self._signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.proc.wait(), self.grace)
+        except asyncio.TimeoutError:
+            self._signal(signal.SIGKILL)
+            await self.proc.wait()
+
+    def _signal(self, sig: int) -> None:
+        try:
+            os.kill(self.proc.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def _record(self) -> CrawlOutcome:
+        """Make the crawl_runs row tell how the run ended, whatever state the child left it in."""
+        store = Store(self.db_path)
+        code = self.proc.returncode
+        try:
+            run = store.run_of_process(self.source, self.proc.pid)
+            if run is None:  # ended before it opened its run: stopped at start-up, or it could not start
+                run_id = store.start_run(self.source, pid=self.proc.pid)
+                if self.ended_by:
+                    store.finish_run(run_id, status=self.ended_by, finish_reason=f"{self.ended_by} before its crawl began",
+                                     counts={}, error_reasons=[])
+                else:
+                    reason = _log_tail(self.log_dir / f"{self.source}.log") or f"exit status {code}"
+                    store.finish_run(run_id, status="failed", finish_reason="crawl process failed to start",
+                                     counts={"errors": 1}, error_reasons=[{"url": "", "reason": reason}])
+                run = store.run(run_id)
+            elif run["status"] == "running":  # killed before it could close its run
+                how = f"killed (signal {-code})" if (code or 0) < 0 else f"exit status {code}"
+                why = {"timeout": f"past its {self.timeout:.0f} s timeout", "stopped": "scheduler stopping"}
+                store.end_run(run["id"], status=self.ended_by or "killed",
+                              finish_reason=f"{how}: {why[self.ended_by]}" if self.ended_by else how)
+                run = store.run(run["id"])
+            elif self.ended_by == "timeout" and run["status"] != "timeout":
+                store.end_run(run["id"], status="timeout", finish_reason=f"stopped after its {self.timeout:.0f} s timeout")
+                run = store.run(run["id"])
+            return CrawlOutcome(self.source, run["status"], run["new"] or 0, run["id"], self.proc.returncode)
+        finally:
+            store.close()
+
+
+def _log_tail(path: Path, lines: int = 3) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return " | ".join(text[-lines:])[-500:]
