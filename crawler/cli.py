@@ -81,7 +81,7 @@ def crawl(
     failed = []
     for name, run in runs.items():
         status = run.get("status") or "failed"
-        if status in ("failed", "timeout"):
+        if status in ("failed", "timeout", "blocked"):
             failed.append(name)
         colour = {"ok": "green", "partial": "yellow"}.get(status, "red")
         summary.add_row(name, f"[{colour}]{status}[/]", *(str(run.get(k) or 0) for k in (
@@ -129,19 +129,6 @@ def extract(
             html = gzip.decompress(html)
     record = run_extract(html, url, content_type=content_type)
     print(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
-
-
-@app.command()
-def sources(config: Optional[Path] = ConfigOption):
-    """List and validate the configured sources."""
-    cfg = _load(config)
-    t = Table(title=f"{len(cfg.sources)} sources from {cfg.origin}")
-    for column in ("name", "kind", "schedule", "enabled", "start URL"):
-        t.add_column(column, overflow="fold")
-    for s in cfg.sources:
-        enabled = "yes" if s.enabled else f"no: {s.disabled_reason}" if s.disabled_reason else "no"
-        t.add_row(s.name, s.kind, s.schedule or s.cron or "-", enabled, s.start_urls[0])
-    console.print(t)
 
 
 @app.command()
@@ -194,9 +181,11 @@ def notify(config: Optional[Path] = ConfigOption, db: Optional[Path] = DbOption)
 
 
 from crawler.cli_schedule import run, status  # noqa: E402 - commands of their own module
+from crawler.cli_sources import app as sources_app  # noqa: E402
 
 app.command()(run)
 app.command()(status)
+app.add_typer(sources_app, name="sources")
 
 if __name__ == "__main__":
     app()

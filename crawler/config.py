@@ -20,7 +20,7 @@ from crawler.urls import is_http_url
 BUNDLED_CONFIG = Path(__file__).parent / "sources"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DURATION_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
-KINDS = ("list",)
+KINDS = ("list", "feed", "sitemap", "api")
 
 
 class ConfigError(ValueError):
@@ -51,9 +51,36 @@ def parse_duration(value: str | int | float) -> float:
 
 
 @dataclass
+class ApiSpec:
+    """A JSON/JSONP/XML list endpoint. `url` and `body` may use {page}, {page0} (0-based),
+    {start}/{end} (1-based record range of the page, from page_size)."""
+    url: str
+    method: str = "GET"
+    body: str | dict | None = None  # dict: form-encoded, or JSON with body_format = "json"
+    body_format: str = "form"  # "form" or "json"
+    format: str = "json"  # "json", "jsonp" or "xml"
+    items: str = ""  # dotted path to the item list; "*" walks every value of a dict; "" = the root
+    url_field: str | None = None  # item field holding the article URL (dotted path)
+    url_template: str | None = None  # or build it: "https://www.thepaper.cn/newsDetail_forward_{contId}"
+    html_field: str | None = None  # items are (or hold) HTML fragments: links in them, by article_pattern
+    title_field: str | None = None
+    date_field: str | None = None
+    first_page: int = 1
+    page_size: int = 20
+    keep: dict[str, list[str]] = field(default_factory=dict)  # field -> substrings; keep items matching one
+
+
+_API_TYPES: dict[str, type | tuple[type, ...]] = {
+    "url": str, "method": str, "body": (str, dict), "body_format": str, "format": str, "items": str,
+    "url_field": str, "url_template": str, "html_field": str, "title_field": str, "date_field": str,
+    "first_page": int, "page_size": int, "keep": dict,
+}
+
+
+@dataclass
 class Source:
     name: str
-    start_urls: list[str]
+    start_urls: list[str] = field(default_factory=list)  # api sources: derived from api.url
     kind: str = "list"
     article_pattern: str | None = None  # regex on absolute article URLs
     page_pattern: str | None = None  # regex on list pages to follow (pagination)
@@ -71,6 +98,21 @@ class Source:
     encoding: str | None = None  # override when the site declares a wrong charset
     obey_robots: bool = True
     recheck: list[str] = field(default_factory=list)  # fetch stored articles again after e.g. "1h", "24h"
+    list_selector: str | None = None  # CSS: only links inside this part of a list page are articles
+    page_template: str | None = None  # list pages not linked in the HTML (JS pagers): "list_{n}.shtml"
+    page_template_from: int = 2  # the {n} of the second list page (TRS sites: index_1 follows index)
+    stop_at_known: bool = False  # stop paginating at the first list page with nothing new
+    max_age: str | None = None  # ignore listed items dated older than this (feeds, sitemaps, APIs)
+    warmup_url: str | None = None  # fetched first so the site sets its cookies (e.g. before an API)
+    cookies: dict[str, str] = field(default_factory=dict)
+    multipage: bool = True  # stitch 分页 articles (_2.html, 下一页) into one
+    browser: bool = False  # fetch with a real browser (scrapy-playwright); for JS challenges
+    api: ApiSpec | None = None  # kind = "api": how to call the list endpoint and read its answer
+    json_fields: dict[str, str] = field(default_factory=dict)  # article as JSON in a script tag
+
+    @property
+    def max_age_seconds(self) -> float | None:
+        return parse_duration(self.max_age) if self.max_age else None
 
     @property
     def recheck_seconds(self) -> list[float]:
@@ -120,6 +162,8 @@ _SOURCE_TYPES: dict[str, type | tuple[type, ...]] = {
     "max_pages": int, "label": str, "schedule": (str, int), "cron": str, "timeout": (str, int),
     "enabled": bool, "disabled_reason": str, "selectors": dict, "headers": dict,
     "delay": (int, float), "concurrency": int, "encoding": str, "obey_robots": bool, "recheck": list,
+    "list_selector": str, "stop_at_known": bool, "max_age": (str, int), "warmup_url": str, "cookies": dict,
+    "multipage": bool, "browser": bool, "api": dict, "json_fields": dict, "page_template": str, "page_template_from": int,
 }
 _SELECTOR_FIELDS = {
     "title", "subtitle", "body", "published", "publisher", "author", "editor", "keywords",
@@ -239,19 +283,43 @@ def _build_source(raw: dict, index: int, locate: "_Locator") -> Source:
         if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
             raise fail(key, f"expected {names}, got {type(value).__name__}")
-    for required in ("name", "start_urls"):
+    for required in ("name",) if raw.get("kind") == "api" else ("name", "start_urls"):
         if required not in raw:
             raise fail(None, f"missing required key {required!r}")
     if not NAME_RE.match(raw["name"]):
         raise fail("name", "use lower-case letters, digits and '-' only")
 
-    source = Source(**{f.name: raw[f.name] for f in fields(Source) if f.name in raw})
+    source = Source(**{f.name: raw[f.name] for f in fields(Source) if f.name in raw and f.name != "api"})
     if source.kind not in KINDS:
         raise fail("kind", f"{source.kind!r} is not one of {', '.join(KINDS)}")
+    if source.kind == "api":
+        source.api = _build_api(raw.get("api"), fail)
+        source.start_urls = source.start_urls or [source.api.url.split("?")[0]]
+    elif "api" in raw:
+        raise fail("api", "an [sources.api] table needs kind = \"api\"")
     if not source.start_urls or not all(isinstance(u, str) and is_http_url(u) for u in source.start_urls):
         raise fail("start_urls", "give one or more absolute http(s) URLs")
     if source.kind == "list" and not source.article_pattern:
         raise fail(None, "missing required key 'article_pattern' (regex of article URLs)")
+    if source.page_template and "{n}" not in source.page_template:
+        raise fail("page_template", "put {n} where the page number goes, e.g. \"list_{n}.shtml\"")
+    if source.json_fields:
+        allowed = {"script", "title", "subtitle", "body", "published", "publisher", "author", "editor", "keywords"}
+        unknown = set(source.json_fields) - allowed
+        if unknown:
+            raise fail("json_fields", f"unknown field {sorted(unknown)[0]!r} (use {', '.join(sorted(allowed))})")
+        if not _valid_css(str(source.json_fields.get("script", ""))):
+            raise fail("json_fields", "script: give the CSS selector of the script element, e.g. \"script#__NEXT_DATA__\"")
+    if source.warmup_url and not is_http_url(source.warmup_url):
+        raise fail("warmup_url", "give an absolute http(s) URL")
+    if source.list_selector and not _valid_css(source.list_selector):
+        raise fail("list_selector", f"invalid CSS selector {source.list_selector!r}")
+    if source.max_age is not None:
+        try:
+            source.max_age = str(source.max_age) if isinstance(source.max_age, str) else f"{source.max_age}s"
+            parse_duration(source.max_age)
+        except ValueError as exc:
+            raise fail("max_age", str(exc)) from None
     for key in ("article_pattern", "page_pattern"):
         pattern = getattr(source, key)
         if pattern is not None:
@@ -300,6 +368,39 @@ def _build_source(raw: dict, index: int, locate: "_Locator") -> Source:
         except LookupError:
             raise fail("encoding", f"unknown encoding {source.encoding!r}") from None
     return source
+
+
+def _build_api(raw: Any, fail) -> ApiSpec:
+    if not isinstance(raw, dict):
+        raise fail("api", "kind = \"api\" needs an [sources.api] table (url, items, url_field or url_template)")
+    for key, value in raw.items():
+        if key not in _API_TYPES:
+            raise fail("api", f"unknown key {key!r}{_suggest(key, _API_TYPES)}")
+        expected = _API_TYPES[key]
+        if not isinstance(value, expected) or isinstance(value, bool):
+            names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
+            raise fail("api", f"{key}: expected {names}, got {type(value).__name__}")
+    if "url" not in raw or not is_http_url(raw["url"].replace("{", "").replace("}", "")):
+        raise fail("api", "url: give the endpoint's absolute http(s) URL")
+    spec = ApiSpec(**raw)
+    spec.method = spec.method.upper()
+    if spec.method not in ("GET", "POST"):
+        raise fail("api", f"method: {spec.method!r} is not GET or POST")
+    if spec.format not in ("json", "jsonp", "xml"):
+        raise fail("api", f"format: {spec.format!r} is not json, jsonp or xml")
+    if spec.body_format not in ("form", "json"):
+        raise fail("api", f"body_format: {spec.body_format!r} is not form or json")
+    if not (spec.url_field or spec.url_template or spec.html_field):
+        raise fail("api", "say where article URLs are: url_field, url_template or html_field")
+    if not all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in spec.keep.values()):
+        raise fail("api", "keep: each field needs a list of strings")
+    try:
+        spec.url.format(page=1, page0=0, start=1, end=1)
+        if isinstance(spec.body, str):
+            spec.body.format(page=1, page0=0, start=1, end=1)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise fail("api", f"url/body: unknown placeholder {exc} (use {{page}}, {{page0}}, {{start}}, {{end}})") from None
+    return spec
 
 
 def _valid_css(selector: str) -> bool:

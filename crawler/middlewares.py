@@ -58,6 +58,22 @@ async def _non_public_address(host: str) -> str | None:
     return next((a for a in addresses if not is_public_address(a)), None)
 
 
+class BrowserTier:
+    """With a source's `browser = true`, every request goes through the real browser."""
+
+    def __init__(self, crawler):
+        self.enabled = crawler.settings.getbool("HEALTHWATCH_BROWSER")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request):
+        if self.enabled:
+            request.meta.setdefault("playwright", True)
+        return None
+
+
 class ConditionalGet:
     """Send If-None-Match / If-Modified-Since on list pages whose listed articles are all stored.
 
@@ -71,7 +87,7 @@ class ConditionalGet:
         return cls(crawler)
 
     def process_request(self, request):
-        if request.meta.get("role") != "list" or request.meta.get("conditional_done"):
+        if request.meta.get("role") != "list" or request.method != "GET" or request.meta.get("conditional_done"):
             return None
         request.meta["conditional_done"] = True
         validators = self.crawler.spider.store.list_page_validators(request.url)

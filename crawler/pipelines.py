@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import time
 
-from crawler.extract import extract
+from crawler.embedded_json import apply_json_fields
+from crawler.extract import decode_html, extract
 
 BATCH_SIZE = 20
 BATCH_SECONDS = 2.0
@@ -31,6 +32,9 @@ class ExtractPipeline:
         base = {k: item.get(k) for k in ("url", "request_url", "source", "fetched_at", "list_url", "recheck_of")}
         try:
             record = extract(item["html"], item["url"], content_type=content_type, selectors=source.selectors or None)
+            stitch(record, item, content_type, source.selectors or None)
+            if source.json_fields:
+                apply_json_fields(record, decode_html(item["html"], content_type)[0], source.json_fields)
         except Exception as exc:  # the extractor promises not to raise; if it does, keep the reason
             return {**base, "kind": "error", "reason": f"extraction failed: {type(exc).__name__}: {exc}"[:300],
                     "http_status": item.get("status"), "permanent": False}
@@ -39,6 +43,18 @@ class ExtractPipeline:
             return {**base, "kind": "error", "reason": f"no article text found ({flags})",
                     "http_status": item.get("status"), "permanent": False}
         return {**base, "kind": "article", **record.to_dict()}
+
+
+def stitch(record, item: dict, content_type: str | None, selectors: dict | None) -> None:
+    """A multi-page article: the bodies of its further pages follow the first page's."""
+    more = item.get("more_pages") or []
+    for html in more:
+        record.body = "\n".join(filter(None, [record.body, extract(html, item["url"], content_type=content_type,
+                                                                    selectors=selectors).body]))
+    if more:
+        record.flags.append(f"stitched_pages:{len(more) + 1}")
+    if item.get("missing_pages"):
+        record.flags.append(f"missing_pages:{item['missing_pages']}")
 
 
 class StorePipeline:

@@ -29,6 +29,7 @@ class RunBook:
     reasons: list[dict] = field(default_factory=list)
     list_pages: dict[str, ListPage] = field(default_factory=dict)
     list_ok: int = 0  # list pages that answered 200 or 304
+    list_blocked: int = 0  # list pages that answered with an anti-bot challenge
 
     def open(self) -> None:
         self.store.close_interrupted_runs(self.source)
@@ -46,9 +47,10 @@ class RunBook:
         self.list_pages[url] = ListPage(url)
 
     def error(self, url: str, reason: str, *, http_status: int | None = None, permanent: bool = False,
-              remember: bool = True) -> None:
+              remember: bool = True, blocked: bool = False) -> None:
         """Count and keep the reason; `remember` records the URL in fetch_failures (article pages)."""
         self.crawler.stats.inc_value("healthwatch/errors")
+        self.list_blocked += blocked
         if len(self.reasons) < MAX_REASONS:
             self.reasons.append({"url": url, "reason": reason})
         if remember:
@@ -69,6 +71,6 @@ class RunBook:
     def _status(self, finish_reason: str, counts: dict) -> str:
         if finish_reason not in ("finished",):
             return "timeout" if finish_reason == "closespider_timeout" else "stopped"
-        if self.list_ok == 0:
-            return "failed"  # not one list page could be read: the source failed outright
+        if self.list_ok == 0:  # not one list page could be read: the source failed outright
+            return "blocked" if self.list_blocked else "failed"
         return "partial" if counts["errors"] else "ok"

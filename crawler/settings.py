@@ -28,6 +28,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateAddressGuard": 50,  # before anything touches the network
     "crawler.middlewares.ConditionalGet": 560,
+    "crawler.middlewares.BrowserTier": 570,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.SkipKnownArticles": 600,

@@ -5,15 +5,19 @@ It only routes: list documents go to discovery, article pages go to the pipeline
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urljoin
 
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler.challenge import challenge
 from crawler.config import Config, Source, load_config
-from crawler.discovery import discover
+from crawler.discovery import Link, api, discover
+from crawler.discovery.article_pages import continuation_urls
+from crawler.discovery.listed_dates import to_datetime
 from crawler.middlewares import BlockedAddress
 from crawler.runbook import RunBook
 from crawler.urls import canonical_url
@@ -45,69 +49,151 @@ class SourceSpider(scrapy.Spider):
         return spider
 
     async def start(self):
-        for url in self.source.start_urls:
-            self.list_budget[url] = self.source.max_pages
-            yield self.list_request(url, root=url)
-        # List pages a killed crawl left incomplete are read in full again (no pagination).
-        for url in self.store.incomplete_list_pages(self.source.name):
-            if url not in self.list_budget:
-                self.list_budget[url] = 1
+        if self.source.warmup_url:  # e.g. a column page whose cookies an API wants
+            yield scrapy.Request(self.source.warmup_url, callback=self.after_warmup, errback=self.after_warmup,
+                                 priority=20, dont_filter=True, meta={"role": "warmup"})
+            return
+        for request in self.first_requests():
+            yield request
+
+    def after_warmup(self, response_or_failure):
+        if not isinstance(response_or_failure, scrapy.http.Response):
+            self.logger.warning("warm-up request failed: %s", failure_reason(response_or_failure))
+        yield from self.first_requests()
+
+    def first_requests(self):
+        if self.source.kind == "api":
+            self.list_budget["api"] = self.source.max_pages
+            yield self.api_request(self.source.api.first_page)
+        else:
+            for url in self.source.start_urls:
+                self.list_budget[url] = self.source.max_pages
                 yield self.list_request(url, root=url)
+            # List pages a killed crawl left incomplete are read in full again (no pagination).
+            for url in self.store.incomplete_list_pages(self.source.name):
+                if url not in self.list_budget:
+                    self.list_budget[url] = 1
+                    yield self.list_request(url, root=url)
         # Stored articles due for a re-check (config `recheck`): edits become revisions.
         for article_id, url in self.store.due_rechecks(self.source.name, self.source.recheck_seconds):
-            yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True,
-                                 meta={"role": "recheck", "recheck_of": article_id, "request_url": url,
-                                       "list_url": None, "handle_httpstatus_all": True})
+            yield self.article_request(url, list_url=None, recheck_of=article_id)
 
-    def list_request(self, url: str, root: str) -> scrapy.Request:
+    def list_request(self, url: str, root: str, index: int = 1) -> scrapy.Request:
         self.list_budget[root] -= 1
-        return scrapy.Request(url, callback=self.parse_list, errback=self.on_error, priority=10,
-                              meta={"role": "list", "list_url": url, "root": root, "handle_httpstatus_all": True})
+        return scrapy.Request(url, callback=self.parse_list, errback=self.on_error, priority=10, meta={
+            "role": "list", "list_url": url, "root": root, "index": index, "handle_httpstatus_all": True})
+
+    def api_request(self, page: int) -> scrapy.Request:
+        self.list_budget["api"] -= 1
+        spec = api.page_request(self.source.api, page)
+        # POST pages share one URL; a synthetic key keeps their list-page records apart
+        key = spec["url"] if spec["method"] == "GET" else f"{spec['url']}{'&' if '?' in spec['url'] else '?'}hw_page={page}"
+        return scrapy.Request(spec["url"], method=spec["method"], body=spec["body"], headers=spec["headers"],
+                              callback=self.parse_list, errback=self.on_error, priority=10, dont_filter=True,
+                              meta={"role": "list", "list_url": key, "root": "api", "page": page,
+                                    "handle_httpstatus_all": True})
+
+    def article_request(self, url: str, list_url: str | None, recheck_of: int | None = None) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=bool(recheck_of),
+                              meta={"role": "recheck" if recheck_of else "article", "recheck_of": recheck_of,
+                                    "list_url": list_url, "request_url": url, "handle_httpstatus_all": True})
 
     def parse_list(self, response):
         list_url = response.meta["list_url"]
         if response.status == 304:
             self.runbook.list_not_modified(list_url)
             return
-        problem = page_problem(response)
+        problem = self.response_problem(response)
         if problem:
-            self.runbook.error(list_url, problem[0], http_status=response.status, remember=False)
+            blocked = problem[0].startswith("blocked")
+            self.runbook.error(list_url, problem[0], http_status=response.status, remember=False, blocked=blocked)
             return
         found = discover(self.source, response.body, response.url, _header(response, "Content-Type"))
+        if found.problem:
+            self.runbook.error(list_url, found.problem, http_status=response.status, remember=False)
+            return
+        links = self.recent(found.articles)
         self.runbook.list_fetched(list_url, etag=_header(response, "ETag"),
-                                  last_modified=_header(response, "Last-Modified"),
-                                  listed=[link.url for link in found.articles])
-        for link in found.articles:
-            yield scrapy.Request(link.url, callback=self.parse_article, errback=self.on_error,
-                                 meta={"role": "article", "list_url": list_url, "request_url": link.url,
-                                       "handle_httpstatus_all": True})
-        root = response.meta["root"]
+                                  last_modified=_header(response, "Last-Modified"), listed=[link.url for link in links])
+        for link in links:
+            yield self.article_request(link.url, list_url)
+        if self.source.stop_at_known and not any(not self.store.is_known(link.url) for link in links):
+            self.crawler.stats.inc_value("healthwatch/stopped_at_known")
+            return  # nothing new here: older pages hold nothing new either
+        yield from self.next_list_pages(response, found, has_items=bool(found.articles))
+
+    def next_list_pages(self, response, found, has_items: bool):
+        root, meta = response.meta["root"], response.meta
+        if self.list_budget.get(root, 0) <= 0:
+            return
+        if self.source.kind == "api":
+            if has_items:
+                yield self.api_request(meta["page"] + 1)
+            return
         for page in found.pages:
-            if self.list_budget[root] > 0 and canonical_url(page) != canonical_url(list_url):
+            if self.list_budget[root] > 0 and canonical_url(page) != canonical_url(meta["list_url"]):
                 yield self.list_request(page, root)
+        if self.source.page_template and root in self.source.start_urls and has_items:
+            number = self.source.page_template_from + meta["index"] - 1
+            yield self.list_request(urljoin(root, self.source.page_template.format(n=number)), root, meta["index"] + 1)
+
+    def recent(self, links: list[Link]) -> list[Link]:
+        """Links dated older than the source's max_age are left alone (first runs of big sitemaps)."""
+        if not self.source.max_age_seconds:
+            return links
+        oldest = datetime.now(timezone.utc) - timedelta(seconds=self.source.max_age_seconds)
+        return [link for link in links if not link.published or to_datetime(link.published) >= oldest]
 
     def parse_article(self, response):
+        meta = response.meta
         item = {
-            "url": response.url, "request_url": response.meta["request_url"], "source": self.source.name,
-            "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "list_url": response.meta["list_url"], "status": response.status,
-            "recheck_of": response.meta.get("recheck_of"),
+            "url": meta.get("first_url", response.url), "request_url": meta["request_url"],
+            "source": self.source.name, "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "list_url": meta["list_url"], "status": meta.get("first_status", response.status),
+            "recheck_of": meta.get("recheck_of"),
         }
-        if item["recheck_of"] and response.status in GONE_STATUSES:
-            yield {**item, "kind": "gone"}
+        parts = meta.get("parts")
+        if parts is None:  # the article's first page
+            if item["recheck_of"] and response.status in GONE_STATUSES:
+                yield {**item, "kind": "gone"}
+                return
+            problem = self.response_problem(response)
+            if problem:
+                reason, permanent = problem
+                yield {**item, "kind": "error", "reason": reason, "http_status": response.status, "permanent": permanent}
+                return
+            item["content_type"] = _header(response, "Content-Type")
+            parts = [response.body]
+            remaining = continuation_urls(response.body, response.url) if self.source.multipage else []
+        else:  # a further page of a multi-page article
+            remaining = meta["remaining"]
+            if self.response_problem(response) is None:
+                parts = [*parts, response.body]
+            else:
+                item["missing_pages"] = meta.get("missing_pages", 0) + 1
+        item["content_type"] = item.get("content_type", meta.get("content_type"))
+        if remaining:
+            yield response.request.replace(url=remaining[0], callback=self.parse_article, dont_filter=True, meta={
+                **meta, "role": "article_page", "parts": parts, "remaining": remaining[1:],
+                "first_url": item["url"], "first_status": item["status"], "content_type": item["content_type"],
+                "missing_pages": item.get("missing_pages", 0)})
             return
-        problem = page_problem(response)
-        if problem:
-            reason, permanent = problem
-            yield {**item, "kind": "error", "reason": reason, "http_status": response.status, "permanent": permanent}
-            return
-        yield {**item, "kind": "page", "html": response.body, "content_type": _header(response, "Content-Type")}
+        yield {**item, "kind": "page", "html": parts[0], "more_pages": parts[1:]}
+
+    def response_problem(self, response) -> tuple[str, bool] | None:
+        kind = challenge(response.status, response.body)
+        if kind:
+            return f"blocked by anti-bot challenge: {kind}", False
+        return page_problem(response)
 
     def on_error(self, failure):
         request = failure.request
-        is_list = request.meta.get("role") == "list"
-        url = request.meta.get("list_url") if is_list else request.meta.get("request_url", request.url)
-        self.runbook.error(url, failure_reason(failure), remember=request.meta.get("role") == "article",
+        meta = request.meta
+        if meta.get("role") == "article_page":  # a further page failed: keep the article with what we have
+            yield from self.parse_article(scrapy.http.HtmlResponse(request.url, status=599, request=request))
+            return
+        url = meta.get("list_url") if meta.get("role") == "list" else meta.get("request_url", request.url)
+        self.runbook.error(url, failure_reason(failure), remember=meta.get("role") == "article",
                            permanent=failure.check(BlockedAddress) is not None)
 
     def closed(self, reason):
@@ -133,10 +219,32 @@ def apply_source_settings(settings, config: Config, source: Source) -> None:
         "CLOSESPIDER_TIMEOUT": source.timeout_seconds,
         "HEALTHWATCH_ALLOW_PRIVATE_ADDRESSES": config.allow_private_addresses,
     }
+    if source.browser:
+        values.update(browser_settings(source))
     if source.headers:
         values["DEFAULT_REQUEST_HEADERS"] = {**settings.getdict("DEFAULT_REQUEST_HEADERS"), **source.headers}
     for key, value in values.items():
         settings.set(key, value, priority="spider")
+
+
+def browser_settings(source: Source) -> dict:
+    """The optional browser tier: scrapy-playwright with the system Chromium, for sites behind a
+    JavaScript challenge. Off unless a source says `browser = true`."""
+    import shutil
+
+    try:
+        import scrapy_playwright  # noqa: F401
+    except ImportError:
+        raise RuntimeError(f"source {source.name!r} has browser = true: install the browser tier with "
+                           "pip install -e '.[browser]'") from None
+    chromium = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
+    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    return {
+        "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {"headless": True, **({"executable_path": chromium} if chromium else {})},
+        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 60_000,  # challenge pages reload themselves after 30-45 s
+        "HEALTHWATCH_BROWSER": True,
+    }
 
 
 def page_problem(response) -> tuple[str, bool] | None:
