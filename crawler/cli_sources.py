@@ -60,8 +60,10 @@ def article_pattern_guess(links: list[str], base: str) -> str | None:
         parts = urlsplit(link)
         if parts.netloc != host or not re.search(r"\d{4}", parts.path):
             continue
-        shape = re.sub(r"[0-9a-f]{16,}", r"[0-9a-f]+", re.escape(parts.path))
-        shape = re.sub(r"\d+", r"\\d+", shape)
+        folder, _, name = parts.path.rpartition("/")
+        stem, dot, ext = name.rpartition(".") if "." in name else (name, "", "")
+        stem = r"\d+" if stem.isdigit() else r"[0-9a-f]+" if re.fullmatch(r"[0-9a-f]{16,}", stem) else r"[\w-]+"
+        shape = re.sub(r"\d+", r"\\d+", re.escape(folder + "/")) + stem + (r"\." + re.escape(ext) if dot else "")
         shapes[shape] += 1
     if not shapes:
         return None
@@ -93,7 +95,7 @@ def try_url(
     if src is None:
         kind = "sitemap" if b"<urlset" in body[:2000] or b"<sitemapindex" in body[:2000] else \
             "feed" if re.search(rb"<(rss|feed)\b", body[:2000]) else "list"
-        src = Source(name="try", start_urls=[url], kind=kind, article_pattern=r"\d{4}")
+        src = Source(name="try", start_urls=[url], kind=kind, article_pattern=r"://[^/]+/.*\d{4}")  # dated paths
     found = discover(src, body, final_url, content_type)
     if found.problem:
         err.print(f"[red]{found.problem}[/]")
@@ -108,8 +110,8 @@ def try_url(
         console.print(f"next list page: {page}")
     if not source:
         guess = article_pattern_guess([link.url for link in found.articles], final_url)
-        console.print(f"article_pattern suggestion: {guess!r}" if guess else
-                      "no clear article URL shape: set article_pattern by hand")
+        console.print(f"suggestion: article_pattern = '{guess}'" if guess else
+                      "no clear article URL shape: set article_pattern by hand", markup=False, highlight=False)
 
 
 @app.command()

@@ -150,3 +150,21 @@ def test_multi_page_article_is_stitched_into_one_row(tmp_path):
     first_paragraph = real["truth"]["body_paragraphs"][0][:20]
     assert body.index(first_paragraph) < body.index(paragraphs[0][:20]) < body.index(paragraphs[1][:20])
     assert "stitched_pages:2" in json.loads(flags)
+
+
+def test_sources_try_shows_links_with_a_pattern_suggestion_and_the_extracted_article(site, tmp_path):
+    config = write_config(tmp_path / "sources.toml", site)
+    listing = run_cli("sources", "try", site.url("/news/index.html"), "--source", "demo-news", "--config", config)
+    assert listing.returncode == 0, listing.stderr
+    assert "5 article links (list)" in listing.stdout and "next list page" in listing.stdout
+    unknown = run_cli("sources", "try", site.url("/news/index_2.html"), "--config", config)
+    assert "5 article links (list)" in unknown.stdout
+    assert r"suggestion: article_pattern = '/news/\d+/[\w-]+\.html$'" in unknown.stdout
+    article_url = site.articles[0][0]
+    shown = run_cli("sources", "try", site.url(article_url), "--source", "demo-news", "--config", config)
+    assert shown.returncode == 0, shown.stderr
+    record = json.loads(shown.stdout)
+    assert record["title"] and len(record["body"]) > 100
+    scaffold = run_cli("sources", "new", "my-site", "--url", site.url("/news/index.html"))
+    assert scaffold.returncode == 0 and 'name = "my-site"' in scaffold.stdout
+    assert r"article_pattern = '/news/\d+/[\w-]+\.html$'" in scaffold.stdout

@@ -204,3 +204,19 @@ def test_first_run_time_for_intervals_and_cron():
     trigger = trigger_for(source, tz)
     assert first_run_time(source, trigger, now - timedelta(hours=2), now) == datetime(2026, 11, 26, 0, 0, tzinfo=timezone.utc)
     assert first_run_time(source, trigger, now - timedelta(hours=13), now) == now  # missed today's 08:00
+
+
+def test_concurrent_crawls_of_the_same_articles_store_each_once(tmp_path):
+    with NewsSite() as site:
+        for article in ARTICLES[:10]:
+            site.publish(article["id"], article["html"])
+        config = write_sources(tmp_path / "sources.toml", [(f"mirror-{n}", site, {}) for n in range(3)])
+        db = tmp_path / "hw.db"
+        result = run_cli("run", "--once", "--config", config, "--db", db)
+        assert result.returncode == 0, result.stdout + result.stderr
+    rows = runs(db)
+    assert [r["status"] for r in rows] == ["ok"] * 3 and all(r["errors"] == 0 for r in rows)
+    assert sum(r["new"] for r in rows) == 10, "each article is new exactly once across the three crawls"
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*), count(DISTINCT canonical_url) FROM articles").fetchone() == (10, 10)
+    con.close()
