@@ -5,8 +5,8 @@
 Anchor (same run, same machine): the same one-article crawl as a bare `scrapy crawl` child
 process, one after another. Then the real scheduler (crawler.scheduler.Supervisor, APScheduler,
 watchdog, crawl_runs bookkeeping) runs two sources on 1-second intervals in this process until
-`--runs` crawls have finished; we report its wall time per run against the anchor, and this
-process's RSS (the scheduler's) after the first runs and at the end.
+`--runs` crawls have finished; we report its wall time per run against the anchor (measured half
+before, half after), and this process's RSS (the scheduler's) after the first runs and at the end.
 """
 from __future__ import annotations
 
@@ -95,8 +95,10 @@ def main() -> None:
         config = write_sources(work / "sources.toml", [("bench-a", site, {"schedule": "1s"}),
                                                        ("bench-b", site, {"schedule": "1s"})],
                                max_concurrent_crawls=2)
-        anchor = anchor_seconds(config, work / "anchor.db", args.anchor_runs)
+        # anchor halves before and after, so load that changes during the run weighs on both sides
+        anchor = anchor_seconds(config, work / "anchor.db", args.anchor_runs // 2)
         durations, rss_start, rss_end = asyncio.run(supervised(config, work / "bench.db", args.runs))
+        anchor += anchor_seconds(config, work / "anchor.db", args.anchor_runs - args.anchor_runs // 2)
 
     store = Store(work / "bench.db")
     statuses = {}
