@@ -1,135 +1,290 @@
-"""Baseline extraction: decoding, headline and main-text block. Pure (bytes in, record out).
+"""Chinese-aware article extraction. Pure: bytes in, `Article` out, never raises.
 
-The Chinese-aware engine (issue 3) replaces the body of this module; the contract stays:
-`extract(html, url=None, *, content_type=None, selectors=None) -> Article`.
+Pipeline (each step a module of pure functions on one parsed tree):
+decode (bytes -> text) -> string clean-up (controls, pinyin layer) -> parse once -> meta (head tags,
+JSON-LD) -> clean (invisible and hidden blocks) -> body.lines_of (one walk: lines + block spans) ->
+titles / body selection / dates / people / govmeta / translation.
 """
 from __future__ import annotations
 
-import codecs
 import re
+from urllib.parse import urljoin
 
-import lxml.html
 from lxml import etree
 
+from crawler.extract import body as body_mod
+from crawler.extract.clean import drop_hidden, drop_invisible, is_spam, preclean_text
+from crawler.extract.dates import find_published
+from crawler.extract.decode import decode_html, mojibake_count
+from crawler.extract.dom import body_of, css, text as el_text
+from crawler.extract.govmeta import attachments, doc_number, gov_table, issuing_agency
+from crawler.extract.meta import read_meta
+from crawler.extract.people import find_author, find_editor, find_publisher
 from crawler.extract.record import Article
+from crawler.extract.titles import find_title, norm
+from crawler.extract.translation import split_translation
+from crawler.textnorm import is_traditional, to_simplified
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.I)
-_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w-]+)", re.I)
+__all__ = ["extract", "decode_html", "Article"]
+
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13)) + b"\x7f"
+_BINARY = re.compile(rb"[\x00-\x08\x0e-\x1a]")
+_ATTACH_HINT = re.compile(r"\.(?:pdf|docx?|xlsx?|ofd|wps|et|pptx?|zip|rar|7z|csv)\b", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_DATE = re.compile(r"(20\d\d|19\d\d)\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})[:：时](\d{2}))?")
-_PUBLISHER = re.compile(r"来源\s*[:：]\s*([^\s|｜　]{2,30})")
-_DROP = ("script", "style", "noscript", "iframe", "form", "nav", "footer", "header", "aside", "select", "button")
-
-
-def _normalise_charset(name: str | None) -> str | None:
-    if not name:
-        return None
-    try:
-        name = codecs.lookup(name.decode() if isinstance(name, bytes) else name).name
-    except (LookupError, UnicodeDecodeError):
-        return None
-    return "gb18030" if name in ("gb2312", "gbk", "gb18030") else name
-
-
-def decode_html(html: bytes, content_type: str | None = None) -> tuple[str, str]:
-    """Decode page bytes: BOM, then HTTP charset, then meta charset (GBK read as GB18030);
-    a declaration the bytes contradict is dropped in favour of strict UTF-8, GB18030, detection."""
-    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if html.startswith(bom):
-            return html[len(bom):].decode(name, "replace"), name
-    declared = []
-    if content_type and (m := _HEADER_CHARSET.search(content_type)):
-        declared.append(_normalise_charset(m.group(1)))
-    if m := _META_CHARSET.search(html[:4096]):
-        declared.append(_normalise_charset(m.group(1)))
-    for name in [*filter(None, declared), "utf-8", "gb18030"]:
-        try:
-            return html.decode(name), name
-        except (UnicodeDecodeError, LookupError):
-            continue
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(html[:200_000]).best()
-    name = best.encoding if best else "utf-8"
-    return html.decode(name, "replace"), name
-
-
-def _text(node) -> str:
-    return re.sub(r"\s+", " ", node.text_content()).strip()
-
-
-def _own_text_length(node) -> int:
-    """Text directly inside the node (not in child elements): <br>-separated article text."""
-    own = (node.text or "") + "".join(child.tail or "" for child in node if child.tag not in ("a",))
-    return len(own.strip())
+_ORIGINAL = re.compile(r"^\s*(?:【来源】|【來源】|原文链接|原文地址|原文網址|来源链接|Source)\s*[:：]?\s*(https?://\S+)\s*$")
+_META_LINE = re.compile(r"(?:来源|來源|作者|记者|發布|发布|时间|時間|日期|浏览|阅读|点击|Posted|By\b|Published|Updated)"
+                        r"[^。！？]*?(?:(?:19|20)\d\d[-/.年]\d|\d{1,2}:\d\d)|(?:(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}[^。！？]{0,30}"
+                        r"(?:来源|來源|作者|浏览|阅读|编辑))", re.I)
+# a short line that is a date (+ time, + source) and nothing sentence-like: "2023-12-28 澎湃新闻·媒体1230"
+_DATE_ONLY = re.compile(r"^\s*(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d\d(?::\d\d)?)?(?:\s+[^，。！？,.!?]{0,30})?$")
+_BREADCRUMB_SPLIT = re.compile(r"\s*(?:>>|>|›|»|→|＞|\s/\s)\s*")
+_CRUMB_START = re.compile(r"^(?:当前位置|您的位置|你的位置|您现在的位置|所在位置|当前位置为)?\s*[:：]?\s*(?:首页|首頁|网站首页|主页|Home)\s*(?:>|›|»|→|/|＞)")
+_SOURCE_CLASS = "//*[contains(@class,'source') or contains(@id,'source') or contains(@class,'author-name') " \
+                "or contains(@class,'account') or contains(@class,'media-name') or contains(@id,'source_baidu') " \
+                "or contains(@class,'profile_nickname') or @id='js_name']"
 
 
 def extract(html: bytes, url: str | None = None, *, content_type: str | None = None,
             selectors: dict[str, str] | None = None) -> Article:
     article = Article()
     try:
-        text, article.encoding = decode_html(html or b"", content_type)
-        tree = lxml.html.document_fromstring(text) if text.strip() else None
-    except (etree.ParserError, ValueError, RecursionError):
-        tree = None
-    if tree is None:
-        article.flags.append("no_article")
-        return article
-    for bad in tree.xpath("|".join(f"//{tag}" for tag in _DROP)):
-        bad.drop_tree()
-    selectors = selectors or {}
+        _extract(article, html or b"", url, content_type, selectors or {})
+    except Exception as exc:  # noqa: BLE001 -- the contract: never raise on a page; the flag keeps the reason
+        article.flags.append(f"extract_error:{type(exc).__name__}")
+    if not article.body and "no_article_body" not in article.flags:
+        article.flags.append("no_article_body")
+    return article
 
-    def pick(field: str):
-        if field in selectors:
-            found = tree.cssselect(selectors[field])
-            return found[0] if found else None
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    return head.count(b"\x00") > 8 or len(_BINARY.findall(head)) > len(head) // 10
+
+
+def _parse(text: str):
+    if m := _XML_DECL.match(text):
+        text = text[m.end():]
+    # libxml2 drops everything after a stray </html> or </body> (gov.cn includes a header template that
+    # closes the document); the end tags are optional, so remove them all
+    for end_tag in ("</html>", "</body>", "</HTML>", "</BODY>"):
+        if end_tag in text:
+            text = text.replace(end_tag, "")
+    if not text.strip():
+        return None
+    try:
+        return etree.fromstring(text, parser=_PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
 
-    title_node = pick("title")
-    if title_node is not None:
-        article.title = _text(title_node)
+
+def _select(tree, css_text: str | None):
+    if not css_text:
+        return None
+    try:
+        found = css(tree, css_text)
+    except Exception:  # a bad selector in a source config must not sink the page
+        return None
+    return found
+
+
+def _extract(article: Article, html: bytes, url: str | None, content_type: str | None, selectors: dict) -> None:
+    if _looks_binary(html) or not html.strip():
+        article.flags.append("empty" if not html.strip() else "not_html")
+        return
+    if not html.startswith((b"\xff\xfe", b"\xfe\xff")) and len(html.translate(None, _CONTROL_BYTES)) != len(html):
+        # anti-copy control characters; byte-level removal is safe in UTF-8 and GB18030 (no multibyte
+        # sequence contains a byte below 0x20)
+        html = html.translate(None, _CONTROL_BYTES)
+    text, article.encoding = decode_html(html, content_type)
+    flags = article.flags
+    text = preclean_text(text, flags)
+    tree = _parse(text)
+    if tree is None:
+        flags.append("unparseable")
+        return
+    meta = read_meta(tree)
+    drop_invisible(tree)
+    drop_hidden(tree, flags)
+    base = urljoin(url, meta["base"]) if url and meta["base"] else (meta["base"] or url)
+
+    picked = {k: _select(tree, v) for k, v in selectors.items()}
+
+    def sel_text(field: str) -> str | None:
+        found = picked.get(field)
+        if not found:
+            return None
+        value = " ".join(el_text(el) for el in found).strip()
+        return value or None
+
+    root = body_of(tree)
+    lines, spans = body_mod.lines_of(root)
+
+    # title
+    article.title = sel_text("title") or find_title(tree, meta, flags)
+    article.subtitle = sel_text("subtitle")
+
+    # body
+    title_key = norm(article.title or "")
+    simplify = to_simplified if is_traditional("".join(ln.text for ln in lines[:400:4])) else None
+    if picked.get("body"):
+        chosen = []
+        for el in picked["body"]:
+            s, e = spans.get(el, (0, 0)) if el in spans else _span_of(el, lines)
+            chosen.extend(body_mod.select_lines(lines, [], (s, e), article.title, simplify))
+        body_start = lines.index(chosen[0]) if chosen else len(lines)
     else:
-        og = tree.xpath('//meta[@property="og:title"]/@content')
-        h1 = [_text(h) for h in tree.xpath("//h1") if _text(h)]
-        page_title = (tree.findtext(".//title") or "").strip()
-        article.title = (og[0].strip() if og else None) or (h1[0] if h1 else None) or (
-            re.split(r"\s*[-_|｜—]\s*", page_title)[0] if page_title else None)
+        container, values = body_mod.best_container(lines, spans)
+        chosen = body_mod.select_lines(lines, values, spans[container], article.title, simplify) if container is not None else []
+        body_start = lines.index(chosen[0]) if chosen else len(lines)
 
-    body_node = pick("body")
-    if body_node is None:
-        best, best_score = None, 0.0
-        for node in tree.iter("div", "article", "section", "td"):
-            score = _own_text_length(node) + sum(
-                len(t) for t in (_text(p) for p in node.findall(".//p")) if len(t) > 15)
-            score -= sum(len(_text(a)) for a in node.findall(".//a"))
-            if score > best_score:
-                best, best_score = node, score
-        body_node = best
-    if body_node is not None:
-        for br in body_node.iter("br"):
-            br.tail = "\n" + (br.tail or "")
-        if _own_text_length(body_node) > sum(len(_text(p)) for p in body_node.findall(".//p")):
-            lines = body_node.text_content().split("\n")
-        else:
-            lines = [p.text_content() for p in body_node.findall(".//p")]
-        article.body = "\n".join(t for t in (re.sub(r"\s+", " ", line).strip() for line in lines) if t)
-    if not article.body:
-        article.flags.append("no_article")
-
-    head_text = _text(tree.body) if tree.body is not None else ""
-    anchor = head_text.find(article.title[:10]) if article.title else 0
-    window = head_text[max(anchor, 0): max(anchor, 0) + 400]
-    node = pick("published")
-    for source_text in ([_text(node)] if node is not None else []) + [window, head_text]:
-        if m := _DATE.search(source_text):
-            y, mo, d, h, mi = m.groups()
-            article.published = f"{y}-{int(mo):02d}-{int(d):02d}" + (
-                f"T{int(h):02d}:{mi}:00+08:00" if h else "")
+    for line in lines:  # a reprint's 【来源】 link, wherever it sits (often the last, short line)
+        if line.n < 40 and (m := _ORIGINAL.match(line.text)):
+            article.original_url = m.group(1)
             break
-    node = pick("publisher")
-    if node is not None:
-        article.publisher = _text(node)
-    elif m := _PUBLISHER.search(window):
-        article.publisher = m.group(1)
-    article.lang = "zh" if len(_CJK.findall(article.body[:2000])) > 50 else (tree.get("lang") or None)
-    return article
+
+    # header zone: from the headline line to the first body line
+    title_idx = _title_line(lines, body_start, title_key)
+    if title_idx is not None and title_idx < body_start:
+        zone_lines = lines[title_idx + 1:body_start][:15]
+    else:
+        zone_lines = lines[max(0, body_start - 8):body_start]
+    zone_extra, chosen, subtitle = _split_header_lines(chosen, title_key)
+    if subtitle and not article.subtitle:
+        article.subtitle = subtitle
+    zone = "\n".join([line.text for line in zone_lines] + zone_extra)
+
+    body_lines = [line.text for line in chosen]
+    # 【来源】 / 原文链接 lines
+    kept = []
+    for line in body_lines:
+        m = _ORIGINAL.match(line)
+        if m:
+            article.original_url = article.original_url or m.group(1)
+            continue
+        kept.append(line)
+    body_lines = kept
+    split = split_translation(body_lines)
+    if split:
+        body_lines, tr = split
+        article.translation_title, article.translation_keywords, article.translation_body = tr["title"], tr["keywords"], tr["body"]
+        flags.append("translation_split")
+    spam = [x for x in body_lines if is_spam(x) and len(x) < 300]
+    if spam:
+        body_lines = [x for x in body_lines if x not in spam]
+        flags.append("spam_text_removed")
+    article.body = "\n".join(body_lines)
+
+    page_text = "\n".join(line.text for line in lines)
+    chinese = len(_CJK.findall(article.body[:3000] or page_text[:3000])) > 30 or bool(
+        _CJK.search(article.title or ""))
+
+    # dates / people
+    body_end = lines.index(chosen[-1]) + 1 if chosen else body_start
+    near = "\n".join(ln.text for ln in lines[max(0, body_start - 12):body_start] + lines[body_end:body_end + 3]
+                     if ln.n < 60)
+    article.published = find_published(zone, meta, text, url, chinese, sel_text("published"), near)
+    after_title = "\n".join(line.text for line in lines[(title_idx or 0):])
+    article.publisher = sel_text("publisher") or find_publisher(zone, after_title, meta, lambda: _source_element(tree))
+    first = "\n".join(body_lines[:2])
+    trailer_idx = lines.index(chosen[-1]) + 1 if chosen else body_start
+    last = "\n".join(body_lines[-6:] + [line.text for line in lines[trailer_idx:trailer_idx + 4]])
+    article.author = sel_text("author") or find_author(zone, first, last, meta)
+    article.editor = sel_text("editor") or find_editor("\n".join(line.text for line in lines[body_start:]) or after_title)
+
+    # keywords, breadcrumbs, canonical
+    kw = meta["meta"].get("keywords") or ""
+    article.keywords = [k for k in (x.strip() for x in re.split(r"[,，;；|、]+|\s{2,}", kw)) if k and len(k) < 40][:30]
+    for line in lines[:max(title_idx or 0, 1) + 40]:
+        if _CRUMB_START.match(line.text) and len(line.text) < 200:
+            crumb = re.sub(r"^(?:当前位置|您的位置|你的位置|您现在的位置|所在位置)\s*[:：]\s*", "", line.text)
+            article.breadcrumbs = [c for c in _BREADCRUMB_SPLIT.split(crumb) if c.strip()]
+            break
+    canonical = meta["canonical"] or meta["meta"].get("og:url")
+    article.declared_canonical_url = urljoin(url, canonical) if canonical and url else canonical
+
+    # gov documents
+    gov = gov_table(root) if ("索引号" in text or "发文机关" in text or "文号" in text or "发布机构" in text) else {}
+    article.gov_meta = gov
+    article.doc_number = doc_number(gov, [article.title or "", zone, "\n".join(body_lines[:3])])
+    article.issuing_agency = issuing_agency(gov)
+    if _ATTACH_HINT.search(text):
+        article.attachments = attachments(root, base)
+
+    # original link of a reprint
+    if not article.original_url and "原文" in text:
+        for a in root.iter("a"):
+            t = el_text(a)
+            if t.startswith(("原文链接", "阅读原文", "查看原文", "原文地址")) and (a.get("href") or "").startswith("http"):
+                article.original_url = a.get("href")
+                break
+
+    # language, script, quality
+    cjk = len(_CJK.findall(article.body[:2000]))
+    if chinese and (cjk > 20 or not article.body):
+        article.lang = "zh"
+    else:
+        article.lang = (meta["lang"] or "").split("-")[0] or ("en" if article.body else None)
+    if article.lang == "zh" and article.body and is_traditional(article.body):
+        article.body_simplified = to_simplified(article.body)
+        flags.append("traditional")
+    if mojibake_count(article.body) >= 2 or (article.title and mojibake_count(article.title)):
+        flags.append("mojibake")
+
+
+def _source_element(tree) -> str | None:
+    """Text of a short element classed as the source (qq `a_source`, xinhua `#source`, baidu account name)."""
+    for el in tree.xpath(_SOURCE_CLASS)[:6]:
+        t = el_text(el)
+        if len(el) <= 2 and 2 <= len(t) <= 30 and not re.search(r"\d{4}|[:：]", t) and "授权" not in t:
+            return t
+    return None
+
+
+def _title_line(lines, body_start: int, title_key: str):
+    """Index of the line showing the headline (last match before the body)."""
+    if not title_key:
+        return None
+    found = None
+    for i, line in enumerate(lines[:body_start + 1]):
+        if line.n > 150 or line.excluded and line.n > 60:
+            continue
+        k = norm(line.text)
+        if k and (k == title_key or (len(k) >= 6 and k in title_key) or (title_key in k and len(k) < len(title_key) + 20)):
+            found = i
+    return found
+
+
+def _split_header_lines(chosen, title_key: str):
+    """Header furniture at the top of the chosen block: headline copies, breadcrumbs, the date/来源
+    line, a subtitle heading. Returns (header texts, remaining lines, subtitle)."""
+    header, subtitle, i = [], None, 0
+    first_long = next((k for k, ln in enumerate(chosen) if ln.n >= 60), len(chosen))
+    while i < min(len(chosen), first_long, 8):
+        line = chosen[i]
+        k = norm(line.text)
+        if title_key and k and (k == title_key or (len(k) >= 4 and k in title_key)):
+            pass
+        elif _CRUMB_START.match(line.text):
+            pass
+        elif line.n < 60 and (_META_LINE.search(line.text) or _DATE_ONLY.search(line.text)):
+            header.append(line.text)
+        elif subtitle is None and line.heading and line.n < 60 and i < 3:
+            subtitle = line.text
+        else:
+            break
+        i += 1
+    rest = chosen[i:]
+    # a date/来源 line further down (after a lead image caption) is header furniture too
+    rest = [ln for ln in rest if not (ln.n < 50 and _META_LINE.search(ln.text) and ln is not rest[-1]
+                                      and not _ORIGINAL.match(ln.text) and not header.append(ln.text))] or rest
+    return header, rest, subtitle
+
+
+def _span_of(el, lines):
+    members = set(el.iter())
+    idx = [i for i, line in enumerate(lines) if line.el in members]
+    return (idx[0], idx[-1] + 1) if idx else (0, 0)

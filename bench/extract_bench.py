@@ -1,0 +1,262 @@
+"""Extraction benchmark: our extractor vs trafilatura and readability-lxml, same pages, same run.
+
+Usage: python -m bench.extract_bench [--sets zh-news,cwced,aeb,wcxb] [--no-reference] [--worst N]
+
+The metric is the one defined in /work/shared/bench/README.md:
+- tokens: each CJK ideograph / kana / hangul is one token, any other \\w+ run is one token;
+- body: multiset of 4-token shingles; P averaged over pages with output, R over pages with truth,
+  F1 of the averages; doc-F1 = mean per-page F1 with empty output scoring 0;
+- title exact after NFKC, lower-case, no spaces/punctuation; date equal at the truth's granularity;
+  publisher/author/editor: normalised containment either way;
+- speed: pages/s of the extraction call alone, pages already in memory, one process.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+import unicodedata
+import warnings
+from collections import Counter
+from pathlib import Path
+
+BENCH_DIR = Path(os.environ.get("HEALTHWATCH_BENCH_DIR", "/work/shared/bench"))
+SETS = ("zh-news", "cwced", "aeb", "wcxb")
+
+_CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002ffff"
+_TOKEN = re.compile(f"[{_CJK_CLASS}]|[^\\W{_CJK_CLASS}]+")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+# ---------------------------------------------------------------- metric
+
+def tokens(text: str | None) -> list[str]:
+    return _TOKEN.findall(text or "")
+
+
+def shingles(text: str | None, n: int = 4) -> Counter:
+    toks = tokens(text)
+    if not toks:
+        return Counter()
+    if len(toks) < n:
+        return Counter([tuple(toks)])
+    return Counter(tuple(toks[i:i + n]) for i in range(len(toks) - n + 1))
+
+
+def body_scores(pred: str | None, truth: str | None) -> tuple[float | None, float | None, float]:
+    """(precision or None when no output, recall or None when no truth, per-page F1)."""
+    p_sh, t_sh = shingles(pred), shingles(truth)
+    common = sum((p_sh & t_sh).values())
+    p = common / sum(p_sh.values()) if p_sh else None
+    r = common / sum(t_sh.values()) if t_sh else None
+    f = 2 * p * r / (p + r) if p and r else 0.0
+    return p, r, f
+
+
+def norm_text(s: str | None) -> str:
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", s or "").lower())
+
+
+def title_ok(pred, truth) -> bool:
+    return bool(norm_text(truth)) and norm_text(pred) == norm_text(truth)
+
+
+def contain_ok(pred, truth) -> bool:
+    a, b = norm_text(pred), norm_text(truth)
+    return bool(a and b) and (a in b or b in a)
+
+
+_DATE_PARTS = re.compile(r"(\d{4})(?:\D{1,3}(\d{1,2}))?(?:\D{1,3}(\d{1,2}))?(?:\D{1,3}?(\d{1,2})[:：时](\d{1,2}))?")
+
+
+def date_parts(s: str | None) -> tuple[int, ...]:
+    """(year, month, day, hour, minute) up to the granularity the string has."""
+    if not s:
+        return ()
+    m = _DATE_PARTS.search(str(s))
+    if not m:
+        return ()
+    return tuple(int(g) for g in m.groups() if g is not None)
+
+
+def date_ok(pred, truth, granularity: int | None = None) -> bool:
+    """Equal at the truth's granularity (or at `granularity` parts, e.g. 3 = day)."""
+    t, p = date_parts(truth), date_parts(pred)
+    k = len(t) if granularity is None else min(granularity, len(t))
+    return bool(t) and len(p) >= k and p[:k] == t[:k]
+
+
+# ---------------------------------------------------------------- data
+
+def load_set(name: str) -> list[dict]:
+    pages = []
+    for folder in sorted((BENCH_DIR / name).iterdir()):
+        if not (folder / "truth.json").exists():
+            continue
+        truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+        if "body_paragraphs" in truth and not truth.get("body"):
+            truth["body"] = "\n".join(truth["body_paragraphs"])
+        pages.append({"id": f"{name}/{folder.name}", "html": gzip.decompress((folder / "page.html.gz").read_bytes()),
+                      "truth": truth})
+    return pages
+
+
+# ---------------------------------------------------------------- extractors
+
+def run_ours(page):
+    from crawler.extract import extract
+
+    a = extract(page["html"], page["truth"].get("url"))
+    return {"body": a.body, "title": a.title, "published": a.published, "publisher": a.publisher,
+            "author": a.author, "editor": a.editor, "flags": a.flags}
+
+
+def run_trafilatura(page):
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(page["html"], url=page["truth"].get("url"), with_metadata=True)
+    if doc is None:
+        return {"body": ""}
+    get = (lambda k: getattr(doc, k, None)) if not isinstance(doc, dict) else doc.get
+    return {"body": get("text") or "", "title": get("title"), "published": get("date"),
+            "author": get("author"), "publisher": get("sitename")}
+
+
+def run_readability(page):
+    import lxml.html
+    from readability import Document
+
+    doc = Document(page["html"])
+    summary = doc.summary(html_partial=True)
+    tree = lxml.html.fragment_fromstring(summary, create_parent="div") if summary.strip() else None
+    lines = []
+    if tree is not None:
+        for br in tree.iter("br"):
+            br.tail = "\n" + (br.tail or "")
+        for el in tree.iter("p", "h1", "h2", "h3", "h4", "li", "pre", "blockquote", "div", "td"):
+            el.tail = "\n" + (el.tail or "")  # block boundaries become line breaks
+        text = tree.text_content()
+        lines = [re.sub(r"\s+", " ", line).strip() for line in text.split("\n")]
+    return {"body": "\n".join(x for x in lines if x), "title": doc.short_title()}
+
+
+EXTRACTORS = {"ours": run_ours, "trafilatura": run_trafilatura, "readability": run_readability}
+
+
+# ---------------------------------------------------------------- scoring
+
+def _weights(pages):
+    """Pages with identical truth bodies (thepaper_2/thepaper_4) count once together."""
+    key = [hashlib.sha1((p["truth"].get("body") or p["id"]).encode()).hexdigest() for p in pages]
+    n = Counter(key)
+    return [1 / n[k] for k in key]
+
+
+def score(pages, outputs):
+    weights = _weights(pages)
+    ps, rs, fs = [], [], []
+    for page, out, w in zip(pages, outputs, weights):
+        truth = page["truth"].get("body")
+        if not truth:
+            continue
+        p, r, f = body_scores(out.get("body"), truth)
+        out["_f1"] = f
+        if p is not None:
+            ps.append((p, w))
+        if r is not None:
+            rs.append((r, w))
+        fs.append((f, w))
+    avg = lambda xs: sum(x * w for x, w in xs) / sum(w for _, w in xs) if xs else 0.0
+    P, R = avg(ps), avg(rs)
+    res = {"n": len(fs), "P": P, "R": R, "F1": 2 * P * R / (P + R) if P + R else 0.0, "docF1": avg(fs),
+           "empty": len(fs) - len(ps)}
+    checks = {
+        "title": ("title", "title", title_ok),
+        "date_day": ("date", "published", lambda a, b: date_ok(a, b, 3)),
+        "date_min": ("date", "published", lambda a, b: date_ok(a, b, 5)),
+        "date": ("date", "published", date_ok),
+        "publisher": ("publisher", "publisher", contain_ok),
+        "author": ("author", "author", contain_ok),
+        "editor": ("editor", "editor", contain_ok),
+    }
+    for name, (tkey, okey, ok) in checks.items():
+        rows = []
+        for page, out in zip(pages, outputs):
+            truth = page["truth"].get(tkey)
+            if tkey == "date" and truth is None:
+                truth = page["truth"].get("published")
+            if not truth:
+                continue
+            gran = len(date_parts(truth)) if tkey == "date" else None
+            if name == "date_day" and (gran or 0) < 3:
+                continue
+            if name == "date_min" and (gran or 0) < 5:
+                continue
+            rows.append(ok(out.get(okey), truth))
+        if rows:
+            res[name] = (sum(rows) / len(rows), len(rows))
+    return res
+
+
+def time_run(fn, pages):
+    outs = []
+    warnings.simplefilter("ignore")
+    start = time.process_time()
+    for page in pages:
+        try:
+            outs.append(fn(page))
+        except Exception as exc:  # a reference tool crashing on a page scores it empty
+            outs.append({"body": "", "error": repr(exc)})
+    elapsed = time.process_time() - start
+    return outs, len(pages) / elapsed if elapsed else float("inf")
+
+
+def fmt(res, speed):
+    extra = " ".join(f"{k}={v[0]:.3f}/{v[1]}" for k, v in res.items() if isinstance(v, tuple))
+    return (f"P={res['P']:.3f} R={res['R']:.3f} F1={res['F1']:.3f} docF1={res['docF1']:.3f} "
+            f"empty={res['empty']}/{res['n']} {speed:6.1f} p/s  {extra}")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", default=",".join(SETS))
+    ap.add_argument("--no-reference", action="store_true", help="score only our extractor")
+    ap.add_argument("--worst", type=int, default=0, help="list the N worst pages of ours per set")
+    ap.add_argument("--json", help="write all figures to this file")
+    args = ap.parse_args(argv)
+    names = ["ours"] + ([] if args.no_reference else ["trafilatura", "readability"])
+    speed_total = {n: [0, 0.0] for n in names}
+    report = {}
+    for set_name in args.sets.split(","):
+        pages = load_set(set_name)
+        print(f"\n== {set_name} ({len(pages)} pages)")
+        for name in names:
+            outs, speed = time_run(EXTRACTORS[name], pages)
+            res = score(pages, outs)
+            speed_total[name][0] += len(pages)
+            speed_total[name][1] += len(pages) / speed
+            report[f"{set_name}/{name}"] = {**res, "pages_per_s": speed}
+            print(f"  {name:12s} {fmt(res, speed)}")
+            if name == "ours" and args.worst:
+                ranked = sorted((o.get("_f1", 1.0), p["id"], o.get("flags")) for p, o in zip(pages, outs))
+                for f, pid, flags in ranked[:args.worst]:
+                    print(f"      {f:.3f} {pid} {flags}")
+    print("\n== speed over all sets")
+    for name, (n, t) in speed_total.items():
+        line = f"  {name:12s} {n / t:7.1f} pages/s"
+        if name != "ours" and "ours" in speed_total and t:
+            ours = speed_total["ours"][0] / speed_total["ours"][1]
+            line += f"   ours/{name} = {ours / (n / t):.1f}x"
+        print(line)
+        report[f"speed/{name}"] = n / t
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""Publication date. The date shown near the headline wins (with its time when shown); meta tags of
+gov CMSes (PubDate, firstpublishedtime, publishdate), OpenGraph, JSON-LD and WeChat's `var ct` fill in
+a missing year or stand in when nothing is shown; the URL is the last resort. Own regexes: Chinese
+dates are a handful of shapes and dateparser is ~1 ms per call."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+_Y = r"(?P<y>(?:19|20)\d{2})"
+_TIME = r"(?:\s*(?:T|日|\s)?\s*(?P<H>[01]?\d|2[0-3])\s*[:：时時]\s*(?P<M>[0-5]\d)(?:\s*[:：分]\s*(?P<S>[0-5]\d))?)?"
+FULL = re.compile(_Y + r"\s*[-/.年]\s*(?P<m>1[0-2]|0?[1-9])\s*[-/.月]\s*(?P<d>3[01]|[12]\d|0?[1-9])(?!\d)\s*日?" + _TIME)
+# "2019 09/07 19:02" (qq), "18-03-08 23:16" (two-digit year), "10-08 12:00" (no year, baidu)
+SPACED = re.compile(_Y + r"\s+(?P<m>1[0-2]|0[1-9])/(?P<d>3[01]|[12]\d|0[1-9])" + _TIME)
+SHORT_YEAR = re.compile(r"(?<![\d-])(?P<y>[0-2]\d)-(?P<m>1[0-2]|0[1-9])-(?P<d>3[01]|[12]\d|0[1-9])" + _TIME)
+NO_YEAR = re.compile(r"(?<![\d-])(?P<m>1[0-2]|0[1-9])-(?P<d>3[01]|[12]\d|0[1-9])\s*(?P<H>[01]\d|2[0-3]):(?P<M>[0-5]\d)")
+_LABEL = re.compile(r"(?:发布时间|發布時間|发布日期|發布日期|发表时间|发表于|发稿时间|时间|時間|日期|更新时间|"
+                    r"Published|Posted|Updated|Date)\s*[:：]?\s*", re.I)
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
+EN_DATE = re.compile(r"\b(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+)?(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+                     r"\s+(?:(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s+)?(?P<y>(?:19|20)\d{2})\b", re.I)
+_ISO = re.compile(r"(?P<y>(?:19|20)\d{2})-?(?P<m>[01]\d)-?(?P<d>[0-3]\d)(?:[T\s-]?(?P<H>[0-2]\d):?(?P<M>[0-5]\d)"
+                  r"(?::?(?P<S>[0-5]\d))?(?:\.\d+)?\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?)?")
+_URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})[-/_]?(?P<m>[01]\d)[-/_]?(?P<d>[0-3]\d)(?:/|\D)")
+_URL_DATE2 = re.compile(r"/(?P<y>(?:19|20)\d{2})[-/](?P<m>[01]\d)/(?P<d>[0-3]\d)/")
+
+META_KEYS = ("pubdate", "publishdate", "firstpublishedtime", "publishtime", "pubtime", "article:published_time",
+             "og:article:published_time", "article_date_original", "datepublished", "published_time",
+             "publication_date", "sailthru.date", "parsely-pub-date", "dc.date.issued", "dc.date", "date",
+             "weibo: article:create_at", "dateupdate", "apub:time", "og:release_date", "datecreated",
+             "article:modified_time", "lastmodifiedtime", "dc.date.created", "citation_publication_date")
+_WECHAT_CT = re.compile(r"""\bvar\s+ct\s*=\s*["']?(\d{10})""")
+
+
+class Found:
+    __slots__ = ("y", "m", "d", "H", "M", "S", "tz")
+
+    def __init__(self, y, m, d, H=None, M=None, S=None, tz=None):
+        self.y, self.m, self.d, self.H, self.M, self.S, self.tz = y, m, d, H, M, S, tz
+
+    def valid(self) -> bool:
+        try:
+            datetime(self.y, self.m, self.d)
+        except (ValueError, TypeError):
+            return False
+        return 1990 <= self.y <= datetime.now().year + 1
+
+    def iso(self, default_tz: str | None) -> str:
+        day = f"{self.y:04d}-{self.m:02d}-{self.d:02d}"
+        if self.H is None:
+            return day
+        tz = self.tz or default_tz or ""
+        if tz == "Z":
+            tz = "+00:00"
+        elif tz and ":" not in tz:
+            tz = tz[:3] + ":" + tz[3:]
+        return f"{day}T{self.H:02d}:{self.M:02d}:{self.S or 0:02d}{tz}"
+
+
+def _from_match(m) -> Found:
+    g = m.groupdict()
+    year = int(g["y"]) if g.get("y") else None
+    if year is not None and year < 100:
+        year += 2000
+    H = g.get("H")
+    return Found(year, int(g["m"]), int(g["d"]), int(H) if H else None,
+                 int(g["M"]) if H else None, int(g["S"]) if H and g.get("S") else None, g.get("tz"))
+
+
+def parse_text_date(text: str) -> Found | None:
+    """First date in visible text, preferring a labelled one (发布时间：…)."""
+    best = None
+    for rx in (FULL, SPACED, SHORT_YEAR):
+        for m in rx.finditer(text):
+            f = _from_match(m)
+            if f.valid():
+                labelled = bool(_LABEL.search(text[max(0, m.start() - 12):m.start()]))
+                rank = (0 if labelled else 1, m.start())
+                if best is None or rank < best[0]:
+                    best = (rank, f)
+                break
+    if best:
+        return best[1]
+    m = EN_DATE.search(text)
+    if m and (m.group("d1") or m.group("d2")):
+        f = Found(int(m.group("y")), _MONTHS[m.group("mon")[:3].lower()], int(m.group("d1") or m.group("d2")))
+        if f.valid():
+            return f
+    return None
+
+
+def parse_meta_value(value: str) -> Found | None:
+    value = value.strip()
+    if re.fullmatch(r"\d{10}(\d{3})?", value):
+        ts = int(value[:10])
+        dt = datetime.fromtimestamp(ts, timezone(timedelta(hours=8)))
+        return Found(dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, "+08:00")
+    m = _ISO.search(value) or FULL.search(value)
+    if m:
+        f = _from_match(m)
+        if f.valid():
+            return f
+    m = EN_DATE.search(value)
+    if m and (m.group("d1") or m.group("d2")):
+        f = Found(int(m.group("y")), _MONTHS[m.group("mon")[:3].lower()], int(m.group("d1") or m.group("d2")))
+        return f if f.valid() else None
+    return None
+
+
+def meta_date(meta: dict, html_text: str) -> Found | None:
+    metas = meta["meta"]
+    for key in META_KEYS:
+        if key in metas and (f := parse_meta_value(metas[key])):
+            return f
+    jd = meta["jsonld"]
+    for key in ("datePublished", "dateCreated"):
+        if isinstance(jd.get(key), str) and (f := parse_meta_value(jd[key])):
+            return f
+    if "var ct" in html_text and (m := _WECHAT_CT.search(html_text)):
+        return parse_meta_value(m.group(1))
+    return None
+
+
+def url_date(url: str | None) -> Found | None:
+    if not url:
+        return None
+    for rx in (_URL_DATE2, _URL_DATE):
+        if m := rx.search(url):
+            f = Found(int(m["y"]), int(m["m"]), int(m["d"]))
+            if f.valid():
+                return f
+    if m := re.search(r"/(?P<y>(?:19|20)\d{2})/(?P<m>[01]\d)(?P<d>[0-3]\d)/", url):
+        f = Found(int(m["y"]), int(m["m"]), int(m["d"]))
+        if f.valid():
+            return f
+    return None
+
+
+def find_published(zone_text: str, meta: dict, html_text: str, url: str | None, chinese: bool,
+                   selected: str | None = None, near_text: str = "") -> str | None:
+    """`zone_text`: headline-to-body lines; `near_text`: the lines just around the body, tried next."""
+    tz = "+08:00" if chinese else None
+    shown = parse_text_date(selected) if selected else None
+    if shown is None:
+        shown = parse_text_date(zone_text)
+    from_meta = meta_date(meta, html_text)
+    if shown is None and near_text and chinese and from_meta is None:
+        shown = parse_text_date(near_text)
+    if shown is None and (m := NO_YEAR.search(zone_text)):
+        # "10-08 12:00": the year comes from the meta date (or the URL)
+        ref = from_meta or url_date(url)
+        if ref:
+            f = Found(ref.y, int(m["m"]), int(m["d"]), int(m["H"]), int(m["M"]))
+            if f.valid():
+                shown = f
+    if shown is not None:
+        if from_meta and from_meta.H is not None and shown.H is not None and not shown.tz and from_meta.tz \
+                and (shown.y, shown.m, shown.d, shown.H) == (from_meta.y, from_meta.m, from_meta.d, from_meta.H):
+            shown.tz = from_meta.tz
+        return shown.iso(tz)
+    if from_meta:
+        return from_meta.iso(tz if from_meta.H is not None else None)
+    if f := url_date(url):
+        return f.iso(None)
+    return None

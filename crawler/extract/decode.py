@@ -1,0 +1,69 @@
+"""Bytes -> text. BOM, then HTTP charset, then <meta charset>; GBK/GB2312 are read as GB18030 (its
+superset, so GBK-only characters such as 喆 survive); a declaration the bytes contradict is dropped
+in favour of strict UTF-8, GB18030, then detection."""
+from __future__ import annotations
+
+import codecs
+import re
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w-]+)", re.I)
+# Invisible C0 controls: anti-copy noise on mirror sites, and lxml rejects some of them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _normalise_charset(name: str | bytes | None) -> str | None:
+    if not name:
+        return None
+    try:
+        name = codecs.lookup(name.decode() if isinstance(name, bytes) else name).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+    return "gb18030" if name in ("gb2312", "gbk", "gb18030") else name
+
+
+def decode_html(html: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode page bytes; returns (text, encoding used)."""
+    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                      (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if html.startswith(bom):
+            return html[len(bom):].decode(name, "replace"), name
+    declared = []
+    if content_type and (m := _HEADER_CHARSET.search(content_type)):
+        declared.append(_normalise_charset(m.group(1)))
+    if m := _META_CHARSET.search(html[:4096]):
+        declared.append(_normalise_charset(m.group(1)))
+    for name in [*filter(None, declared), "utf-8", "gb18030"]:
+        try:
+            return html.decode(name), name
+        except (UnicodeDecodeError, LookupError):
+            continue
+    # a few stray bad bytes in an otherwise valid page (truncated character, a pasted fragment): keep the
+    # declared charset rather than letting detection guess a Western code page for Chinese text
+    for name in [*filter(None, declared), "utf-8", "gb18030"]:
+        try:
+            text = html.decode(name, "replace")
+        except LookupError:
+            continue
+        if text.count("\ufffd") <= max(3, len(text) // 500):
+            return text, name
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(html[:200_000]).best()
+    name = best.encoding if best else "utf-8"
+    try:
+        return html.decode(name, "replace"), name
+    except LookupError:
+        return html.decode("utf-8", "replace"), "utf-8"
+
+
+def strip_controls(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
+# U+FFFD, the GBK-as-UTF-8 "锟斤拷" and CJK text broken by '?' are what lossy decoding leaves behind.
+_MOJIBAKE = re.compile(r"\ufffd|锟斤拷|烫烫烫|(?<=[\u4e00-\u9fff])\?{1,3}(?=[\u4e00-\u9fff])")
+
+
+def mojibake_count(text: str) -> int:
+    return len(_MOJIBAKE.findall(text))

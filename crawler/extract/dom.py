@@ -1,0 +1,44 @@
+"""Small helpers over plain lxml.etree elements. Plain etree (not lxml.html's element classes)
+because the per-element class lookup of lxml.html costs more than our whole walk."""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+_WS = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def text(el) -> str:
+    """Visible text of an element, whitespace collapsed."""
+    try:
+        raw = etree.tostring(el, method="text", encoding=str, with_tail=False)
+    except (ValueError, TypeError):
+        raw = "".join(el.itertext())
+    return _CONTROL.sub("", _WS.sub(" ", raw)).strip()
+
+
+def drop(el) -> None:
+    """Remove an element, keeping its tail text (lxml.html's drop_tree for plain etree)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def body_of(tree):
+    body = tree.find("body")
+    return body if body is not None else tree
+
+
+def css(tree, selector: str) -> list:
+    from lxml.cssselect import CSSSelector
+
+    return CSSSelector(selector, translator="html")(tree)

@@ -1,0 +1,77 @@
+"""Government document metadata: 文号, the 索引号/发文机关/成文日期/主题分类 table, attachments.
+
+Gov CMS pages (gov.cn `table.bd1`, gkmlpt, TRS) show the metadata as label/value cells or as
+"label：value" text; both are read by label, so the template does not matter."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+GOV_LABELS = ("索引号", "发文机关", "发布机构", "发布机关", "成文日期", "发文日期", "发布日期", "主题分类", "主题词",
+              "发文字号", "文号", "公文种类", "体裁分类", "组配分类", "信息分类", "有效性", "生效日期", "废止日期",
+              "主送机关", "标题", "名称", "文件编号", "公开方式", "公开范围")
+_LABEL_KEY = re.compile(r"^\s*(" + "|".join(GOV_LABELS) + r")\s*[:：]?\s*$")
+_LABEL_TEXT = re.compile(r"(" + "|".join(GOV_LABELS) + r")\s*[:：]\s*([^\s:：]{1,80}(?: [^\s:：]{1,40})?)")
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,15}\s*[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*第?\s*\d{1,5}\s*号")
+_ATTACH = re.compile(r"\.(pdf|docx?|xlsx?|ofd|wps|et|pptx?|zip|rar|7z|csv)(?:$|[?#])", re.I)
+
+
+from crawler.extract.dom import text as _cell_text
+
+
+def gov_table(root) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for cell in root.iter("td", "th", "span", "li", "div", "p", "dt", "b", "strong", "label"):
+        if len(cell) > 3:
+            continue
+        text = _cell_text(cell)
+        if len(text) > 120 or not text:
+            continue
+        m = _LABEL_KEY.match(text.replace(" ", "").replace("\u3000", ""))
+        if m:
+            nxt = cell.getnext()
+            if nxt is not None and isinstance(nxt.tag, str):
+                value = _cell_text(nxt)
+                if value and not _LABEL_KEY.match(value) and len(value) < 200:
+                    found.setdefault(m.group(1), value)
+            elif (tail := (cell.tail or "").strip(" :：\n\t")):
+                found.setdefault(m.group(1), tail)
+            continue
+        for m in _LABEL_TEXT.finditer(re.sub(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff]{1,3}\s*[:：])", "", text)):
+            found.setdefault(m.group(1), m.group(2).strip())
+    return found
+
+
+def doc_number(gov: dict[str, str], texts: list[str]) -> str | None:
+    for key in ("发文字号", "文号", "文件编号"):
+        if key in gov and DOC_NUMBER.search(gov[key]):
+            return re.sub(r"\s+", "", DOC_NUMBER.search(gov[key]).group(0))
+        if key in gov and gov[key]:
+            return gov[key]
+    for text in texts:
+        if text and (m := DOC_NUMBER.search(text)):
+            return re.sub(r"\s+", "", m.group(0))
+    return None
+
+
+def issuing_agency(gov: dict[str, str]) -> str | None:
+    for key in ("发文机关", "发布机构", "发布机关"):
+        if gov.get(key):
+            return gov[key]
+    return None
+
+
+def attachments(root, base_url: str | None) -> list[dict[str, str]]:
+    out, seen = [], set()
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or not _ATTACH.search(href) or href.startswith(("javascript:", "mailto:")):
+            continue
+        url = urljoin(base_url, href) if base_url else href
+        if url in seen:
+            continue
+        seen.add(url)
+        name = _cell_text(a) or (a.get("title") or "").strip() \
+            or href.rsplit("/", 1)[-1]
+        out.append({"name": name, "url": url})
+    return out

@@ -1,0 +1,125 @@
+"""来源 (publisher), 作者/记者 (author), 责任编辑 (editor) from labelled text.
+
+Labels are searched in the header zone (headline to body) first, then in the whole page text:
+editors are usually in the trailer, sources in the header. Names stop at the next label or at
+separators, so "来源：新华网 作者：张三" gives two fields."""
+from __future__ import annotations
+
+import re
+
+from crawler.extract.meta import names
+
+_STOP = r"(?=\s*(?:[|｜/【】\[\]()（）。，,；;]|\s{2,}|来源|來源|作者|记者|記者|编辑|編輯|责编|责任编辑|时间|時間|发布|發布|日期|" \
+        r"浏览|阅读|点击|字号|字體|字体|分享|打印|校对|摄影|摄|供稿|$))"
+_PUBLISHER = re.compile(r"(?:信息来源|文章来源|新闻来源|稿件来源|稿源|来源|來源|出处|Source)\s*[:：]\s*(?P<v>[^\s|｜【】\[\]]{2,40}?)"
+                        r"(?=\s|$|" + _STOP[6:], re.M)
+# "来源CSDN" without a colon: only trusted in the header zone
+_PUBLISHER_BARE = re.compile(r"(?:来源|來源)(?![于於自])(?P<v>[A-Za-z\u4e00-\u9fff][^\s|｜:：]{1,20}?)(?=\s|$|" + _STOP[6:], re.M)
+# "2019-09-26 10:56:28 证券时报网": the unlabelled name after the date on the header line
+_AFTER_DATE = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d\d(?::\d\d)?)?\s+"
+                         r"(?P<v>[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z·\-－]{1,20})\s*$", re.M)
+_AUTHOR = re.compile(
+    r"(?:作者|撰文|撰稿|文字|采写|記者|记者|Author|By)\s*[:：]\s*(?P<v>[^\s|｜:：【】。，,]{2,30}?)" + _STOP +
+    r"|[【(（]?\s*文\s*[/|｜]\s*(?:[^\s】]{0,12}作者\s*)?(?P<v2>[^\s|｜/】)）]{2,12})" +
+    r"|作者(?P<v3>[\u4e00-\u9fffA-Za-z]{2,4})(?=\s|$|\|)" +
+    r"|[（(]\s*(?:本报|本報|新华社|新華社|本网|本網|通讯员)?\s*(?:记者|記者)\s*(?P<v4>[^）)\n]{2,40})(?:[）)]|$)" +
+    r"|(?:^|\s)[\u4e00-\u9fff《》]{0,10}(?:记者|作者)\s+(?P<v5>[\u4e00-\u9fff·]{2,4}(?:\s[\u4e00-\u9fff·]{2,4}){0,3})(?=\s|$)",
+    re.I | re.M)
+_NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[ 、，,][\u4e00-\u9fff·]{2,4}){0,5}"
+# "本报记者罗科苏盈发自北京", "记者马俊峰/文", "本报实习生 刘国栋 周炜"
+_NAMES_NO_PHOTO = _NAMES.replace("\\u4e00-\\u9fff", "\\u4e00-\\u6443\\u6445-\\u651c\\u651e-\\u9fff")  # not 摄/攝
+_REPORTER = re.compile(r"(?:记者|記者|实习生|實習生|通讯员|通訊員)\s*(?P<v>" + _NAMES_NO_PHOTO + r")(?=\s*(?:/文|发自|發自|报道|報道|$|\s|[）)]))", re.M)
+# "……佳节。（常书香 马丹阳 ）", "（姚峰 上海报道）", "（总台记者 张倩）" at the end of the article
+_TRAILING = re.compile(r"[（(]\s*(?:[^（()）\n]{0,8}(?:记者|記者)\s*)?(?P<v>" + _NAMES + r")\s*(?:[\u4e00-\u9fff]{0,4}报道)?\s*[）)]\s*$")
+# a header line holding only person names ("犬儒病(上)" then "胡平"): surname-checked
+_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝眉闻")
+_UI_WORDS = re.compile(r"查看|评论|點擊|点击|更多|返回|首页|分享|打印|关闭|收藏|登录|注册|搜索|热门|推荐|专题|新闻|视频|图片|频道")
+_NAME_LINE = re.compile(r"^\s*(?P<v>" + _NAMES + r")\s*$")
+_EDITOR = re.compile(
+    r"(?:责任编辑|責任編輯|责编|責編)\s*[:：|｜]?\s*(?P<v>[^\s)）】\]|｜]{2,30}?(?:[、，,][^\s)）】\]|｜]{2,10})*?)"
+    r"(?=\s|[)）】\]|｜]|校对|$)")
+_EDITOR_WEAK = re.compile(r"(?:^|[\s【\[(（])(?:编辑|編輯)\s*[:：|｜/]\s*(?P<v>[^\s)）】\]|｜,，]{2,12})", re.M)
+_JUNK_NAME = re.compile(r"^(?:本站|本网|admin|管理员|佚名|未知|null|none|小编|小編|编辑|網絡|网络|字号|字體|字体|分享|打印|"
+                        r"微信公众平台)$", re.I)
+# "石佳/中国青年报": the byline slot of thepaper-style headers, author / source
+_AUTHOR_SLASH_SOURCE = re.compile(r"^\s*(?P<a>[\u4e00-\u9fff·]{2,4})\s*/\s*(?P<s>[\u4e00-\u9fff·]{2,15})\s*$", re.M)
+_TRAIL = re.compile(r"(?:整合|报道|報道|摄影?|供稿|综合|编译|编辑|實習生|实习生|通讯员)$")
+
+
+def _tidy(value: str | None) -> str | None:
+    if not value:
+        return None
+    if "\ufffd" in value:  # names garbled by lossy decoding: keep the intact ones before the damage
+        value = "、".join(n for n in re.split(r"[、，,\s]", value.split("\ufffd")[0]) if len(n) >= 2)
+    value = value.strip(" :：,，。.;；、·|｜-—")
+    value = _TRAIL.sub("", value).strip(" ,，、")
+    if len(value) < 2 or _JUNK_NAME.match(value) or re.fullmatch(r"[\d\s:：\-/.]+", value):
+        return None
+    return value
+
+
+def _first(rx, texts) -> str | None:
+    for text in texts:
+        for m in rx.finditer(text):
+            for g in ("v", "v2", "v3", "v4", "v5"):
+                if m.groupdict().get(g) and (v := _tidy(m.group(g))):
+                    return v
+    return None
+
+
+def find_publisher(zone: str, page_text: str, meta: dict, source_element) -> str | None:
+    """`source_element` is a callable (an XPath over the tree, run only when the labels fail)."""
+    v = _first(_PUBLISHER, [zone]) or _first(_PUBLISHER_BARE, [zone])
+    if v:
+        return v
+    v = _first(_AFTER_DATE, [zone])
+    if v:
+        return v
+    if m := _AUTHOR_SLASH_SOURCE.search(zone):
+        return m.group("s")
+    if source_element and (t := source_element()):
+        return _tidy(t)
+    v = _first(_PUBLISHER, [page_text[:3000]])
+    if v:
+        return v
+    m = meta["meta"]
+    for key in ("contentsource", "source", "article:publisher", "og:site_name", "sitename"):
+        if m.get(key) and not m[key].startswith("http"):
+            return m[key].strip()
+    return names(meta["jsonld"].get("publisher"))
+
+
+def _name_line(zone: str) -> str | None:
+    for line in zone.split("\n")[:6]:
+        m = _NAME_LINE.match(line)
+        if m and all(n[0] in _SURNAMES for n in re.split(r"[ 、，,]", m.group("v")) if n) \
+                and not _UI_WORDS.search(m.group("v")):
+            return m.group("v")
+    return None
+
+
+def find_author(zone: str, first_lines: str, last_lines: str, meta: dict) -> str | None:
+    v = _first(_AUTHOR, [zone, first_lines, last_lines])
+    if v:
+        v = re.split(r"\s{2,}|[|｜]", v)[0]
+        if v := _tidy(v):
+            return v
+    m = _AUTHOR_SLASH_SOURCE.search(zone)
+    v = (m.group("a") if m else None) or _first(_REPORTER, [zone, first_lines, last_lines]) or _name_line(zone)
+    if not v:
+        tail = last_lines.split("\n")
+        v = next((m.group("v") for line in tail[:3] if (m := _TRAILING.search(line))), None)
+    if v := _tidy(v):
+        return v
+    m = meta["meta"]
+    for key in ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"):
+        if m.get(key) and not m[key].startswith("http") and len(m[key]) < 60 and (v := _tidy(m[key])):
+            return re.sub(r"^by\s+", "", v, flags=re.I)
+    return names(meta["jsonld"].get("author"))
+
+
+def find_editor(page_text: str) -> str | None:
+    v = _first(_EDITOR, [page_text])
+    if v:
+        return v
+    return _first(_EDITOR_WEAK, [page_text])
