@@ -26,6 +26,7 @@ from storage.paths import default_db_path
 from storage.store import Store
 
 HTML_TYPES = ("html", "xml", "text/plain")
+LIST_TYPES = (*HTML_TYPES, "json", "javascript")  # feeds, sitemaps and list APIs answer in these too
 GONE_STATUSES = (404, 410)
 
 
@@ -184,7 +185,7 @@ class SourceSpider(scrapy.Spider):
         kind = challenge(response.status, response.body)
         if kind:
             return f"blocked by anti-bot challenge: {kind}", False
-        return page_problem(response)
+        return page_problem(response, LIST_TYPES if response.meta.get("role") == "list" else HTML_TYPES)
 
     def on_error(self, failure):
         request = failure.request
@@ -247,14 +248,14 @@ def browser_settings(source: Source) -> dict:
     }
 
 
-def page_problem(response) -> tuple[str, bool] | None:
-    """(reason, permanent) when the response is not a usable HTML page."""
+def page_problem(response, types: tuple[str, ...] = HTML_TYPES) -> tuple[str, bool] | None:
+    """(reason, permanent) when the response is not a usable page of the expected types."""
     if response.status >= 400:
         return f"HTTP {response.status}", response.status in GONE_STATUSES
     if not response.body.strip():
         return "empty page", False
     content_type = (_header(response, "Content-Type") or "").lower()
-    if (content_type and not any(t in content_type for t in HTML_TYPES)) or b"\x00" in response.body[:4096]:
+    if (content_type and not any(t in content_type for t in types)) or b"\x00" in response.body[:4096]:
         return f"not an HTML page ({content_type or 'binary content'})", True
     return None
 

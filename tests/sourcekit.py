@@ -118,7 +118,8 @@ class FixtureHosts:
                 self._answer("POST", self.rfile.read(int(self.headers.get("Content-Length") or 0)))
 
             def _answer(self, method, body):
-                hosts.requests.append((method, f"{urlsplit(next(iter(hosts.routes[host])) ['url']).scheme}://{host}{self.path}"))
+                scheme = urlsplit(hosts.routes[host][0]["url"]).scheme
+                hosts.requests.append((method, f"{scheme}://{host}{self.path}"))
                 route = hosts._find(host, method, self.path, body)
                 if route is None:
                     status, data, ctype = 404, b"<html><body>not found</body></html>", "text/html"
