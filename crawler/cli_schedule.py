@@ -70,7 +70,11 @@ def run(
     db_path = (db or default_db_path()).resolve()
     log_dir = db_path.parent / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(filename=log_dir / "scheduler.log", level=logging.INFO,
+    from logging.handlers import RotatingFileHandler
+
+    handler = RotatingFileHandler(log_dir / "scheduler.log", maxBytes=5 * 1024 * 1024, backupCount=3,
+                                  encoding="utf-8")
+    logging.basicConfig(handlers=[handler], level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     interactive = console.is_terminal
     tz = ZoneInfo(cfg.timezone)

@@ -20,6 +20,8 @@ from pathlib import Path
 from storage.store import Store
 
 GRACE_SECONDS = 20.0
+LOG_MAX_BYTES = 5 * 1024 * 1024  # a source's log is rotated past this, keeping LOG_KEEP old files
+LOG_KEEP = 3
 
 
 @dataclass
@@ -47,6 +49,7 @@ class CrawlProcess:
 
     async def run(self) -> CrawlOutcome:
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        rotate(self.log_dir / f"{self.source}.log")
         env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings",
                "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
                                                            os.environ.get("PYTHONPATH")]))}
@@ -107,6 +110,17 @@ class CrawlProcess:
             return CrawlOutcome(self.source, run["status"], run["new"] or 0, run["id"], self.proc.returncode)
         finally:
             store.close()
+
+
+def rotate(path: Path, max_bytes: int = LOG_MAX_BYTES, keep: int = LOG_KEEP) -> None:
+    """source.log -> source.log.1 -> … -> source.log.<keep>, so weeks of runs stay bounded."""
+    if not path.exists() or path.stat().st_size < max_bytes:
+        return
+    for n in range(keep - 1, 0, -1):
+        older = path.with_name(f"{path.name}.{n}")
+        if older.exists():
+            older.replace(path.with_name(f"{path.name}.{n + 1}"))
+    path.replace(path.with_name(f"{path.name}.1"))
 
 
 def _log_tail(path: Path, lines: int = 3) -> str:

@@ -220,3 +220,16 @@ def test_concurrent_crawls_of_the_same_articles_store_each_once(tmp_path):
     con = sqlite3.connect(db)
     assert con.execute("SELECT count(*), count(DISTINCT canonical_url) FROM articles").fetchone() == (10, 10)
     con.close()
+
+
+def test_crawl_logs_rotate_instead_of_growing_for_weeks(tmp_path):
+    from crawler.crawl_process import rotate
+
+    log = tmp_path / "src.log"
+    for generation in range(5):
+        log.write_text(f"generation {generation}\n" * 100)
+        rotate(log, max_bytes=1000, keep=3)
+    assert not log.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["src.log.1", "src.log.2", "src.log.3"]
+    assert (tmp_path / "src.log.1").read_text().startswith("generation 4")
+    assert (tmp_path / "src.log.3").read_text().startswith("generation 2")
