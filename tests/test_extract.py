@@ -248,3 +248,77 @@ def test_decode_declared_gb2312_with_a_stray_bad_byte_keeps_the_declaration():
             + TEXT.encode("gbk") * 50 + b"</p></body></html>")
     text, enc = decode_html(html)
     assert enc == "gb18030" and TEXT in text
+
+
+_SEL_PAGE = ("<html><head><title>卫健委发布新规定-健康报</title><meta name='PubDate' content='2024-05-20 10:11'>"
+             "<meta name='ContentSource' content='健康报'></head><body>"
+             "<div class='src'>来源 ：健康报</div><div class='auth'>作者：张三</div><div class='ed'>【责任编辑:王蔚】</div>"
+             "<div class='time'>发布时间：2024-05-19 08:00</div><h1>卫健委发布新规定</h1>"
+             "<div class='content'><p>正文内容很多很多正文内容很多很多正文内容很多很多，正文内容很多很多正文内容很多很多。</p>"
+             "<p>第二段正文内容很多很多正文内容很多很多，正文内容很多很多正文内容很多很多。</p></div></body></html>").encode()
+
+
+def test_a_selector_naming_a_meta_element_reads_its_content():
+    article = extract(_SEL_PAGE, selectors={"published": "meta[name=PubDate]", "publisher": "meta[name=ContentSource]"})
+    assert article.published.startswith("2024-05-20T10:11")
+    assert article.publisher == "健康报"
+
+
+def test_selected_field_values_lose_their_labels():
+    article = extract(_SEL_PAGE, selectors={"publisher": "div.src", "author": "div.auth", "editor": "div.ed",
+                                            "published": "div.time"})
+    assert (article.publisher, article.author, article.editor) == ("健康报", "张三", "王蔚")
+    assert article.published.startswith("2024-05-19T08:00")
+
+
+def test_source_line_above_the_headline_is_read():
+    # news.cn: div.source "来源：新华网" sits above the <h1>
+    html = ("<html><head><title>国家卫健委：居民健康素养水平提升-新华网</title></head><body>"
+            "<div class='header-time'>2024-05-21 16:32:15</div><div class='source'>来源：新华网</div>"
+            "<h1><span class='title'>国家卫健委：居民健康素养水平提升</span></h1><div id='detail'>"
+            "<p>新华社北京5月21日电 记者21日从国家卫生健康委获悉，2023年全国居民健康素养水平达到29.70%，继续呈现稳步提升态势。</p>"
+            "<p>监测结果显示，城市居民健康素养水平为31.94%，农村居民为25.35%，城乡差距有所缩小。</p></div></body></html>")
+    article = extract(html.encode(), "https://www.news.cn/health/20240521/x/c.html")
+    assert article.publisher == "新华网"
+
+
+def test_adjacent_inline_elements_are_not_glued():
+    html = ("<html><head><title>卫健委发布新规定-健康报</title></head><body><h1>卫健委发布新规定</h1>"
+            "<div class='info'><span>健康报</span><span>2024-05-20</span></div><div class='content'>"
+            "<p>正文内容很多很多正文内容很多很多正文内容很多很多，正文内容很多很多正文内容很多很多。</p>"
+            "<p>这是<strong>重点</strong><em>内容</em>，正文内容很多很多正文内容很多很多，正文内容很多很多正文内容很多很多。</p>"
+            "</div></body></html>")
+    article = extract(html.encode())
+    assert article.publisher == "健康报"
+    assert article.published == "2024-05-20"
+    assert "这是重点内容" in article.body  # never a space between two CJK characters
+
+
+def test_a_table_only_page_still_gets_a_body():
+    rows = "".join(f"<tr><td>{i}</td><td>Driver {i}</td><td>{5000 - i * 10}</td><td>{i % 3}</td></tr>" for i in range(1, 30))
+    html = (f"<html><head><title>Standings</title></head><body><nav><a href='/'>Home</a> <a href='/a'>News</a></nav>"
+            f"<h1>Standings</h1><table><tr><th>Pos</th><th>Driver</th><th>Points</th><th>Wins</th></tr>{rows}</table>"
+            "</body></html>")
+    article = extract(html.encode())
+    assert "Driver 12" in article.body and "body_fallback" in article.flags
+
+
+def test_a_related_posts_box_after_the_article_is_left_out():
+    para = "This is a real paragraph of the article with enough words to count as prose, and it goes on. "
+    teaser = "Another post's teaser text that is long enough to look like prose to a naive extractor, sadly. "
+    html = (f"<html><head><title>The real story</title></head><body><div class='wrap'><article><h1>The real story</h1>"
+            f"<p>{para * 3}</p><p>{para * 2}</p></article><article><h3>You may also like</h3>"
+            + "".join(f"<article><p>{teaser * 3}</p></article>" for _ in range(3)) + "</article></div></body></html>")
+    article = extract(html.encode())
+    assert para.strip() in article.body
+    assert "teaser" not in article.body
+
+
+def test_month_only_issue_date_and_reporter_in_prose():
+    html = ("<html><head><title>犬儒病</title></head><body><h1>犬儒病</h1><p>胡平</p>"
+            "<p>一位年轻的医生微笑着告诉记者：被称之为最缺乏信心的病，其实可以治疗。这是很长的一段正文，用来构成文章主体内容。</p>"
+            "<p>第二段正文内容很多很多正文内容很多很多正文内容很多很多，正文内容很多很多正文内容很多很多。</p>"
+            "<p>——《北京之春》1998年3月号</p></body></html>")
+    article = extract(html.encode())
+    assert article.published == "1998-03"
+    assert article.author == "胡平"

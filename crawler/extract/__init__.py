@@ -17,22 +17,25 @@ from crawler.extract.clean import drop_hidden, drop_invisible, is_spam, preclean
 from crawler.extract.dates import find_published
 from crawler.extract.decode import decode_html, mojibake_count
 from crawler.extract.dom import body_of, css, text as el_text
-from crawler.extract.govmeta import attachments, doc_number, gov_table, issuing_agency
+from crawler.extract.govmeta import LABEL_ANYWHERE, attachments, doc_number, gov_table, issuing_agency
 from crawler.extract.meta import read_meta
-from crawler.extract.people import find_author, find_editor, find_publisher
+from crawler.extract.people import byline_editor, find_author, find_editor, find_publisher
 from crawler.extract.record import Article
 from crawler.extract.titles import find_title, norm
 from crawler.extract.translation import split_translation
-from crawler.textnorm import is_traditional, to_simplified
+from crawler.textnorm import _TRAD_ONLY, to_simplified
 
 __all__ = ["extract", "decode_html", "Article"]
 
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False,
+                           encoding="utf-8")
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13)) + b"\x7f"
 _BINARY = re.compile(rb"[\x00-\x08\x0e-\x1a]")
-_ATTACH_HINT = re.compile(r"\.(?:pdf|docx?|xlsx?|ofd|wps|et|pptx?|zip|rar|7z|csv)\b", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_END_TAG = re.compile(r"</(?:body|html)\s*>", re.I)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_DIGIT = re.compile(r"\d")
+_SENTENCE_END = re.compile(r"[。！？!?]|\.(?:\s|$)")
 _ORIGINAL = re.compile(r"^\s*(?:【来源】|【來源】|原文链接|原文地址|原文網址|来源链接|Source)\s*[:：]?\s*(https?://\S+)\s*$")
 _META_LINE = re.compile(r"(?:来源|來源|作者|记者|發布|发布|时间|時間|日期|浏览|阅读|点击|Posted|By\b|Published|Updated)"
                         r"[^。！？]*?(?:(?:19|20)\d\d[-/.年]\d|\d{1,2}:\d\d)|(?:(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}[^。！？]{0,30}"
@@ -41,9 +44,6 @@ _META_LINE = re.compile(r"(?:来源|來源|作者|记者|發布|发布|时间|�
 _DATE_ONLY = re.compile(r"^\s*(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d\d(?::\d\d)?)?(?:\s+[^，。！？,.!?]{0,30})?$")
 _BREADCRUMB_SPLIT = re.compile(r"\s*(?:>>|>|›|»|→|＞|\s/\s)\s*")
 _CRUMB_START = re.compile(r"^(?:当前位置|您的位置|你的位置|您现在的位置|所在位置|当前位置为)?\s*[:：]?\s*(?:首页|首頁|网站首页|主页|Home)\s*(?:>|›|»|→|/|＞)")
-_SOURCE_CLASS = "//*[contains(@class,'source') or contains(@id,'source') or contains(@class,'author-name') " \
-                "or contains(@class,'account') or contains(@class,'media-name') or contains(@id,'source_baidu') " \
-                "or contains(@class,'profile_nickname') or @id='js_name']"
 
 
 def extract(html: bytes, url: str | None = None, *, content_type: str | None = None,
@@ -58,6 +58,35 @@ def extract(html: bytes, url: str | None = None, *, content_type: str | None = N
     return article
 
 
+_TRAD_CHARS = re.compile("[" + "".join(sorted(_TRAD_ONLY)) + "]")
+
+
+def is_traditional(text: str, threshold: float = 0.03) -> bool:
+    """crawler.textnorm.is_traditional with C-level counting (same ratio over the first 5000 chars)."""
+    head = text[:5000]
+    cjk = len(_CJK.findall(head))
+    return bool(cjk) and len(_TRAD_CHARS.findall(head)) / cjk >= threshold
+
+
+_LABELLED_FIELDS = ("publisher", "author", "editor", "published")
+_LABEL_WORDS = ("信息来源", "文章来源", "新闻来源", "稿件来源", "稿源", "来源", "來源", "出处", "作者", "撰稿", "撰文", "记者", "記者",
+                "责任编辑", "責任編輯", "责编", "責編", "编辑", "編輯", "发布时间", "發布時間", "发布日期", "發布日期", "发表时间",
+                "发稿时间", "更新时间", "时间", "時間", "日期", "Source", "Author", "By", "Editor", "Published", "Posted", "Date")
+# "来源：新华网", "【责任编辑:王蔚】", "作 者 ： 张三": the label (spaces allowed inside it) and a colon
+_FIELD_LABEL = re.compile(r"^[\s【\[（(]*(?:" + "|".join(r"\s*".join(w) for w in _LABEL_WORDS) + r")\s*[:：]\s*", re.I)
+
+
+def strip_label(value: str) -> str:
+    """A selected 来源/作者/责任编辑/发布时间 element's text without its label and brackets."""
+    m = _FIELD_LABEL.match(value)
+    if not m:
+        return value.strip()
+    rest = value[m.end():].strip()
+    if any(c in m.group(0) for c in "【[（("):
+        rest = rest.rstrip("】]）)").strip()
+    return rest
+
+
 def _looks_binary(data: bytes) -> bool:
     head = data[:4096]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -65,18 +94,23 @@ def _looks_binary(data: bytes) -> bool:
     return head.count(b"\x00") > 8 or len(_BINARY.findall(head)) > len(head) // 10
 
 
-def _parse(text: str):
+def _parse(text: str, raw: bytes | None = None):
+    """Parse once. `raw`: the page's UTF-8 bytes when `text` is exactly their decoding (handed to
+    libxml2 as they are, sparing a re-encode)."""
     if m := _XML_DECL.match(text):
-        text = text[m.end():]
+        text, raw = text[m.end():], None
     # libxml2 drops everything after a stray </html> or </body> (gov.cn includes a header template that
-    # closes the document); the end tags are optional, so remove them all
-    for end_tag in ("</html>", "</body>", "</HTML>", "</BODY>"):
-        if end_tag in text:
-            text = text.replace(end_tag, "")
+    # closes the document); the end tags are optional, so remove them all -- unless the first one is the
+    # ordinary end of the page (nothing but end tags and whitespace after it)
+    if m := _END_TAG.search(text):
+        tail = text[m.end():]
+        if len(tail) > 400 or "<" in _END_TAG.sub("", tail):
+            text, raw = _END_TAG.sub("", text), None
     if not text.strip():
         return None
     try:
-        return etree.fromstring(text, parser=_PARSER)
+        # libxml2 reads UTF-8 bytes faster than a Python str (which it would re-encode itself)
+        return etree.fromstring(raw if raw is not None else text.encode("utf-8", "replace"), parser=_PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
 
@@ -101,30 +135,39 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
         html = html.translate(None, _CONTROL_BYTES)
     text, article.encoding = decode_html(html, content_type)
     flags = article.flags
+    decoded = text
     text = preclean_text(text, flags)
-    tree = _parse(text)
+    raw = None
+    if article.encoding == "utf-8" and text is decoded and "\ufffd" not in text:  # a strict decode
+        raw = html[3:] if html.startswith(b"\xef\xbb\xbf") else html
+    tree = _parse(text, raw)
     if tree is None:
         flags.append("unparseable")
         return
     meta = read_meta(tree)
+    # selectors run before the clean-up, so one may name a <meta> (its content is the value)
+    picked = {k: _select(tree, v) for k, v in selectors.items()} if selectors else {}
+    meta_values = {k: [(el.get("content") or "").strip() for el in found if el.tag == "meta"]
+                   for k, found in picked.items() if found}
     drop_invisible(tree)
     drop_hidden(tree, flags)
     base = urljoin(url, meta["base"]) if url and meta["base"] else (meta["base"] or url)
-
-    picked = {k: _select(tree, v) for k, v in selectors.items()}
 
     def sel_text(field: str) -> str | None:
         found = picked.get(field)
         if not found:
             return None
-        value = " ".join(el_text(el) for el in found).strip()
+        parts = meta_values.get(field) or [el_text(el) for el in found if el.tag != "meta"]
+        value = " ".join(p for p in parts if p).strip()
+        if value and field in _LABELLED_FIELDS:
+            value = strip_label(value)
         return value or None
 
     root = body_of(tree)
-    lines, spans = body_mod.lines_of(root)
+    lines, spans, marked = body_mod.lines_of(root)
 
     # title
-    article.title = sel_text("title") or find_title(tree, meta, flags)
+    article.title = sel_text("title") or find_title(marked["title"], meta, flags)
     article.subtitle = sel_text("subtitle")
 
     # body
@@ -137,8 +180,17 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
             chosen.extend(body_mod.select_lines(lines, [], (s, e), article.title, simplify))
         body_start = lines.index(chosen[0]) if chosen else len(lines)
     else:
-        container, values = body_mod.best_container(lines, spans)
-        chosen = body_mod.select_lines(lines, values, spans[container], article.title, simplify) if container is not None else []
+        container, values = body_mod.best_container(lines, spans, marked["values"])
+        chosen = body_mod.select_lines(lines, values, spans[container], article.title, simplify, spans) \
+            if container is not None else []
+        if not chosen:  # no prose anywhere: a table or list page
+            container, values = body_mod.fallback_container(lines, spans)
+            if container is not None:
+                s, e = spans[container]
+                chosen = body_mod.select_lines(lines, values, (s, e), article.title, simplify) or \
+                    [ln for ln in lines[s:e] if not ln.excluded and ln.links * 2 <= ln.n]  # cells too short to survive the trim
+                if chosen:
+                    flags.append("body_fallback")
         body_start = lines.index(chosen[0]) if chosen else len(lines)
 
     for line in lines:  # a reprint's 【来源】 link, wherever it sits (often the last, short line)
@@ -156,6 +208,17 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
     if subtitle and not article.subtitle:
         article.subtitle = subtitle
     zone = "\n".join([line.text for line in zone_lines] + zone_extra)
+    # short lines opening the body before its first real paragraph (a byline block the header split kept:
+    # "本报记者 王燕平", "2003-7-24 钱江晚报", "作者： 周思博"): read for dates and people, left in the body
+    lead = []
+    for line in chosen[:8]:
+        if line.n >= 60 or (line.n >= 25 and _SENTENCE_END.search(line.text)):
+            break
+        lead.append(line.text)
+    lead_text = "\n".join(lead)
+    date_zone = zone  # a date in the lead is only a fallback (a gov document's 成文日期 must not beat the meta)
+    if lead:
+        zone = zone + "\n" + lead_text if zone else lead_text
 
     body_lines = [line.text for line in chosen]
     # 【来源】 / 原文链接 lines
@@ -178,22 +241,30 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
         flags.append("spam_text_removed")
     article.body = "\n".join(body_lines)
 
-    page_text = "\n".join(line.text for line in lines)
-    chinese = len(_CJK.findall(article.body[:3000] or page_text[:3000])) > 30 or bool(
+    chinese = len(_CJK.findall(article.body[:3000] or _join_upto(lines, 0, 3000))) > 30 or bool(
         _CJK.search(article.title or ""))
 
     # dates / people
     body_end = lines.index(chosen[-1]) + 1 if chosen else body_start
     near = "\n".join(ln.text for ln in lines[max(0, body_start - 12):body_start] + lines[body_end:body_end + 3]
                      if ln.n < 60)
-    article.published = find_published(zone, meta, text, url, chinese, sel_text("published"), near)
-    after_title = "\n".join(line.text for line in lines[(title_idx or 0):])
-    article.publisher = sel_text("publisher") or find_publisher(zone, after_title, meta, lambda: _source_element(tree))
+    near = lead_text + "\n" + near if lead_text else near
+    near += "".join("\n" + x for x in body_lines[-2:] if len(x) < 60)  # a closing "——《刊名》1998年3月号"
+    article.published = find_published(date_zone, meta, text, url, chinese, sel_text("published"), near)
+    after_title = _join_upto(lines, title_idx or 0, 3000)  # find_publisher reads the first 3000 characters
+    # news.cn and others print the 来源 line above the headline: a few short lines before it
+    pre_zone = "\n".join(ln.text for ln in lines[max(0, title_idx - 4):title_idx] if ln.n < 40) \
+        if title_idx is not None else ""
+    article.publisher = sel_text("publisher") or find_publisher(zone, after_title, meta,
+                                                                lambda: _source_element(marked["source"]), pre_zone)
     first = "\n".join(body_lines[:2])
     trailer_idx = lines.index(chosen[-1]) + 1 if chosen else body_start
     last = "\n".join(body_lines[-6:] + [line.text for line in lines[trailer_idx:trailer_idx + 4]])
     article.author = sel_text("author") or find_author(zone, first, last, meta)
-    article.editor = sel_text("editor") or find_editor("\n".join(line.text for line in lines[body_start:]) or after_title)
+    if not article.author:
+        article.author = byline_editor(zone + "\n" + last)
+    article.editor = sel_text("editor") or find_editor("\n".join(line.text for line in lines[body_start:])
+                                                       or "\n".join(line.text for line in lines[(title_idx or 0):]))
 
     # keywords, breadcrumbs, canonical
     kw = meta["meta"].get("keywords") or ""
@@ -207,12 +278,14 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
     article.declared_canonical_url = urljoin(url, canonical) if canonical and url else canonical
 
     # gov documents
-    gov = gov_table(root) if ("索引号" in text or "发文机关" in text or "文号" in text or "发布机构" in text) else {}
+    gov = {}
+    if "索引号" in text or "发文机关" in text or "文号" in text or "发布机构" in text:
+        blocks = list(dict.fromkeys(ln.el for ln in lines if LABEL_ANYWHERE.search(ln.text)))
+        gov = gov_table(root, blocks) if blocks else {}
     article.gov_meta = gov
     article.doc_number = doc_number(gov, [article.title or "", zone, "\n".join(body_lines[:3])])
     article.issuing_agency = issuing_agency(gov)
-    if _ATTACH_HINT.search(text):
-        article.attachments = attachments(root, base)
+    article.attachments = attachments(root, base)  # a C-filtered pass over <a>: cheaper than a regex over the page
 
     # original link of a reprint
     if not article.original_url and "原文" in text:
@@ -235,13 +308,25 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
         flags.append("mojibake")
 
 
-def _source_element(tree) -> str | None:
-    """Text of a short element classed as the source (qq `a_source`, xinhua `#source`, baidu account name)."""
-    for el in tree.xpath(_SOURCE_CLASS)[:6]:
-        t = el_text(el)
+def _source_element(candidates: list) -> str | None:
+    """Text of a short element classed as the source (qq `a_source`, xinhua `#source`, baidu account name);
+    `candidates` come from the body walk (class/id containing source, author-name, account, ...)."""
+    for el in candidates[:6]:
+        t = strip_label(el_text(el))
         if len(el) <= 2 and 2 <= len(t) <= 30 and not re.search(r"\d{4}|[:：]", t) and "授权" not in t:
             return t
     return None
+
+
+def _join_upto(lines, start: int, limit: int) -> str:
+    """Line texts from `start` joined by newlines, stopping once `limit` characters are reached."""
+    out, size = [], 0
+    for line in lines[start:]:
+        out.append(line.text)
+        size += len(line.text) + 1
+        if size >= limit:
+            break
+    return "\n".join(out)
 
 
 def _title_line(lines, body_start: int, title_key: str):
@@ -279,7 +364,7 @@ def _split_header_lines(chosen, title_key: str):
         i += 1
     rest = chosen[i:]
     # a date/来源 line further down (after a lead image caption) is header furniture too
-    rest = [ln for ln in rest if not (ln.n < 50 and _META_LINE.search(ln.text) and ln is not rest[-1]
+    rest = [ln for ln in rest if not (ln.n < 50 and _DIGIT.search(ln.text) and _META_LINE.search(ln.text) and ln is not rest[-1]
                                       and not _ORIGINAL.match(ln.text) and not header.append(ln.text))] or rest
     return header, rest, subtitle
 

@@ -31,21 +31,14 @@ _UNLIKELY_SUB = ("comment", "reply", "share", "social", "related", "recommend", 
                  "pagination", "popup", "modal", "cookie", "banner", "advert", "sponsor", "subscribe", "newsletter",
                  "keyword", "promo", "disclaimer", "toolbar", "login", "signup", "qrcode", "erweima",
                  "authorbox", "author-box", "author-bio", "outbrain", "taboola", "dianzan", "fenxiang", "xgyd",
-                 "xgxw", "tuijian", "pinglun", "mianze", "jubao", "byline", "dateline", "more-link", "rank")
+                 "xgxw", "tuijian", "pinglun", "mianze", "jubao", "byline", "dateline", "more-link", "rank",
+                 "ticker")
 _UNLIKELY_WORDS = frozenset(("ad", "ads", "nav", "tag", "tags", "foot", "bio", "menu", "print", "footnav",
                              "topnav", "share", "hotnews", "header"))
 _LIKELY_SUB = ("article", "content", "main", "body", "text", "detail", "entry", "post", "story", "zhengwen",
                "news_txt", "rich_media", "trs_editor", "ucap")
 _LIKELY_WORDS = frozenset(("zw", "con", "txt", "wz", "nr"))
 _SPLIT_ATTR = re.compile(r"[^a-z]+")
-
-
-def _unlikely_attrs(attrs: str) -> bool:
-    # word-wise: "commentList", "post-comments", "relatedPosts" -> tokens that start or end with a key
-    toks = [t for t in _SPLIT_ATTR.split(attrs.lower()) if t]
-    if not any(t in _UNLIKELY_WORDS or t.startswith(_UNLIKELY_SUB) or t.endswith(_UNLIKELY_SUB) for t in toks):
-        return False
-    return not any(t in _LIKELY_WORDS or t.startswith(_LIKELY_SUB) or t.endswith(_LIKELY_SUB) for t in toks)
 
 
 def _likely_attrs(attrs: str) -> bool:
@@ -75,11 +68,12 @@ _BOILER_START = re.compile(
 _BOILER_PHRASES = ("免责声明", "免責聲明", "版权所有", "版權所有", "版权声明", "版權聲明", "ICP备", "ICP證", "ICP证",
                    "公网安备", "网安备", "转载请注明", "轉載請注明", "正文已结束", "按alt+4", "本文仅代表作者",
                    "请支持独立网站", "更多原创资讯请下载", "All rights reserved", "All Rights Reserved")
+_BOILER_PHRASE_RX = re.compile("|".join(map(re.escape, _BOILER_PHRASES)))
 _BOILER_GATED = re.compile(r"未经(?:本网|本站|许可|授权|允许).{0,10}(?:转载|使用|复制)|反对\s*\d+\s*举报|举报\s*\d+\s*收藏|"
                            r"本文为.{0,12}原创文章|打开.{0,6}APP|下载.{0,6}客户端")
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # identity: lines.index() must not compare fields
 class Line:
     text: str
     el: object  # innermost block element
@@ -98,27 +92,71 @@ def _tokens(text: str) -> int:
     return len(text) - len(ascii_part) + len(ascii_part.split())
 
 
-_ATTR_CACHE: dict[str, bool] = {}
+_ATTR_CACHE: dict[str, int] = {}
+_TOKEN_CACHE: dict[str, int] = {}
 # Only these tags are tested against the class/id patterns (inline tags never hold whole blocks).
 _FLAGGABLE = frozenset(("div", "section", "ul", "ol", "table", "dl", "form", "aside", "nav", "footer", "header",
                         "li", "p", "span"))
+# attribute classes (bits of the cached value)
+UNLIKELY, TITLE_LIKE, SOURCE_LIKE = 1, 2, 4
+_TITLE_CLASS = re.compile(r"title|headline|tit\b|biaoti|^bt$|h-title|news_title|art_tit|article-?tit", re.I)
+_SOURCE_SUB = ("source", "author-name", "account", "media-name", "profile_nickname")
+# tag kinds (bits)
+_K_BLOCK, _K_A, _K_BR, _K_FLAG, _K_STRUCT, _K_PRE, _K_HEAD = 1, 2, 4, 8, 16, 32, 64
+_KIND: dict[str, int] = {}
+for _t in BLOCK:
+    _KIND[_t] = _KIND.get(_t, 0) | _K_BLOCK
+for _t in _FLAGGABLE:
+    _KIND[_t] = _KIND.get(_t, 0) | _K_FLAG
+for _t in _STRUCTURAL_DROP:
+    _KIND[_t] = _KIND.get(_t, 0) | _K_FLAG | _K_STRUCT
+for _t in ("h1", "h2", "h3"):
+    _KIND[_t] |= _K_HEAD
+_KIND["a"] = _K_A
+_KIND["br"] = _K_BR
+_KIND["pre"] |= _K_PRE
 
 
-def _excluded(el) -> bool:
-    if el.tag in _STRUCTURAL_DROP:
-        return True
-    attrs = (el.get("class") or "") + " " + (el.get("id") or "")
-    hit = _ATTR_CACHE.get(attrs)
-    if hit is None:  # class names repeat within and across a site's pages
-        hit = _unlikely_attrs(attrs)
-        if len(_ATTR_CACHE) < 50_000:
-            _ATTR_CACHE[attrs] = hit
-    return hit
+def _token_kind(tok: str) -> int:
+    """1: an unlikely word, 2: a likely word (cached per token; class tokens repeat across pages)."""
+    k = _TOKEN_CACHE.get(tok)
+    if k is None:
+        k = 0
+        if tok in _UNLIKELY_WORDS or tok.startswith(_UNLIKELY_SUB) or tok.endswith(_UNLIKELY_SUB):
+            k |= 1
+        if tok in _LIKELY_WORDS or tok.startswith(_LIKELY_SUB) or tok.endswith(_LIKELY_SUB):
+            k |= 2
+        if len(_TOKEN_CACHE) < 100_000:
+            _TOKEN_CACHE[tok] = k
+    return k
 
 
-def lines_of(root) -> tuple[list[Line], dict]:
-    """Walk once: lines in reading order and each block element's [start, end) line range.
-    Hot loop: locals only, no per-event function calls unless a block boundary has text."""
+def _classify(cls: str, ident: str) -> int:
+    """UNLIKELY | TITLE_LIKE | SOURCE_LIKE bits of a class/id pair (cached by the caller).
+    Unlikely is word-wise: "commentList", "post-comments", "relatedPosts" -> tokens that start or end
+    with a key, unless another token looks like article content."""
+    low = f"{cls} {ident}".lower()
+    kinds = 0
+    for t in _SPLIT_ATTR.split(low):
+        if t:
+            k = _TOKEN_CACHE.get(t)
+            kinds |= k if k is not None else _token_kind(t)
+    bits = UNLIKELY if kinds == 1 else 0
+    if ("tit" in low or "headline" in low) and ("tit" in cls or "Tit" in cls or "headline" in cls or "tit" in ident) \
+            and _TITLE_CLASS.search(low):
+        bits |= TITLE_LIKE
+    if ident == "js_name" or (("source" in low or "account" in low or "author-name" in low or "media-name" in low
+                               or "profile_nickname" in low)
+                              and (any(k in cls for k in _SOURCE_SUB) or "source" in ident)):
+        bits |= SOURCE_LIKE
+    return bits
+
+
+def lines_of(root) -> tuple[list[Line], dict, dict]:
+    """Walk once: lines in reading order, each block element's [start, end) line range, and the
+    elements whose class/id or tag make them headline or 来源 candidates ({"title": [...], "source": [...]}).
+    Hot loop: locals only, one dict lookup for the tag's kind, no per-event function calls unless a
+    block boundary has text."""
     lines: list[Line] = []
     spans: dict = {}
     starts: dict = {}
@@ -129,23 +167,29 @@ def lines_of(root) -> tuple[list[Line], dict]:
     block_stack = [root]
     excl_stack: list = []
     excl_spans: list = []
-    block, flaggable, structural, headings = BLOCK, _FLAGGABLE, _STRUCTURAL_DROP, _HEADINGS
+    titles: list = []
+    sources: list = []
+    gap = False  # an inline element just ended with no tail: a following element's text may need a space
+    kind_of = _KIND.get
     cache = _ATTR_CACHE
     tokens = _tokens
+    new_line = Line
+    append_line = lines.append
 
     def flush():
         raw = "".join(buf)
         buf.clear()
-        if "\u200b" in raw or "\ufeff" in raw:
-            raw = raw.replace("\u200b", "").replace("\ufeff", "")
         if pre:
+            raw = raw.replace("\u200b", "").replace("\ufeff", "")
             text = "\n".join(_WS.sub(" ", x).rstrip() for x in raw.strip("\n").split("\n")).strip()
         else:
             text = " ".join(raw.split())
+            if "\u200b" in text or "\ufeff" in text:
+                text = " ".join(text.replace("\u200b", "").replace("\ufeff", "").split())
         if text and (n := tokens(text)):
             links = min(tokens("".join(link_buf)), n) if link_buf else 0
             el = block_stack[-1]
-            lines.append(Line(text, el, n, links, el.tag in headings, bool(pre), False))
+            append_line(new_line(text, el, n, links, el.tag in _HEADINGS, bool(pre), False))
         link_buf.clear()
 
     for event, el in etree.iterwalk(root, events=("start", "end")):
@@ -154,79 +198,110 @@ def lines_of(root) -> tuple[list[Line], dict]:
             if event == "end" and el.tail:
                 buf.append(el.tail)
             continue
+        kind = kind_of(tag, 0)
         if event == "start":
-            if tag in block:
-                if buf:
-                    flush()
-                block_stack.append(el)
-                starts[el] = len(lines)
-                if tag == "pre":
-                    pre += 1
-            elif tag == "a":
-                link += 1
-            elif tag == "br":
-                if buf:
-                    flush()
-            if tag in flaggable:
-                if tag in structural:
-                    hit = True
-                else:
-                    cls = el.get("class")
-                    ident = el.get("id")
-                    if cls or ident:
-                        attrs = f"{cls} {ident}"
-                        hit = cache.get(attrs)
-                        if hit is None:  # class names repeat within and across a site's pages
-                            hit = _unlikely_attrs(attrs)
-                            if len(cache) < 50_000:
-                                cache[attrs] = hit
-                    else:
-                        hit = False
-                if hit:
+            if kind:
+                if kind & 1:  # block
+                    if buf:
+                        flush()
+                    block_stack.append(el)
+                    starts[el] = len(lines)
+                    if kind & 32:
+                        pre += 1
+                    if kind & 64:
+                        titles.append(el)
+                elif kind & 2:
+                    link += 1
+                elif kind & 4:
+                    if buf:
+                        flush()
+            cls = el.get("class")
+            ident = el.get("id")
+            if cls or ident:
+                attrs = f"{cls or ''} {ident or ''}"
+                bits = cache.get(attrs)
+                if bits is None:  # class names repeat within and across a site's pages
+                    bits = _classify(cls or "", ident or "")
+                    if len(cache) < 50_000:
+                        cache[attrs] = bits
+                if bits:
+                    if bits & 1 and kind & 8:
+                        if buf:
+                            flush()
+                        excl_stack.append((el, len(lines)))
+                    elif kind & 16:
+                        if buf:
+                            flush()
+                        excl_stack.append((el, len(lines)))
+                    if bits & 2 and not kind & 64:
+                        titles.append(el)
+                    if bits & 4:
+                        sources.append(el)
+                elif kind & 16:
                     if buf:
                         flush()
                     excl_stack.append((el, len(lines)))
+            elif kind & 16:
+                if buf:
+                    flush()
+                excl_stack.append((el, len(lines)))
             t = el.text
             if t and (buf or not t.isspace()):
+                if gap:
+                    # `<span>健康报</span><span>2024-05-20</span>`: separate inline elements, nothing between
+                    # them; a space keeps the words apart (never between two CJK characters)
+                    prev = buf[-1][-1] if buf and buf[-1] else " "
+                    first = t[0]
+                    if not prev.isspace() and not first.isspace() and not (prev >= "\u3400" and first >= "\u3400"):
+                        buf.append(" ")
+                    gap = False
                 buf.append(t)
                 if link:
                     link_buf.append(t)
         else:
-            if tag in block:
-                if buf:
-                    flush()
-                block_stack.pop()
-                spans[el] = (starts.pop(el), len(lines))
-                if tag == "pre":
-                    pre -= 1
-            elif tag == "a":
-                link -= 1
+            if kind:
+                if kind & 1:
+                    if buf:
+                        flush()
+                    block_stack.pop()
+                    spans[el] = (starts.pop(el), len(lines))
+                    if kind & 32:
+                        pre -= 1
+                elif kind & 2:
+                    link -= 1
             if excl_stack and excl_stack[-1][0] is el:
                 if buf:
                     flush()
                 excl_spans.append((excl_stack.pop()[1], len(lines)))
             t = el.tail
-            if t and (buf or not t.isspace()):
-                buf.append(t)
-                if link:
-                    link_buf.append(t)
+            if t:
+                gap = False
+                if buf or not t.isspace():
+                    buf.append(t)
+                    if link:
+                        link_buf.append(t)
+            else:
+                gap = not kind & 1
     if buf:
         flush()
-    _apply_exclusions(lines, excl_spans)
-    return lines, spans
+    values = [line_value(line) for line in lines]
+    _apply_exclusions(lines, values, excl_spans)
+    return lines, spans, {"title": titles, "source": sources, "values": values}
 
 
-def _apply_exclusions(lines: list[Line], excl_spans: list) -> None:
+def _apply_exclusions(lines: list[Line], values: list[float], excl_spans: list) -> None:
     """Mark lines inside flagged blocks, unless the block holds most of the page's text: a wrapper
-    named "post-promo" or "page-footer-wrap" around the whole article must not sink it."""
+    named "post-promo" or "page-footer-wrap" around the whole article must not sink it. `values`
+    (line_value of each line) is updated: an excluded line is worth 0."""
     if not excl_spans:
         return
-    values = [max(line_value(line), 0.0) for line in lines]
-    total = sum(values) or 1.0
+    pos = [v if v > 0 else 0.0 for v in values]
+    total = sum(pos) or 1.0
     for s, e in excl_spans:
-        if sum(values[s:e]) < 0.6 * total:
+        if sum(pos[s:e]) < 0.6 * total:
             for i in range(s, e):
                 lines[i].excluded = True
+                values[i] = 0.0
 
 
 def line_value(line: Line) -> float:
@@ -239,14 +314,15 @@ def line_value(line: Line) -> float:
     own = n - links
     if punct and own >= 10:
         # inline links inside prose cost less than link-only lines
-        return own - (0.5 if own >= 20 else 2) * links
+        return own - (0.5 if own >= 20 or n >= 30 else 2) * links
     if own >= 25:
         return own * 0.5
     return -1.0
 
 
-def best_container(lines: list[Line], spans: dict):
-    values = [line_value(line) for line in lines]
+def best_container(lines: list[Line], spans: dict, values: list[float] | None = None):
+    if values is None:
+        values = [line_value(line) for line in lines]
     cum = [0.0]
     for v in values:
         cum.append(cum[-1] + v)
@@ -265,36 +341,89 @@ def best_container(lines: list[Line], spans: dict):
     return best, values
 
 
+def fallback_container(lines: list[Line], spans: dict):
+    """For pages without sentence-like text (a results table, a calendar list): the block with the
+    most non-link text, link-heavy and excluded lines counting against it."""
+    values = [(-1.0 if line.excluded else (line.n - line.links if line.links * 2 <= line.n else -line.n - 2.0))
+              for line in lines]
+    cum = [0.0]
+    for v in values:
+        cum.append(cum[-1] + v)
+    best, best_score = None, 0.0
+    for el, (s, e) in spans.items():
+        if e > s and el.tag in CONTAINER and (score := cum[e] - cum[s]) > best_score:
+            best, best_score = el, score
+    return best, values
+
+
 def is_boilerplate(text: str) -> bool:
     if len(text) >= 200:
         return False
-    if _BOILER_START.match(text) or any(p in text for p in _BOILER_PHRASES):
+    if _BOILER_START.match(text) or _BOILER_PHRASE_RX.search(text):
         return True
     return ("未经" in text or "举报" in text or "本文为" in text or "下载" in text or "打开" in text) \
         and bool(_BOILER_GATED.search(text))
 
 
+_NONWORD = re.compile(r"\W+")
+_RELATED_HEAD = re.compile(
+    r"^\s*(?:related(?: posts| articles| stories| news| content| reading)?|you (?:may|might) also (?:like|enjoy)|"
+    r"you may be interested in|more (?:stories|articles|news|from|on|like this)\b.*|read (?:next|more)|also read|"
+    r"recommended(?: for you| stories| articles)?|popular (?:posts|stories|articles)|trending(?: now)?|"
+    r"voc[eê] (?:pode|tamb[eé]m pode) gostar|leia tamb[eé]m|veja tamb[eé]m|mat[eé]rias relacionadas|"
+    r"te puede interesar|tambi[eé]n te puede interesar|art[ií]culos relacionados|noticias relacionadas|"
+    r"[àa] lire aussi|sur le m[eê]me sujet|lesen sie auch|mehr zum thema|das k[öo]nnte sie auch interessieren|"
+    r"potrebbe interessarti|leggi anche|相关阅读|相关新闻|相关文章|延伸阅读|推荐阅读|猜你喜欢)\s*[.…:：!]*\s*$", re.I)
+
+
 def select_lines(lines: list[Line], values: list[float], span: tuple[int, int], title: str | None,
-                 simplify=None) -> list[Line]:
+                 simplify=None, spans: dict | None = None) -> list[Line]:
     """Lines of the chosen block minus furniture. `simplify` (t2s) lets the Simplified patterns
     catch Traditional pages."""
     s, e = span
     chosen = lines[s:e]
-    title_key = re.sub(r"\W+", "", title or "")
+    title_key = _NONWORD.sub("", title or "")
+    tk_len = len(title_key)
     out = []
+    related = None  # a "related posts" heading after some article text
     for line in chosen:
         if line.excluded or (line.links * 2 > line.n and line.n < 40):
             continue
-        if is_boilerplate(simplify(line.text) if simplify else line.text):
+        text = line.text
+        if related is None and out and line.n <= 8 and (line.heading or line.n <= 5) and _RELATED_HEAD.match(text):
+            related = line
+        if len(text) < 200 and is_boilerplate(simplify(text) if simplify else text):
             continue
-        if title_key and line.n < 80 and re.sub(r"\W+", "", line.text) == title_key:
+        if tk_len and line.n < 80 and len(text) >= tk_len and _NONWORD.sub("", text) == title_key:
             continue
         out.append(line)
     # A summary box repeats the start of the next paragraph (导读, 摘要): keep only the paragraph.
-    keys = [re.sub(r"\W+", "", line.text) for line in out]
-    out = [line for i, line in enumerate(out)
-           if not (len(keys[i]) >= 15 and any(k.startswith(keys[i][:-3]) and len(k) > len(keys[i]) - 3
-                                              for k in keys[i + 1:i + 4]))]
+    # Cheap prefilter on the first word characters; full keys only for lines that share them.
+    heads = [_NONWORD.sub("", line.text[:40])[:6] for line in out]
+    drop = set()
+    for i, h in enumerate(heads):
+        if len(h) < 6 or h not in heads[i + 1:i + 4]:
+            continue
+        key = _NONWORD.sub("", out[i].text)
+        if len(key) < 15:
+            continue
+        for j in range(i + 1, min(i + 4, len(out))):
+            if heads[j] == h:
+                k = _NONWORD.sub("", out[j].text)
+                if k.startswith(key[:-3]) and len(k) > len(key) - 3:
+                    drop.add(i)
+                    break
+    if drop:
+        out = [line for i, line in enumerate(out) if i not in drop]
+    # A "related posts" heading after some article text that opens its own box (the heading's block, or
+    # its parent for an <h3>): the box holds other posts' teasers.
+    if spans is not None and related is not None:
+        line = related
+        box = line.el.getparent() if line.heading else line.el
+        ps, pe = spans.get(box, (0, 0))
+        if s <= ps < pe <= e and (ps, pe) != (s, e) and lines[ps] is line:
+            gone = {id(x) for x in lines[ps:pe]}
+            out = [x for x in out if id(x) not in gone]
     # Trim weak edges: short non-sentences before the first / after the last real paragraph.
     def weak(line: Line) -> bool:
         return line.n < 8 and not _SENT_PUNCT.search(line.text[-2:] if line.text else "")

@@ -28,6 +28,8 @@ _SPAM_TERMS = re.compile(
     r"老虎机|真人|棋牌|开户|葡京|澳门|威尼斯人|太阳城|天天|人人|青青|啪啪|成年")
 
 
+# every annotation opens with "(" then pinyin letters and a tone mark: a literal-prefixed search is cheap
+_PINYIN_GATE = re.compile(r"\([a-zü]{0,6}[" + _TONES + r"]")
 _PINYIN_AFTER_LOST = re.compile(r"\?\((?=[a-zü" + _TONES + r"]*[" + _TONES + r"])[a-zü" + _TONES + r"]{1,7}\s?\)")
 
 
@@ -43,7 +45,7 @@ def is_spam(text: str) -> bool:
 def preclean_text(text: str, flags: list[str]) -> str:
     """String-level clean-up: pinyin annotations of mirror sites (頁(yè) -> 頁)."""
     # the layer always carries tone-marked vowels: a cheap substring test spares the regex pass
-    if any(v in text for v in "ǎǐǒǔǚāīūēōáíúóéàìùòè"):
+    if _PINYIN_GATE.search(text):
         text, n = strip_pinyin_layer(text)
         # after a character lost to lossy decoding ("日?(qǐng)") the layer follows a '?'
         text, lost = _PINYIN_AFTER_LOST.subn("?", text)
@@ -57,21 +59,33 @@ def drop_invisible(tree) -> None:
     etree.strip_tags(tree, *_UNWRAP)
 
 
+def _text_len(el) -> int:
+    """Length of an element's visible text, whitespace collapsed (C-level serialisation, no regex)."""
+    try:
+        raw = etree.tostring(el, method="text", encoding=str, with_tail=False)
+    except (ValueError, TypeError):
+        raw = "".join(el.itertext())
+    return len(" ".join(raw.split()))
+
+
 def drop_hidden(root, flags: list[str]) -> None:
     """Remove display:none / hidden blocks (spam link farms, duplicate menus). A hidden block that
     holds most of the page's text is kept: WeChat and others reveal the article with JS."""
-    hidden = [el for el in root.xpath("//*[@style or @hidden]")
-              if el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or "")]
+    hidden = [el for el in root.iter() if (el.get("hidden") is not None
+                                           or ((st := el.get("style")) and ("none" in (sl := st.lower()) or "hidden" in sl)
+                                               and _HIDDEN_STYLE.search(st)))]
     if not hidden:
         return
-    total = len(text(root)) or 1
+    total = 0
     removed = False
     for el in hidden:
         if el.getparent() is None:
             continue
-        size = len(text(el))
-        if size > 0.4 * total and size > 200:
-            continue
+        size = _text_len(el)
+        if size > 200:
+            total = total or _text_len(root) or 1
+            if size > 0.4 * total:
+                continue
         drop(el)
         removed = removed or size > 0
     if removed:

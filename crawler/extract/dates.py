@@ -14,6 +14,7 @@ FULL = re.compile(_Y + r"\s*[-/.年]\s*(?P<m>1[0-2]|0?[1-9])\s*[-/.月]\s*(?P<d>
 SPACED = re.compile(_Y + r"\s+(?P<m>1[0-2]|0[1-9])/(?P<d>3[01]|[12]\d|0[1-9])" + _TIME)
 SHORT_YEAR = re.compile(r"(?<![\d-])(?P<y>[0-2]\d)-(?P<m>1[0-2]|0[1-9])-(?P<d>3[01]|[12]\d|0[1-9])" + _TIME)
 NO_YEAR = re.compile(r"(?<![\d-])(?P<m>1[0-2]|0[1-9])-(?P<d>3[01]|[12]\d|0[1-9])\s*(?P<H>[01]\d|2[0-3]):(?P<M>[0-5]\d)")
+MONTH_ONLY = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>1[0-2]|0?[1-9])\s*月(?!\s*\d)")
 _LABEL = re.compile(r"(?:发布时间|發布時間|发布日期|發布日期|发表时间|发表于|发稿时间|时间|時間|日期|更新时间|"
                     r"Published|Posted|Updated|Date)\s*[:：]?\s*", re.I)
 _MONTHS = {m: i + 1 for i, m in enumerate(
@@ -82,12 +83,13 @@ def parse_text_date(text: str) -> Found | None:
                 break
     if best:
         return best[1]
-    m = EN_DATE.search(text)
-    if m and (m.group("d1") or m.group("d2")):
-        f = Found(int(m.group("y")), _MONTHS[m.group("mon")[:3].lower()], int(m.group("d1") or m.group("d2")))
-        if f.valid():
-            return f
-    return None
+    fallback = None
+    for m in EN_DATE.finditer(text):
+        if m.group("d1") or m.group("d2"):
+            f = Found(int(m.group("y")), _MONTHS[m.group("mon")[:3].lower()], int(m.group("d1") or m.group("d2")))
+            if f.valid():
+                return f
+    return fallback
 
 
 def parse_meta_value(value: str) -> Found | None:
@@ -108,9 +110,14 @@ def parse_meta_value(value: str) -> Found | None:
     return None
 
 
-def meta_date(meta: dict, html_text: str) -> Found | None:
+_MODIFIED_KEYS = frozenset(("dateupdate", "article:modified_time", "lastmodifiedtime"))
+
+
+def meta_date(meta: dict, html_text: str, published_only: bool = False) -> Found | None:
     metas = meta["meta"]
     for key in META_KEYS:
+        if published_only and key in _MODIFIED_KEYS:
+            continue
         if key in metas and (f := parse_meta_value(metas[key])):
             return f
     jd = meta["jsonld"]
@@ -163,4 +170,7 @@ def find_published(zone_text: str, meta: dict, html_text: str, url: str | None, 
         return from_meta.iso(tz if from_meta.H is not None else None)
     if f := url_date(url):
         return f.iso(None)
+    # a magazine issue ("——《北京之春》1998年3月号") or a month-only line: reduced precision "YYYY-MM"
+    if chinese and (m := MONTH_ONLY.search(zone_text + "\n" + near_text)):
+        return f"{int(m['y']):04d}-{int(m['m']):02d}"
     return None

@@ -62,8 +62,11 @@ def strip_controls(text: str) -> str:
 
 
 # U+FFFD, the GBK-as-UTF-8 "锟斤拷" and CJK text broken by '?' are what lossy decoding leaves behind.
-_MOJIBAKE = re.compile(r"\ufffd|锟斤拷|烫烫烫|(?<=[\u4e00-\u9fff])\?{1,3}(?=[\u4e00-\u9fff])")
+# (the CJK character before the '?' is consumed, not looked behind: same count, and `re` can skip ahead)
+_MOJIBAKE = re.compile(r"\ufffd|锟斤拷|烫烫烫|[\u4e00-\u9fff]\?{1,3}(?=[\u4e00-\u9fff])")
 
 
 def mojibake_count(text: str) -> int:
+    if not ("\ufffd" in text or "?" in text or "锟" in text or "烫" in text):  # C-speed gate
+        return 0
     return len(_MOJIBAKE.findall(text))

@@ -5,6 +5,8 @@ Gov CMS pages (gov.cn `table.bd1`, gkmlpt, TRS) show the metadata as label/value
 from __future__ import annotations
 
 import re
+
+from lxml import etree
 from urllib.parse import urljoin
 
 GOV_LABELS = ("索引号", "发文机关", "发布机构", "发布机关", "成文日期", "发文日期", "发布日期", "主题分类", "主题词",
@@ -19,9 +21,28 @@ _ATTACH = re.compile(r"\.(pdf|docx?|xlsx?|ofd|wps|et|pptx?|zip|rar|7z|csv)(?:$|[
 from crawler.extract.dom import text as _cell_text
 
 
-def gov_table(root) -> dict[str, str]:
+# a label anywhere in a line's text (spaced-out labels too: "发 布 日 期")
+LABEL_ANYWHERE = re.compile("|".join(r"[ \u3000]*".join(label) for label in GOV_LABELS))
+_CELL_TAGS = ("td", "th", "span", "li", "div", "p", "dt", "b", "strong", "label")
+
+
+def _cells(root, blocks):
+    if blocks is None:
+        yield from root.iter(*_CELL_TAGS)
+        return
+    seen = set()
+    for block in blocks:
+        for cell in block.iter(*_CELL_TAGS):
+            if cell not in seen:
+                seen.add(cell)
+                yield cell
+
+
+def gov_table(root, blocks=None) -> dict[str, str]:
+    """Label/value pairs. `blocks`: the block elements whose text shows a label (from the line walk);
+    only their cells are read. None reads every cell under `root`."""
     found: dict[str, str] = {}
-    for cell in root.iter("td", "th", "span", "li", "div", "p", "dt", "b", "strong", "label"):
+    for cell in _cells(root, blocks):
         if len(cell) > 3:
             continue
         text = _cell_text(cell)
@@ -61,7 +82,14 @@ def issuing_agency(gov: dict[str, str]) -> str | None:
     return None
 
 
+_HREFS = etree.XPath(".//a/@href", smart_strings=False)
+_ATTACH_ANY = re.compile(r"\.(?:pdf|docx?|xlsx?|ofd|wps|et|pptx?|zip|rar|7z|csv)(?:$|[?#])", re.I | re.M)
+
+
 def attachments(root, base_url: str | None) -> list[dict[str, str]]:
+    # one regex pass over all hrefs decides whether any link is a file at all
+    if not _ATTACH_ANY.search("\n".join(h.strip() for h in _HREFS(root))):
+        return []
     out, seen = [], set()
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()

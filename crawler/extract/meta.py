@@ -8,34 +8,47 @@ import re
 from crawler.extract.dom import text
 
 
+_LD_TYPE = re.compile(r"Article|Posting|Report|WebPage|Blog")
+
+
 def read_meta(tree) -> dict:
     metas: dict[str, str] = {}
-    for el in tree.iter("meta"):
-        key = (el.get("name") or el.get("property") or el.get("itemprop") or el.get("http-equiv") or "").strip().lower()
-        content = (el.get("content") or "").strip()
-        if key and content and key not in metas:
-            metas[key] = content
     jsonld: dict[str, object] = {}
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text or "")
-        except (ValueError, RecursionError):
-            continue
-        for item in _flatten(data):
-            if isinstance(item, dict) and re.search(r"Article|Posting|Report|WebPage|Blog",
-                                                    str(item.get("@type", ""))):
-                for k in ("headline", "datePublished", "dateCreated", "author", "publisher", "keywords", "url"):
-                    if k in item and k not in jsonld:
-                        jsonld[k] = item[k]
-    canonical = tree.xpath('//link[@rel="canonical"]/@href')
-    base = tree.xpath("//base/@href")
-    title_el = tree.find(".//title")
+    canonical = base = title_el = None
+    # one C-filtered pass over the few head-ish tags (a `//x` XPath per tag costs a full tree scan each)
+    for el in tree.iter("meta", "script", "link", "base", "title"):
+        tag = el.tag
+        if tag == "meta":
+            key = (el.get("name") or el.get("property") or el.get("itemprop") or el.get("http-equiv") or "").strip().lower()
+            content = (el.get("content") or "").strip()
+            if key and content and key not in metas:
+                metas[key] = content
+        elif tag == "script":
+            if el.get("type") != "application/ld+json":
+                continue
+            try:
+                data = json.loads(el.text or "")
+            except (ValueError, RecursionError):
+                continue
+            for item in _flatten(data):
+                if isinstance(item, dict) and _LD_TYPE.search(str(item.get("@type", ""))):
+                    for k in ("headline", "datePublished", "dateCreated", "author", "publisher", "keywords", "url"):
+                        if k in item and k not in jsonld:
+                            jsonld[k] = item[k]
+        elif tag == "link":
+            if canonical is None and el.get("rel") == "canonical" and el.get("href") is not None:
+                canonical = el.get("href")
+        elif tag == "base":
+            if base is None and el.get("href") is not None:
+                base = el.get("href")
+        elif title_el is None:
+            title_el = el
     html = tree if tree.tag == "html" else tree.getroottree().getroot()
     return {
         "meta": metas,
         "jsonld": jsonld,
-        "canonical": canonical[0].strip() if canonical else None,
-        "base": base[0].strip() if base else None,
+        "canonical": canonical.strip() if canonical else None,
+        "base": base.strip() if base else None,
         "title": text(title_el) if title_el is not None else "",
         "lang": (html.get("lang") or html.get("xml:lang") or "").strip().lower() or None,
     }

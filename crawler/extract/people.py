@@ -19,6 +19,8 @@ _PUBLISHER_BARE = re.compile(r"(?:来源|來源)(?![于於自])(?P<v>[A-Za-z\u4e
 _AFTER_DATE = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d\d(?::\d\d)?)?\s+"
                          r"(?P<v>[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z·\-－]{1,20})\s*$", re.M)
 _AUTHOR = re.compile(
+    # (not "告诉记者：…" in prose: the label starts the text or follows 本报/特约/… or a non-CJK character)
+    r"(?:(?<![\u4e00-\u9fff])|(?<=本报|本報|本刊|本网|本網|特约|特約|见习|實習|实习|首席|驻站)|(?<=新华社|新華社|中新社))"
     r"(?:作者|撰文|撰稿|文字|采写|記者|记者|Author|By)\s*[:：]\s*(?P<v>[^\s|｜:：【】。，,]{2,30}?)" + _STOP +
     r"|[【(（]?\s*文\s*[/|｜]\s*(?:[^\s】]{0,12}作者\s*)?(?P<v2>[^\s|｜/】)）]{2,12})" +
     r"|作者(?P<v3>[\u4e00-\u9fffA-Za-z]{2,4})(?=\s|$|\|)" +
@@ -41,6 +43,10 @@ _EDITOR = re.compile(
 _EDITOR_WEAK = re.compile(r"(?:^|[\s【\[(（])(?:编辑|編輯)\s*[:：|｜/]\s*(?P<v>[^\s)）】\]|｜,，]{2,12})", re.M)
 _JUNK_NAME = re.compile(r"^(?:本站|本网|admin|管理员|佚名|未知|null|none|小编|小編|编辑|網絡|网络|字号|字體|字体|分享|打印|"
                         r"微信公众平台)$", re.I)
+# "健康报 2024-05-20": the unlabelled name before the date on a header line
+_BEFORE_DATE = re.compile(r"^\s*(?P<v>[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z·]{1,15})\s+(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}",
+                          re.M)
+_NOT_A_SOURCE = re.compile(r"(?:时间|時間|日期|于|於|发布|發布|更新|发表|發表|修改|录入|浏览|首页|当前|位置|来源|作者|记者|编辑)$|^(?:发布|發布|更新|时间|日期)")
 # "石佳/中国青年报": the byline slot of thepaper-style headers, author / source
 _AUTHOR_SLASH_SOURCE = re.compile(r"^\s*(?P<a>[\u4e00-\u9fff·]{2,4})\s*/\s*(?P<s>[\u4e00-\u9fff·]{2,15})\s*$", re.M)
 _TRAIL = re.compile(r"(?:整合|报道|報道|摄影?|供稿|综合|编译|编辑|實習生|实习生|通讯员)$")
@@ -67,14 +73,20 @@ def _first(rx, texts) -> str | None:
     return None
 
 
-def find_publisher(zone: str, page_text: str, meta: dict, source_element) -> str | None:
-    """`source_element` is a callable (an XPath over the tree, run only when the labels fail)."""
+def find_publisher(zone: str, page_text: str, meta: dict, source_element, pre_zone: str = "") -> str | None:
+    """`source_element` is a callable (class-named candidates, read only when the labels fail);
+    `pre_zone`: the short lines just above the headline (news.cn prints 来源 there)."""
     v = _first(_PUBLISHER, [zone]) or _first(_PUBLISHER_BARE, [zone])
     if v:
+        return v
+    if pre_zone and (v := _first(_PUBLISHER, [pre_zone])):
         return v
     v = _first(_AFTER_DATE, [zone])
     if v:
         return v
+    for m in _BEFORE_DATE.finditer(zone):
+        if not _NOT_A_SOURCE.search(m.group("v")) and (v := _tidy(m.group("v"))):
+            return v
     if m := _AUTHOR_SLASH_SOURCE.search(zone):
         return m.group("s")
     if source_element and (t := source_element()):
@@ -92,7 +104,7 @@ def find_publisher(zone: str, page_text: str, meta: dict, source_element) -> str
 def _name_line(zone: str) -> str | None:
     for line in zone.split("\n")[:6]:
         m = _NAME_LINE.match(line)
-        if m and all(n[0] in _SURNAMES for n in re.split(r"[ 、，,]", m.group("v")) if n) \
+        if m and m.group("v")[0] in _SURNAMES \
                 and not _UI_WORDS.search(m.group("v")):
             return m.group("v")
     return None
@@ -106,20 +118,30 @@ def find_author(zone: str, first_lines: str, last_lines: str, meta: dict) -> str
             return v
     m = _AUTHOR_SLASH_SOURCE.search(zone)
     v = (m.group("a") if m else None) or _first(_REPORTER, [zone, first_lines, last_lines]) or _name_line(zone)
-    if not v:
+    if not v:  # "……（姚峰 上海报道）" closing the last paragraph
         tail = last_lines.split("\n")
-        v = next((m.group("v") for line in tail[:3] if (m := _TRAILING.search(line))), None)
+        v = next((m.group("v") for line in reversed(tail) if (m := _TRAILING.search(line))), None)
     if v := _tidy(v):
         return v
     m = meta["meta"]
-    for key in ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"):
+    for key in ("citation_author", "citation_authors", "author", "article:author", "dc.creator", "byl",
+                "sailthru.author", "parsely-author"):
         if m.get(key) and not m[key].startswith("http") and len(m[key]) < 60 and (v := _tidy(m[key])):
             return re.sub(r"^by\s+", "", v, flags=re.I)
     return names(meta["jsonld"].get("author"))
+
+
+def byline_editor(text: str) -> str | None:
+    """A plain "编辑：苏亮" (not 责任编辑) on a byline or trailer: on small sites the only person named."""
+    if "编辑" not in text and "編輯" not in text:
+        return None
+    return _first(_EDITOR_WEAK, [text])
 
 
 def find_editor(page_text: str) -> str | None:
     v = _first(_EDITOR, [page_text])
     if v:
         return v
+    if "编辑" not in page_text and "編輯" not in page_text:
+        return None
     return _first(_EDITOR_WEAK, [page_text])

@@ -9,13 +9,9 @@ import unicodedata
 from crawler.extract.clean import is_spam
 from crawler.extract.dom import text as el_text
 
-_SEP = re.compile(r"\s*(?:[_|｜]|--?|—+|–|::|\s-\s|\s·\s)\s*")
+# a bare "-" separates only next to CJK ("标题-新华网"); in Latin text it is a hyphen ("direct-to-consumer")
+_SEP = re.compile(r"\s*(?:[_|｜]|--|\s-\s|(?<=[\u4e00-\u9fff）》」])-|-(?=[\u4e00-\u9fff《「])|—+|\s–\s|::|\s·\s)\s*")
 _NORM = re.compile(r"[\W_]+")
-_TITLE_CLASS = re.compile(r"title|headline|tit\b|biaoti|^bt$|h-title|news_title|art_tit|article-?tit", re.I)
-
-
-_CANDIDATES = ("//h1|//h2|//h3|//*[contains(@class,'tit') or contains(@id,'tit') or contains(@class,'Tit') "
-               "or contains(@class,'headline')]")
 
 
 def norm(text: str) -> str:
@@ -44,18 +40,18 @@ def strip_site_suffix(title: str) -> str:
     return max(parts[:2], key=len).strip()
 
 
-def find_title(tree, meta: dict, flags: list[str]) -> str | None:
+def find_title(elements: list, meta: dict, flags: list[str]) -> str | None:
+    """`elements`: h1-h3 and title-classed elements in document order (collected by the body walk)."""
     page_title = doc_title(meta["title"], flags)
     page_key = norm(page_title)
     if len(page_key) < 4:  # "x", "首页": not a headline
         page_title, page_key = "", ""
+    og = meta["meta"].get("og:title") or ""
+    og_key = norm(og) if og and not is_spam(og) else ""
+    confirm = [k for k in (page_key, og_key) if len(k) >= 4]
     candidates = []  # (priority, -position, text)
-    for pos, el in enumerate(tree.xpath(_CANDIDATES)[:60]):
+    for pos, el in enumerate(elements[:60]):
         tag = el.tag
-        if tag not in ("h1", "h2", "h3"):
-            attrs = (el.get("class") or "") + " " + (el.get("id") or "")
-            if not _TITLE_CLASS.search(attrs):
-                continue
         text = el_text(el)
         if not (4 <= len(text) <= 150) or is_spam(text):
             continue
@@ -63,7 +59,8 @@ def find_title(tree, meta: dict, flags: list[str]) -> str | None:
         if len(key) < 4:
             continue
         prio = {"h1": 4, "h2": 2, "h3": 1}.get(tag, 3)
-        if page_key and (key in page_key or (page_key in key and len(key) <= len(page_key) + 4)):
+        # confirmed by <title> or og:title: a part of it, or (an <h1>) the full headline the title shortens
+        if any(ck in key and (tag == "h1" or len(key) <= len(ck) + 4) or key in ck for ck in confirm):
             prio += 10 + min(len(key), 60) / 60
         candidates.append((prio, -pos, text))
     best = max(candidates) if candidates else None
