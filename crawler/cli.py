@@ -181,10 +181,12 @@ def notify(config: Optional[Path] = ConfigOption, db: Optional[Path] = DbOption)
 
 
 from crawler.cli_schedule import run, status  # noqa: E402 - commands of their own module
+from crawler.cli_duplicates import duplicates  # noqa: E402
 from crawler.cli_sources import app as sources_app  # noqa: E402
 
 app.command()(run)
 app.command()(status)
+app.command()(duplicates)
 app.add_typer(sources_app, name="sources")
 
 if __name__ == "__main__":

@@ -134,7 +134,25 @@ def _v3_watches(db: sqlite_utils.Database) -> None:
         pk=("watch", "article_id"), foreign_keys=[("article_id", "articles", "id")])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial, _v2_revisions, _v3_watches]
+def _v4_clusters(db: sqlite_utils.Database) -> None:
+    """Story clusters of reposts (storage.dedup): MinHash signatures with their scheme, and clusters.
+    Existing articles get signatures and clusters lazily, on a Store's first save."""
+    db.execute(
+        "CREATE TABLE clusters (id INTEGER PRIMARY KEY, original_article_id INTEGER REFERENCES articles(id), "
+        "size INTEGER NOT NULL DEFAULT 1, first_seen_at TEXT, updated_at TEXT)")
+    db.execute("CREATE INDEX idx_clusters_updated_at ON clusters (updated_at)")
+    db.execute("CREATE INDEX idx_clusters_size ON clusters (size, updated_at)")
+    db.execute(
+        "CREATE TABLE article_signatures (article_id INTEGER PRIMARY KEY REFERENCES articles(id), "
+        "scheme TEXT NOT NULL, seed INTEGER NOT NULL, num_perm INTEGER NOT NULL, signature BLOB, "
+        "text_hash TEXT, original_key TEXT)")
+    db.execute("CREATE INDEX idx_article_signatures_text_hash ON article_signatures (text_hash)")
+    db.execute("CREATE INDEX idx_article_signatures_original_key ON article_signatures (original_key)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_articles_cluster_id ON articles (cluster_id)")
+    db.execute("UPDATE articles SET cluster_id = NULL")  # never assigned before v4
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial, _v2_revisions, _v3_watches, _v4_clusters]
 
 
 def migrate(db: sqlite_utils.Database) -> None:

@@ -18,6 +18,7 @@ from crawler.extract.record import Article
 from crawler.textnorm import fold_for_matching
 from crawler.urls import canonical_url, url_key
 from storage.db import article_columns, json_fields, open_db, write_transaction
+from storage.dedup import Deduper, sign as dedup_sign
 
 
 GIVE_UP_AFTER = 3  # attempts after which a failing page counts as gone for good
@@ -64,37 +65,151 @@ class Store:
 
     def save_articles(self, items: Iterable[dict]) -> list[SaveOutcome]:
         """Store extracted articles in one transaction. Each item carries `url` (final),
-        `request_url`, `source`, `fetched_at` and the extraction fields."""
+        `request_url`, `source`, `fetched_at` and the extraction fields.
+
+        Same URL → "known"; same normalised content under another URL → "duplicate" (an alias of
+        the stored article); otherwise "new", placed in a story cluster (storage.dedup): with the
+        stored reposts of the same story, or in a cluster of its own."""
         outcomes = []
         columns = article_columns()
         now = utc_now()
-        with write_transaction(self.db):
-            for item in items:
-                keys = {url_key(item["url"]), url_key(item.get("request_url") or item["url"])}
-                known = self._article_for_keys(keys)
-                if known is not None:
-                    self._add_aliases(keys, known, item["source"], now)
-                    outcomes.append(SaveOutcome("known", known, item["url"]))
-                    continue
-                digest = content_hash(item.get("body", ""))
-                same = self.db.execute(
-                    "SELECT id FROM articles WHERE content_hash = ? LIMIT 1", [digest]
-                ).fetchone() if digest else None
-                if same:
-                    self._add_aliases(keys, same[0], item["source"], now)
-                    outcomes.append(SaveOutcome("duplicate", same[0], item["url"]))
-                    continue
-                row = {name: _column_value(name, item.get(name)) for name in columns}
-                row.update(
-                    url=item["url"], canonical_url=canonical_url(item["url"]), source=item["source"],
-                    fetched_at=item.get("fetched_at") or now, first_seen_at=now, content_hash=digest,
-                    revision_count=0, rechecks_done=0,
-                )
-                article_id = self.db["articles"].insert(row).last_pk
-                self._add_aliases(keys, article_id, item["source"], now)
-                self.db.execute("DELETE FROM fetch_failures WHERE url_key IN (%s)" % ",".join("?" * len(keys)), list(keys))
-                outcomes.append(SaveOutcome("new", article_id, item["url"]))
+        dedup = self._dedup_prepare()  # a first index build reads outside the write lock
+        mark = dedup.high_water
+        try:
+            with write_transaction(self.db):
+                self._dedup_ready(now)
+                for item in items:
+                    keys = {url_key(item["url"]), url_key(item.get("request_url") or item["url"])}
+                    known = self._article_for_keys(keys)
+                    if known is not None:
+                        self._add_aliases(keys, known, item["source"], now)
+                        outcomes.append(SaveOutcome("known", known, item["url"]))
+                        continue
+                    digest = content_hash(item.get("body", ""))
+                    # a copy that adds a translation is a repost with its own row, not the same content
+                    same = self.db.execute(
+                        "SELECT id FROM articles WHERE content_hash = ? LIMIT 1", [digest]
+                    ).fetchone() if digest and not item.get("translation_body") else None
+                    signed = dedup_sign(item) if not same else None
+                    same_id = same[0] if same else dedup.exact_match(self.db.conn, signed)
+                    if same_id is not None:
+                        self._add_aliases(keys, same_id, item["source"], now)
+                        outcomes.append(SaveOutcome("duplicate", same_id, item["url"]))
+                        continue
+                    row = {name: _column_value(name, item.get(name)) for name in columns}
+                    row.update(
+                        url=item["url"], canonical_url=canonical_url(item["url"]), source=item["source"],
+                        fetched_at=item.get("fetched_at") or now, first_seen_at=now, content_hash=digest,
+                        revision_count=0, rechecks_done=0,
+                    )
+                    article_id = self.db["articles"].insert(row).last_pk
+                    self._add_aliases(keys, article_id, item["source"], now)
+                    dedup.add(self.db.conn, article_id, signed, now, url_keys=keys)
+                    self.db.execute("DELETE FROM fetch_failures WHERE url_key IN (%s)" % ",".join("?" * len(keys)), list(keys))
+                    outcomes.append(SaveOutcome("new", article_id, item["url"]))
+        except BaseException:
+            # ids the rollback removed may be reused by another writer: catch up from before them
+            # (index entries left for them are harmless: matches are confirmed from SQLite)
+            dedup.high_water = min(dedup.high_water, mark)
+            raise
         return outcomes
+
+    # -- story clusters (storage.dedup) ----------------------------------------------------------
+
+    def _dedup_prepare(self) -> Deduper:
+        """The in-memory LSH index of this Store, built from the stored signatures on first use."""
+        if getattr(self, "_dedup", None) is None:
+            self._dedup = Deduper()
+        if self._dedup.index is None:
+            self._dedup.rebuild(self.db.conn)
+        return self._dedup
+
+    def _dedup_ready(self, now: str) -> Deduper:
+        """Inside the write transaction: the index brought up to date with what other writers
+        stored since, and articles stored before signatures existed signed and clustered."""
+        dedup = self._dedup_prepare()
+        dedup.sync(self.db.conn, now)
+        return dedup
+
+    def _dedup_refresh(self, article_id: int, item: dict) -> None:
+        """For save_recheck, inside its transaction, when an article's text changed: re-sign it
+        so later reposts are compared with the text as it now stands (it keeps its cluster)."""
+        self._dedup_ready(utc_now()).refresh(self.db.conn, article_id, dedup_sign(item))
+
+    def cluster_of(self, article_id: int) -> dict | None:
+        """The story cluster of a stored article (see `clusters` for the shape), or None."""
+        row = self.db.execute("SELECT cluster_id FROM articles WHERE id = ?", [article_id]).fetchone()
+        if not row or row[0] is None:
+            return None
+        found = self._cluster_dicts("WHERE c.id = ?", [row[0]])
+        return found[0] if found else None
+
+    def clusters(self, since: str | None = None, min_size: int = 2) -> list[dict]:
+        """Story clusters with at least `min_size` stored articles, most recently updated first;
+        `since` (a date or ISO time, UTC) keeps those updated (new member, or first seen) since then.
+        Each: {id, size, first_seen_at, updated_at, original: {id, url, source, title, published,
+        first_seen_at}, reposts: [same keys + similarity to the original], copies: [exact copies
+        stored as URL aliases on other hosts: url_key, source], sites, sources, dates}."""
+        self._dedup_backfill_if_needed()
+        where, params = "WHERE c.size >= ?", [min_size]
+        if since:
+            where += " AND c.updated_at >= ?"
+            params.append(_since_utc(since))
+        return self._cluster_dicts(where + " ORDER BY c.updated_at DESC, c.id DESC", params)
+
+    def _dedup_backfill_if_needed(self) -> None:
+        """Databases from before clustering: sign and cluster their articles once (a write)."""
+        count = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        if count != self.db.execute("SELECT count(*) FROM article_signatures").fetchone()[0]:
+            with write_transaction(self.db):
+                self._dedup_ready(utc_now())
+
+    def _cluster_dicts(self, where: str, params: list) -> list[dict]:
+        from urllib.parse import urlsplit
+
+        from storage.dedup import from_blob, jaccard
+
+        out = []
+        for cid, original_id, size, first_seen, updated in self.db.execute(
+                "SELECT c.id, c.original_article_id, c.size, c.first_seen_at, c.updated_at FROM clusters c " + where,
+                params).fetchall():
+            members = {r["id"]: r for r in self.db.query(
+                "SELECT a.id, a.url, a.source, a.title, a.published, a.first_seen_at, s.signature FROM articles a "
+                "LEFT JOIN article_signatures s ON s.article_id = a.id WHERE a.cluster_id = ?", [cid])}
+            if not members:
+                continue
+            original = members.get(original_id) or next(iter(members.values()))
+            base = from_blob(original["signature"]) if original["signature"] else None
+
+            def view(r: dict) -> dict:
+                entry = {k: r[k] for k in ("id", "url", "source", "title", "published", "first_seen_at")}
+                if r is not original:
+                    entry["similarity"] = (round(jaccard(base, from_blob(r["signature"])), 3)
+                                           if base is not None and r["signature"] else None)
+                return entry
+
+            reposts = sorted((view(r) for r in members.values() if r is not original),
+                             key=lambda e: (e["published"] or e["first_seen_at"] or "", e["id"]))
+            hosts = {mid: (urlsplit(r["url"]).hostname or "") for mid, r in members.items()}
+            copies = []
+            ids = list(members)
+            for start in range(0, len(ids), 900):
+                part = ids[start:start + 900]
+                for key, aid, source in self.db.execute(
+                        "SELECT url_key, article_id, source FROM article_urls WHERE article_id IN (%s) ORDER BY first_seen_at"
+                        % ",".join("?" * len(part)), part):
+                    host = key.split("/", 1)[0].split(":", 1)[0]
+                    if host != hosts[aid]:
+                        copies.append({"url_key": key, "source": source, "copy_of": aid})
+            everyone = list(members.values())
+            out.append({
+                "id": cid, "size": size, "first_seen_at": first_seen, "updated_at": updated,
+                "original": view(original), "reposts": reposts, "copies": copies,
+                "sites": sorted({*hosts.values(), *(c["url_key"].split("/", 1)[0] for c in copies)} - {""}),
+                "sources": sorted({r["source"] for r in everyone if r["source"]} | {c["source"] for c in copies if c["source"]}),
+                "dates": sorted({(r["published"] or r["first_seen_at"] or "")[:10] for r in everyone} - {""}),
+            })
+        return out
 
     def _article_for_keys(self, keys: set[str]) -> int | None:
         row = self.db.execute(
@@ -158,6 +273,7 @@ class Store:
             self.db["articles"].update(article_id, {
                 **latest, **bump, "content_hash": digest, "updated_at": now, "revision_count": count + 1,
                 "fetched_at": item.get("fetched_at") or now})
+            self._dedup_refresh(article_id, item)
             return "changed"
 
     def _add_revision(self, article_id, number, seen_at, title, body, digest, diff) -> None:
@@ -281,6 +397,14 @@ def readable_diff(old_title, old_body, new_title, new_body) -> str:
 
 
 _EMPTY = Article().to_dict()
+
+
+def _since_utc(since: str) -> str:
+    """'2026-11-01' or an ISO time → the UTC text form the clusters table stores."""
+    when = datetime.fromisoformat(since.strip().replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _column_value(name: str, value):
