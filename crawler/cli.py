@@ -8,31 +8,15 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from crawler.config import ConfigError, default_config_path, load_config
+from crawler.cli_common import ConfigOption, DbOption, console, err, load
+from crawler.config import ConfigError
 from storage.paths import default_db_path
 
 app = typer.Typer(help="Crawl Chinese health-policy news sources into one SQLite file.", no_args_is_help=True,
                   add_completion=False)
-console = Console()
-err = Console(stderr=True)
-
-ConfigOption = typer.Option(None, "--config", "-c", help="Config file or directory "
-                            "[default: $HEALTHWATCH_CONFIG, else the bundled sources]")
-DbOption = typer.Option(None, "--db", help="SQLite file [default: $HEALTHWATCH_DB, else ./healthwatch.db]")
-
-
-def _load(config: Optional[Path]):
-    try:
-        return load_config(config or default_config_path())
-    except ConfigError as exc:
-        err.print(f"[red]config error:[/] {exc}", highlight=False, markup=True)
-        raise typer.Exit(2) from None
-
-
 @app.command()
 def crawl(
     names: list[str] = typer.Argument(None, help="Sources to crawl [default: every enabled source]"),
@@ -44,7 +28,7 @@ def crawl(
     """Crawl sources once, now, and print what each run found."""
     from crawler.runner import COUNTERS, crawl_now
 
-    cfg = _load(config)
+    cfg = load(config)
     if names:
         for name in names:
             try:
@@ -79,16 +63,16 @@ def crawl(
                    "errors"):
         summary.add_column(column, justify="left" if column in ("source", "status") else "right")
     failed = []
-    for name, run in runs.items():
-        status = run.get("status") or "failed"
+    for name, row in runs.items():
+        status = row.get("status") or "failed"
         if status in ("failed", "timeout", "blocked"):
             failed.append(name)
         colour = {"ok": "green", "partial": "yellow"}.get(status, "red")
-        summary.add_row(name, f"[{colour}]{status}[/]", *(str(run.get(k) or 0) for k in (
+        summary.add_row(name, f"[{colour}]{status}[/]", *(str(row.get(k) or 0) for k in (
             "pages", "not_modified", "new", "known", "duplicates", "errors")))
     console.print(summary)
-    for name, run in runs.items():
-        reasons = json.loads(run.get("error_reasons") or "[]")
+    for name, row in runs.items():
+        reasons = json.loads(row.get("error_reasons") or "[]")
         for reason in reasons[:10]:
             console.print(f"  {name}: {reason['reason']}  {reason['url']}", highlight=False)
         if len(reasons) > 10:
@@ -145,7 +129,7 @@ def feed(
     from storage import watches as watch_sql
     from storage.store import Store
 
-    if watch and watch not in {w.name for w in _load(config).watches}:
+    if watch and watch not in {w.name for w in load(config).watches}:
         err.print(f"[red]no watch named {watch!r} in the config[/]")
         raise typer.Exit(2)
     store = Store(db or default_db_path())
@@ -167,7 +151,7 @@ def notify(config: Optional[Path] = ConfigOption, db: Optional[Path] = DbOption)
     from crawler.watches import check_watches
     from storage.store import Store
 
-    cfg = _load(config)
+    cfg = load(config)
     if not cfg.watches:
         err.print("no [[watches]] in the config")
         raise typer.Exit(2)

@@ -7,15 +7,11 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from crawler.cli_common import DbOption, console, err
 from storage.paths import default_db_path
 
-console = Console()
-err = Console(stderr=True)
-
-DbOption = typer.Option(None, "--db", help="SQLite file [default: $HEALTHWATCH_DB, else ./healthwatch.db]")
 
 
 def duplicates(

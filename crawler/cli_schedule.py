@@ -10,14 +10,13 @@ from typing import Optional
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console, Group
+from rich.console import Group
 from rich.live import Live
 from rich.table import Table
 
+from crawler.cli_common import ConfigOption, DbOption, console, err, load
 from storage.paths import default_db_path
 
-console = Console()
-err = Console(stderr=True)
 
 
 def _when(moment: datetime | None, tz: ZoneInfo) -> str:
@@ -52,17 +51,15 @@ def live_table(supervisor) -> Table:
 
 def run(
     names: list[str] = typer.Argument(None, help="Sources to schedule [default: every enabled source]"),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config file or directory "
-                                          "[default: $HEALTHWATCH_CONFIG, else the bundled sources]"),
-    db: Optional[Path] = typer.Option(None, "--db", help="SQLite file [default: $HEALTHWATCH_DB, else ./healthwatch.db]"),
+    config: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
     once: bool = typer.Option(False, "--once", help="Run every source once (supervised, in parallel) and exit"),
     grace: float = typer.Option(20.0, "--grace", help="Seconds a stopped crawl gets to finish before it is killed"),
 ):
     """Crawl every source on its own schedule until Ctrl-C / SIGTERM (stops gracefully)."""
-    from crawler.cli import _load
     from crawler.scheduler import Supervisor
 
-    cfg = _load(config)
+    cfg = load(config)
     for name in names or []:
         if name not in {s.name for s in cfg.sources}:
             err.print(f"[red]no source named {name!r}[/]")
@@ -110,16 +107,15 @@ def run(
 
 
 def status(
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config file or directory"),
-    db: Optional[Path] = typer.Option(None, "--db", help="SQLite file [default: $HEALTHWATCH_DB, else ./healthwatch.db]"),
+    config: Optional[Path] = ConfigOption,
+    db: Optional[Path] = DbOption,
 ):
     """Per source: last run and its outcome, new articles (last run / 24 h / 7 days), next run, failures."""
-    from crawler.cli import _load
     from crawler.scheduler import first_run_time, trigger_for
     from storage import runs
     from storage.store import Store
 
-    cfg = _load(config)
+    cfg = load(config)
     tz = ZoneInfo(cfg.timezone)
     now = datetime.now(timezone.utc)
     store = Store(db or default_db_path())

@@ -10,17 +10,13 @@ from typing import Optional
 from urllib.parse import urljoin, urlsplit
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from crawler.cli_common import ConfigOption, console, err, load
 from crawler.config import Source
 
 app = typer.Typer(help="List, validate, try and scaffold sources.", invoke_without_command=True,
                   add_completion=False)
-console = Console()
-err = Console(stderr=True)
-ConfigOption = typer.Option(None, "--config", "-c", help="Config file or directory "
-                            "[default: $HEALTHWATCH_CONFIG, else the bundled sources]")
 
 
 @app.callback()
@@ -28,9 +24,7 @@ def list_sources(ctx: typer.Context, config: Optional[Path] = ConfigOption):
     """List and validate the configured sources (the default when no subcommand is given)."""
     if ctx.invoked_subcommand:
         return
-    from crawler.cli import _load
-
-    cfg = _load(config)
+    cfg = load(config)
     table = Table(title=f"{len(cfg.sources)} sources from {cfg.origin}")
     for column in ("name", "kind", "schedule", "enabled", "start URL"):
         table.add_column(column, overflow="fold")
@@ -79,11 +73,10 @@ def try_url(
     config: Optional[Path] = ConfigOption,
 ):
     """Run a source's rules on one URL: the links it would follow, or the article it would store."""
-    from crawler.cli import _load
     from crawler.discovery import discover
     from crawler.extract import extract
 
-    cfg = _load(config)
+    cfg = load(config)
     src = cfg.source(source) if source else None
     body, content_type, final_url = fetch(url, cfg.user_agent)
     is_article = as_article or (src is not None and src.article_pattern and re.search(src.article_pattern, url)

@@ -1,11 +1,9 @@
 """Re-checks (config `recheck`): an edited article becomes a revision with a readable diff,
 a vanished one is marked gone, nothing is deleted."""
-import json
-import sqlite3
 import time
 
 from tests.sitekit import fixture_articles
-from tests.test_crawl import crawl, last_run, rows
+from tests.test_crawl import crawl, rows
 
 
 def test_recheck_keeps_revisions_and_marks_deleted_pages(site, config_for, tmp_path):

@@ -1,0 +1,26 @@
+"""What every `healthwatch` command shares: consoles, the --config/--db options, loading a config."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from crawler.config import Config, ConfigError, default_config_path, load_config
+
+console = Console()
+err = Console(stderr=True)
+
+ConfigOption = typer.Option(None, "--config", "-c", help="Config file or directory "
+                            "[default: $HEALTHWATCH_CONFIG, else the bundled sources]")
+DbOption = typer.Option(None, "--db", help="SQLite file [default: $HEALTHWATCH_DB, else ./healthwatch.db]")
+
+
+def load(config: Optional[Path]) -> Config:
+    """The config, or exit status 2 with the file, line and key at fault."""
+    try:
+        return load_config(config or default_config_path())
+    except ConfigError as exc:
+        err.print(f"[red]config error:[/] {exc}", highlight=False, markup=True)
+        raise typer.Exit(2) from None
