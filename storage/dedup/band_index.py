@@ -1,0 +1,147 @@
+"""LSH banding over MinHash signatures, kept as sorted numpy runs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from storage.dedup.minhash import _MAX32, BANDS, ROWS
+
+# -- LSH index ------------------------------------------------------------------------------------
+
+_BAND_MULT = np.uint64(0x9E3779B97F4A7C15)
+
+
+def band_keys(sigs: np.ndarray, bands: int = BANDS, rows: int = ROWS) -> np.ndarray:
+    """uint64 key per (signature, band): sigs (n, num_perm) → (n, bands). A polynomial over the
+    band's rows (wrapping uint64 arithmetic), the band number added, then mixed; all bands can
+    share one sorted array."""
+    sigs = np.atleast_2d(sigs)
+    n = sigs.shape[0]
+    if rows % 2 == 0:  # two uint32 rows read as one uint64 (no widening copy)
+        words = np.ascontiguousarray(sigs[:, : bands * rows], dtype="<u4").view("<u8").reshape(n, bands, rows // 2)
+        width = rows // 2
+    else:
+        words = sigs[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
+        width = rows
+    with np.errstate(over="ignore"):
+        if width == 2:
+            h = words[:, :, 0] * _ROW_POWERS[2][0] + words[:, :, 1] + _BAND_SALT[bands]
+        else:
+            h = (words * _ROW_POWERS[width]).sum(axis=2, dtype=np.uint64) + _BAND_SALT[bands]
+        h ^= h >> np.uint64(31)
+        h *= _BAND_MULT
+        h ^= h >> np.uint64(29)
+    return h
+
+
+def _powers(rows: int) -> np.ndarray:
+    out, p = [], 1
+    for _ in range(rows):
+        out.append(p)
+        p = (p * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return np.array(out[::-1], dtype=np.uint64)
+
+
+class _Table(dict):
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        self[key] = value = self.make(key)
+        return value
+
+
+_ROW_POWERS = _Table(_powers)
+_BAND_SALT = _Table(lambda bands: (np.arange(1, bands + 1, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)))
+
+
+class BandIndex:
+    """LSH bands as sorted numpy runs of packed uint64 entries ``band key (32 bits) << 32 | article
+    id``: 8 bytes per (article, band), one array for all bands (the band number is mixed into the
+    key). New articles wait in a small dict until TAIL of them become a sorted run; a run merges
+    with the previous one when it reaches half its size (log-structured: amortised O(log n)).
+    32-bit band keys make a spurious band match ~N/2^32 per band: harmless, every candidate is
+    confirmed by its signature."""
+
+    TAIL = 4096  # articles buffered before they become a sorted run
+
+    def __init__(self, bands: int = BANDS, rows: int = ROWS):
+        self.bands, self.rows = bands, rows
+        self.runs: list[np.ndarray] = []
+        self.tail: list[np.ndarray] = []
+        self.tail_map: dict[int, list[int]] = {}
+        self.count = 0
+
+    @staticmethod
+    def key32(keys: np.ndarray) -> np.ndarray:
+        return ((keys ^ (keys >> np.uint64(32))) & _MAX32).astype(np.uint64)
+
+    def bulk_load(self, ids: np.ndarray, sigs: np.ndarray) -> None:
+        """Add many articles at once (the rebuild): one sort instead of per-article inserts."""
+        self.bulk_load_many([self.pack(ids, sigs)], len(ids))
+
+    def pack(self, ids: np.ndarray, sigs: np.ndarray) -> np.ndarray:
+        keys = self.key32(band_keys(sigs, self.bands, self.rows))  # (n, bands)
+        return ((keys << np.uint64(32)) | np.asarray(ids, dtype=np.uint64)[:, None]).ravel()
+
+    def bulk_load_many(self, packed: list[np.ndarray], count: int) -> None:
+        if not packed:
+            return
+        entries = np.concatenate(packed) if len(packed) > 1 else packed[0]
+        entries.sort()  # in place
+        if entries.base is not None:  # a view of a larger preallocated buffer: keep just the rows
+            entries = entries.copy() if len(entries) < 0.9 * entries.base.size else entries
+        self._push_run(entries)
+        self.count += count
+
+    def add(self, article_id: int, sig: np.ndarray, keys: np.ndarray | None = None) -> None:
+        keys = band_keys(sig, self.bands, self.rows)[0] if keys is None else keys
+        k32 = self.key32(keys)
+        for k in k32.tolist():
+            self.tail_map.setdefault(k, []).append(article_id)
+        self.tail.append((k32 << np.uint64(32)) | np.uint64(article_id))
+        self.count += 1
+        if len(self.tail) >= self.TAIL:
+            self._flush_tail()
+
+    def query(self, sig: np.ndarray, keys: np.ndarray | None = None) -> dict[int, int]:
+        """Candidate id → number of bands shared with `sig`."""
+        keys = band_keys(sig, self.bands, self.rows)[0] if keys is None else keys
+        k32 = self.key32(keys)
+        low = k32 << np.uint64(32)
+        high = low | _MAX32
+        hits: dict[int, int] = {}
+        for run in self.runs:
+            lo = np.searchsorted(run, low, "left")
+            hi = np.searchsorted(run, high, "right")
+            found = hi > lo
+            if found.any():
+                for a, b in zip(lo[found].tolist(), hi[found].tolist()):
+                    for entry in (run[a:b] & _MAX32).tolist():
+                        hits[entry] = hits.get(entry, 0) + 1
+        if self.tail_map:
+            for k in k32.tolist():
+                for i in self.tail_map.get(k, ()):
+                    hits[i] = hits.get(i, 0) + 1
+        return hits
+
+    def _flush_tail(self) -> None:
+        if not self.tail:
+            return
+        entries = np.concatenate(self.tail)
+        entries.sort()
+        self.tail, self.tail_map = [], {}
+        self._push_run(entries)
+
+    def _push_run(self, entries: np.ndarray) -> None:
+        self.runs.append(entries)
+        while len(self.runs) >= 2 and len(self.runs[-1]) * 2 >= len(self.runs[-2]):
+            newer, older = self.runs.pop(), self.runs.pop()
+            merged = np.concatenate([older, newer])
+            merged.sort()
+            self.runs.append(merged)
+
+    def nbytes(self) -> int:
+        """Memory of the index: sorted runs plus a rough figure for the tail dict."""
+        return sum(r.nbytes for r in self.runs) + sum(t.nbytes for t in self.tail) + len(self.tail_map) * 120

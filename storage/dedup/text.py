@@ -1,0 +1,108 @@
+"""Normalising article text for duplicate detection: what a repost adds is cut, script and
+punctuation folded."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from crawler.textnorm import strip_pinyin_layer, to_simplified
+
+# -- text -----------------------------------------------------------------------------------------
+
+# Start of an appended translation: everything from here on is dropped.
+_TRANSLATION_START = re.compile(
+    r"^\s*(?:[（(【\[]?\s*(?:英[语文]|English)\s*(?:如下|版|翻译|译文|version|translation)\s*[:：]?"
+    r"|(?:Title|Keywords|Content)\s*[:：])",
+    re.IGNORECASE,
+)
+# Whole lines that are navigation, source or editor credits rather than story.
+_BOILERPLATE_LINE = re.compile(
+    r"^[\s\-–•·*|>]*(?:"
+    r"[【\[（(]?\s*(?:责任编辑|编辑|编审|审核|校对|作者|记者|来源|稿源|原标题|原文链接|本文来源|文章来源|出处)\s*[:：】\]）)]"
+    r"|(?:views|阅读|浏览|阅读量|点击量)\s*[:：]?\s*\d+\s*$"
+    r"|[（(【\[]?\s*(?:英[语文]|English)\s*(?:如下|版|翻译|译文|version|translation)\s*[:：]?\s*[)）】\]]?\s*$"
+    r"|(?:首页|民文|English|举报专区|登录|注册|返回顶部|打印|关闭窗口|分享到|分享让更多人看到|热门排行|扫一扫|点击关注|收藏|纠错)\s*$"
+    r"|[【\[（(]\s*(?:完|纠错|责编|编辑)[^】\])）]{0,30}[】\])）]\s*$"
+    r"|(?:本文|文章|内容)?(?:转载|转自)[^。]{0,40}$"
+    r"|(?:声明|免责声明|版权声明)\s*[:：]"
+    r"|(?:copyright|©)"
+    r")",
+    re.IGNORECASE,
+)
+_LATIN = re.compile(r"[A-Za-z]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_EDGE_LINES = 4  # boilerplate is trimmed only among the first and last few lines
+_EDGE_MAX_LEN = 80
+
+
+def split_text(body: str | None, translation_body: str | None = None) -> tuple[str, str]:
+    """(story, extra): the story part of a body — appended translation cut, Latin-script lines and
+    head/tail boilerplate lines dropped — and the translation/Latin lines that were set aside.
+    Still in the page's script; `fold` does the rest."""
+    if not body:
+        return "", ""
+    text = unicodedata.normalize("NFKC", body)
+    extra: list[str] = []
+    if translation_body:  # split out by the extractor, or still inside the body
+        tb = unicodedata.normalize("NFKC", translation_body).strip()
+        if tb:
+            text = text.replace(tb, "\n")
+            extra.append(tb)
+    kept: list[str] = []
+    lines = [ln.strip() for ln in text.split("\n")]
+    for pos, ln in enumerate(lines):
+        if not ln:
+            continue
+        if kept and _TRANSLATION_START.match(ln):
+            extra.extend(x for x in lines[pos:] if x)
+            break
+        if _LATIN.search(ln):
+            cjk = len(_CJK.findall(ln))
+            if cjk == 0 or len(_LATIN.findall(ln)) > 4 * cjk:
+                extra.append(ln)  # an English line (translation, navigation), not the Chinese story
+                continue
+        kept.append(ln)
+    # head/tail boilerplate: short lines among the edges that look like credits or navigation
+    start, end = 0, len(kept)
+    while start < min(end, _EDGE_LINES) and _is_boilerplate(kept[start]):
+        start += 1
+    while end > start and end > len(kept) - _EDGE_LINES and _is_boilerplate(kept[end - 1]):
+        end -= 1
+    trimmed = kept[start:end]
+    # an editor credit glued to the last paragraph: "...的新局面。【编辑:张三】"
+    if trimmed:
+        trimmed[-1] = _TRAILING_CREDIT.sub("", trimmed[-1])
+    return "\n".join(trimmed), "\n".join(x for x in extra if not _is_boilerplate(x))
+
+
+def _is_boilerplate(line: str) -> bool:
+    return len(line) <= _EDGE_MAX_LEN and bool(_BOILERPLATE_LINE.match(to_simplified(strip_pinyin_layer(line)[0])))
+
+
+def matching_text(body: str | None, translation_body: str | None = None) -> str:
+    """The story part of a body, as compared by shingles (see `split_text`)."""
+    return split_text(body, translation_body)[0]
+
+
+_TRAILING_CREDIT = re.compile(r"[【\[（(]\s*(?:责任编辑|编辑|责编|完)[^】\])）]{0,30}[】\])）]\s*$")
+
+
+def fold(text: str) -> str:
+    """NFKC, pinyin layer removed, Traditional→Simplified, lower case, no whitespace/punctuation.
+    (What `crawler.textnorm.fold_for_matching` does; applied to `matching_text`'s output.)"""
+    text = unicodedata.normalize("NFKC", text)
+    text, _ = strip_pinyin_layer(text)
+    # pinyin with plain ASCII parentheses but full-width source: NFKC already made them ASCII
+    text = to_simplified(text)
+    return _NOT_WORD.sub("", text).lower()
+
+
+def normalise(body: str | None, translation_body: str | None = None) -> str:
+    return fold(matching_text(body, translation_body))
+
+
+def exact_key(folded: str) -> str | None:
+    return hashlib.sha1(folded.encode("utf-8")).hexdigest() if len(folded) >= 20 else None
