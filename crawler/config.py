@@ -283,6 +283,8 @@ def _build_source(raw: dict, index: int, locate: "_Locator") -> Source:
         if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
             raise fail(key, f"expected {names}, got {type(value).__name__}")
+    if raw.get("kind", "list") not in KINDS:
+        raise fail("kind", f"{raw['kind']!r} is not one of {', '.join(KINDS)}")
     for required in ("name",) if raw.get("kind") == "api" else ("name", "start_urls"):
         if required not in raw:
             raise fail(None, f"missing required key {required!r}")
@@ -290,8 +292,6 @@ def _build_source(raw: dict, index: int, locate: "_Locator") -> Source:
         raise fail("name", "use lower-case letters, digits and '-' only")
 
     source = Source(**{f.name: raw[f.name] for f in fields(Source) if f.name in raw and f.name != "api"})
-    if source.kind not in KINDS:
-        raise fail("kind", f"{source.kind!r} is not one of {', '.join(KINDS)}")
     if source.kind == "api":
         source.api = _build_api(raw.get("api"), fail)
         source.start_urls = source.start_urls or [source.api.url.split("?")[0]]

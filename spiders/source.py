@@ -52,6 +52,7 @@ class SourceSpider(scrapy.Spider):
     async def start(self):
         if self.source.warmup_url:  # e.g. a column page whose cookies an API wants
             yield scrapy.Request(self.source.warmup_url, callback=self.after_warmup, errback=self.after_warmup,
+                                 cookies=self.source.cookies,
                                  priority=20, dont_filter=True, meta={"role": "warmup"})
             return
         for request in self.first_requests():
@@ -81,7 +82,8 @@ class SourceSpider(scrapy.Spider):
 
     def list_request(self, url: str, root: str, index: int = 1) -> scrapy.Request:
         self.list_budget[root] -= 1
-        return scrapy.Request(url, callback=self.parse_list, errback=self.on_error, priority=10, meta={
+        return scrapy.Request(url, callback=self.parse_list, errback=self.on_error, priority=10,
+                              cookies=self.source.cookies, meta={
             "role": "list", "list_url": url, "root": root, "index": index, "handle_httpstatus_all": True})
 
     def api_request(self, page: int) -> scrapy.Request:
@@ -90,12 +92,14 @@ class SourceSpider(scrapy.Spider):
         # POST pages share one URL; a synthetic key keeps their list-page records apart
         key = spec["url"] if spec["method"] == "GET" else f"{spec['url']}{'&' if '?' in spec['url'] else '?'}hw_page={page}"
         return scrapy.Request(spec["url"], method=spec["method"], body=spec["body"], headers=spec["headers"],
+                              cookies=self.source.cookies,
                               callback=self.parse_list, errback=self.on_error, priority=10, dont_filter=True,
                               meta={"role": "list", "list_url": key, "root": "api", "page": page,
                                     "handle_httpstatus_all": True})
 
     def article_request(self, url: str, list_url: str | None, recheck_of: int | None = None) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=bool(recheck_of),
+                              cookies=self.source.cookies,
                               meta={"role": "recheck" if recheck_of else "article", "recheck_of": recheck_of,
                                     "list_url": list_url, "request_url": url, "handle_httpstatus_all": True})
 

@@ -9,7 +9,9 @@ A case is `tests/fixtures/sources/<source name>/case.json`:
                  "content_type": "application/rss+xml"},
                 {"url": "https://x.gov.cn/api?p=1", "file": "p1.json"},          # query: a subset to match
                 {"url": "https://x.gov.cn/proxy.jsp", "method": "POST", "body_contains": "columnid=104",
-                 "file": "p1.xml", "status": 200}],
+                 "file": "p1.xml", "status": 200,
+                 "requires_cookie": "JSESSIONID=abc"},                          # else 403
+                {"url": "https://x.gov.cn/col/index.html", "file": "col.html", "set_cookie": "JSESSIONID=abc"}],
      "expect": {"status": "ok", "count": 2,
                 "articles": {"<real article URL>": {"title": "…", "published": "…", "publisher": "…",
                                                     "body_contains": ["…"], "flags_contain": ["…"]}}}}
@@ -90,7 +92,7 @@ class FixtureHosts:
             server.shutdown()
             server.server_close()
 
-    def _find(self, host: str, method: str, target: str, body: bytes) -> dict | None:
+    def _find(self, host: str, method: str, target: str, body: bytes, cookie: str | None = None) -> dict | None:
         parts = urlsplit(target)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         for route in self.routes[host]:
@@ -101,6 +103,8 @@ class FixtureHosts:
                 continue
             if route.get("body_contains") and route["body_contains"].encode() not in body:
                 continue
+            if route.get("requires_cookie") and route["requires_cookie"] not in (cookie or ""):
+                return {**route, "status": 403, "file": None}
             return route
         return None
 
@@ -120,9 +124,11 @@ class FixtureHosts:
             def _answer(self, method, body):
                 scheme = urlsplit(hosts.routes[host][0]["url"]).scheme
                 hosts.requests.append((method, f"{scheme}://{host}{self.path}"))
-                route = hosts._find(host, method, self.path, body)
+                route = hosts._find(host, method, self.path, body, self.headers.get("Cookie"))
                 if route is None:
                     status, data, ctype = 404, b"<html><body>not found</body></html>", "text/html"
+                elif route["file"] is None:  # a cookie the site wants is missing
+                    status, data, ctype = route["status"], b"<html><body>forbidden</body></html>", "text/html"
                 else:
                     data = (route["dir"] / route["file"]).read_bytes()
                     if route["file"].endswith(".gz"):
@@ -134,6 +140,8 @@ class FixtureHosts:
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(data)))
+                if route and route.get("set_cookie"):
+                    self.send_header("Set-Cookie", route["set_cookie"] + "; Path=/")
                 self.end_headers()
                 self.wfile.write(data)
 

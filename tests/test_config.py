@@ -103,3 +103,40 @@ def test_parse_duration(text, seconds):
 def test_parse_duration_refuses_nonsense(bad):
     with pytest.raises(ValueError):
         parse_duration(bad)
+
+
+API = '''[[sources]]
+name = "gov-api"
+kind = "api"
+max_pages = 2
+
+[sources.api]
+url = "https://sousuo.www.gov.cn/search-gov/data?p={page}&n=20"
+items = "searchVO.catMap.*.listVO"
+url_field = "url"
+'''
+
+
+@pytest.mark.parametrize("change, line, words", [
+    (("url_field = \"url\"", "url_feild = \"url\""), 6, ["gov-api", "api", "url_feild", "did you mean 'url_field'"]),
+    (("url_field = \"url\"", "title_field = \"t\""), 6, ["say where article URLs are"]),
+    (("p={page}", "p={pge}"), 6, ["placeholder", "{page}"]),
+    (("items = ", "method = \"PUT\"\nitems = "), 6, ["method", "GET or POST"]),
+    (("kind = \"api\"", "kind = \"rss\""), 3, ["kind", "'rss' is not one of list, feed, sitemap, api"]),
+])
+def test_api_sources_are_validated_with_the_line_at_fault(tmp_path, change, line, words):
+    path = write(tmp_path, API.replace(*change))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.line == line, str(caught.value)
+    for word in words:
+        assert word in str(caught.value)
+
+
+def test_an_api_source_loads_and_list_options_are_checked(tmp_path):
+    source = load_config(write(tmp_path, API)).source("gov-api")
+    assert source.api.items == "searchVO.catMap.*.listVO" and source.start_urls == ["https://sousuo.www.gov.cn/search-gov/data"]
+    with pytest.raises(ConfigError, match="put {n} where the page number goes"):
+        load_config(write(tmp_path, GOOD.replace("max_pages = 5", 'page_template = "list.shtml"')))
+    with pytest.raises(ConfigError, match="needs kind = \"api\""):
+        load_config(write(tmp_path, GOOD + '\n[sources.api]\nurl = "https://x.cn/a"\nurl_field = "u"\n'))

@@ -168,3 +168,43 @@ def test_sources_try_shows_links_with_a_pattern_suggestion_and_the_extracted_art
     scaffold = run_cli("sources", "new", "my-site", "--url", site.url("/news/index.html"))
     assert scaffold.returncode == 0 and 'name = "my-site"' in scaffold.stdout
     assert r"article_pattern = '/news/\d+/[\w-]+\.html$'" in scaffold.stdout
+
+
+def test_warmup_cookies_and_static_cookies_reach_the_list_api(tmp_path):
+    """Zhejiang-style: the API answers only with the cookie its column page sets; another site wants
+    a cookie the config sets by hand."""
+    from tests.sourcekit import FixtureHosts
+
+    (tmp_path / "col.html").write_bytes(b"<html><body>column</body></html>")
+    (tmp_path / "api.json").write_bytes(json.dumps({"data": {"html": '<li><a href="/art/2024/5/20/art_1_1.html">甲</a></li>'}}).encode())
+    article = fixture_articles()[0]["html"]
+    (tmp_path / "art.html").write_bytes(article)
+    case = {"dir": tmp_path, "routes": [
+        {"url": "https://wsjkw.zj.gov.cn/col/col1/index.html", "file": "col.html", "set_cookie": "JSESSIONID=w4rm"},
+        {"url": "https://wsjkw.zj.gov.cn/api/unit?pageNo=1", "file": "api.json", "content_type": "application/json",
+         "requires_cookie": "JSESSIONID=w4rm"},
+        {"url": "https://wsjkw.zj.gov.cn/art/2024/5/20/art_1_1.html", "file": "art.html", "requires_cookie": "hw=1"},
+    ]}
+    with FixtureHosts([case]) as hosts:
+        base = hosts.local("wsjkw.zj.gov.cn")
+        config = tmp_path / "zj.toml"
+        config.write_text(f"""allow_private_addresses = true
+[[sources]]
+name = "zj"
+kind = "api"
+warmup_url = "{base}/col/col1/index.html"
+cookies = {{ hw = "1" }}
+delay = 0
+obey_robots = false
+[sources.api]
+url = "{base}/api/unit?pageNo={{page}}"
+items = "data"
+html_field = "html"
+""", encoding="utf-8")
+        db = tmp_path / "hw.db"
+        result = run_cli("crawl", "--config", config, "--db", db)
+        assert result.returncode == 0, result.stdout + result.stderr
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+    con.close()
+    assert hosts.requests[0] == ("GET", "https://wsjkw.zj.gov.cn/col/col1/index.html")
