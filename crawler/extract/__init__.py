@@ -193,7 +193,9 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
                     flags.append("body_fallback")
         body_start = lines.index(chosen[0]) if chosen else len(lines)
 
-    for line in lines:  # a reprint's 【来源】 link, wherever it sits (often the last, short line)
+    # the visible text once: substring gates for the passes below (labels, links live there)
+    page_text = "\n".join([line.text for line in lines])
+    for line in lines if "http" in page_text else ():  # a reprint's 【来源】 link, wherever it sits (often the last, short line)
         if line.n < 40 and (m := _ORIGINAL.match(line.text)):
             article.original_url = m.group(1)
             break
@@ -223,8 +225,9 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
     body_lines = [line.text for line in chosen]
     # 【来源】 / 原文链接 lines
     kept = []
+    has_url = "http" in page_text  # every 【来源】/原文链接 line shows its URL
     for line in body_lines:
-        m = _ORIGINAL.match(line)
+        m = _ORIGINAL.match(line) if has_url else None
         if m:
             article.original_url = article.original_url or m.group(1)
             continue
@@ -235,7 +238,7 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
         body_lines, tr = split
         article.translation_title, article.translation_keywords, article.translation_body = tr["title"], tr["keywords"], tr["body"]
         flags.append("translation_split")
-    spam = [x for x in body_lines if is_spam(x) and len(x) < 300]
+    spam = [x for x in body_lines if len(x) < 300 and is_spam(x)]
     if spam:
         body_lines = [x for x in body_lines if x not in spam]
         flags.append("spam_text_removed")
@@ -279,7 +282,7 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
 
     # gov documents
     gov = {}
-    if "索引号" in text or "发文机关" in text or "文号" in text or "发布机构" in text:
+    if "索引号" in page_text or "发文机关" in page_text or "文号" in page_text or "发布机构" in page_text:
         blocks = list(dict.fromkeys(ln.el for ln in lines if LABEL_ANYWHERE.search(ln.text)))
         gov = gov_table(root, blocks) if blocks else {}
     article.gov_meta = gov
@@ -288,7 +291,7 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
     article.attachments = attachments(root, base)  # a C-filtered pass over <a>: cheaper than a regex over the page
 
     # original link of a reprint
-    if not article.original_url and "原文" in text:
+    if not article.original_url and "原文" in page_text:
         for a in root.iter("a"):
             t = el_text(a)
             if t.startswith(("原文链接", "阅读原文", "查看原文", "原文地址")) and (a.get("href") or "").startswith("http"):

@@ -16,9 +16,16 @@ def read_meta(tree) -> dict:
     jsonld: dict[str, object] = {}
     canonical = base = title_el = None
     # one C-filtered pass over the few head-ish tags (a `//x` XPath per tag costs a full tree scan each)
-    for el in tree.iter("meta", "script", "link", "base", "title"):
+    times: list[tuple[str, str]] = []  # <time datetime>: (value, itemprop/class/parent class), first few
+    for el in tree.iter("meta", "script", "link", "base", "title", "time"):
         tag = el.tag
-        if tag == "meta":
+        if tag == "time":
+            if len(times) < 8 and (dt := el.get("datetime")):
+                parent = el.getparent()
+                hint = " ".join(x for x in (el.get("itemprop"), el.get("class"),
+                                            parent.get("class") if parent is not None else None) if x)
+                times.append((dt.strip(), hint.lower()))
+        elif tag == "meta":
             key = (el.get("name") or el.get("property") or el.get("itemprop") or el.get("http-equiv") or "").strip().lower()
             content = (el.get("content") or "").strip()
             if key and content and key not in metas:
@@ -50,6 +57,7 @@ def read_meta(tree) -> dict:
         "canonical": canonical.strip() if canonical else None,
         "base": base.strip() if base else None,
         "title": text(title_el) if title_el is not None else "",
+        "times": times,
         "lang": (html.get("lang") or html.get("xml:lang") or "").strip().lower() or None,
     }
 

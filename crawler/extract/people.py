@@ -19,13 +19,16 @@ _PUBLISHER_BARE = re.compile(r"(?:来源|來源)(?![于於自])(?P<v>[A-Za-z\u4e
 _AFTER_DATE = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d\d(?::\d\d)?)?\s+"
                          r"(?P<v>[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z·\-－]{1,20})\s*$", re.M)
 _AUTHOR = re.compile(
+    # a one-character gate first: every alternative starts at whitespace, a CJK character, a bracket or
+    # A/B (Author/By); the lookbehinds below are then tried at few positions (3x faster on English text)
+    r"(?=[\s\u4e00-\u9fff《》【(（AaBb])(?:"
     # (not "告诉记者：…" in prose: the label starts the text or follows 本报/特约/… or a non-CJK character)
     r"(?:(?<![\u4e00-\u9fff])|(?<=本报|本報|本刊|本网|本網|特约|特約|见习|實習|实习|首席|驻站)|(?<=新华社|新華社|中新社))"
     r"(?:作者|撰文|撰稿|文字|采写|記者|记者|Author|By)\s*[:：]\s*(?P<v>[^\s|｜:：【】。，,]{2,30}?)" + _STOP +
     r"|[【(（]?\s*文\s*[/|｜]\s*(?:[^\s】]{0,12}作者\s*)?(?P<v2>[^\s|｜/】)）]{2,12})" +
     r"|作者(?P<v3>[\u4e00-\u9fffA-Za-z]{2,4})(?=\s|$|\|)" +
     r"|[（(]\s*(?:本报|本報|新华社|新華社|本网|本網|通讯员)?\s*(?:记者|記者)\s*(?P<v4>[^）)\n]{2,40})(?:[）)]|$)" +
-    r"|(?:^|\s)[\u4e00-\u9fff《》]{0,10}(?:记者|作者)\s+(?P<v5>[\u4e00-\u9fff·]{2,4}(?:\s[\u4e00-\u9fff·]{2,4}){0,3})(?=\s|$)",
+    r"|(?:^|\s)[\u4e00-\u9fff《》]{0,10}(?:记者|作者)\s+(?P<v5>[\u4e00-\u9fff·]{2,4}(?:\s[\u4e00-\u9fff·]{2,4}){0,3})(?=\s|$))",
     re.I | re.M)
 _NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[ 、，,][\u4e00-\u9fff·]{2,4}){0,5}"
 # "本报记者罗科苏盈发自北京", "记者马俊峰/文", "本报实习生 刘国栋 周炜"
@@ -128,7 +131,29 @@ def find_author(zone: str, first_lines: str, last_lines: str, meta: dict) -> str
                 "sailthru.author", "parsely-author"):
         if m.get(key) and not m[key].startswith("http") and len(m[key]) < 60 and (v := _tidy(m[key])):
             return re.sub(r"^by\s+", "", v, flags=re.I)
-    return names(meta["jsonld"].get("author"))
+    return names(meta["jsonld"].get("author")) or _en_byline([zone, first_lines, last_lines])
+
+
+# an English byline: "By Jane Doe", "Posted by Colin Watson on …", "Written by A. J. Neal" -- capitalised
+# words only, so "by the time" or "by 2030" do not pass
+_EN_BYLINE = re.compile(r"(?:^|[\s|•·—-])(?:[Bb]y|BY|[Pp]osted by|[Ww]ritten by|[Aa]uthor:)\s+"
+                        r"(?P<v>[A-Z][\w.'’-]*(?:[ \t](?:[A-Z][\w.'’-]*|van|de|von|da|di|and[ \t][A-Z][\w.'’-]*)){0,4})"
+                        r"(?=[ \t]*(?:$|[,|•·—–(]|[ \t](?:on|in|at|and|Updated|Published|\d)\b|[ \t][a-z]))", re.M)
+_EN_NOT_NAME = re.compile(r"^(?:The|This|A|An|Our|Admin|Staff|Editor|Editors|Team|Getty|AP|Reuters|AFP|Disqus|"
+                          r"Gov|Dr|Mr|Mrs|Ms|Sen|Rep|Pres|Prof|Gen|Lt|Col|St)$")
+
+
+def _en_byline(texts: list[str]) -> str | None:
+    for text in texts:
+        if "by" not in text.lower() and "Author" not in text and "author" not in text:
+            continue
+        for m in _EN_BYLINE.finditer(text):
+            # a sentence ends inside ("Gov. Kristi Noem. The", "USF. It"): keep up to the first word-final
+            # period that is not an initial ("A. J. Neal" stays whole)
+            v = re.sub(r"(?<=\w\w)\.(?:\s.*)?$", "", m.group("v").strip())
+            if not _EN_NOT_NAME.match(v) and len(v) >= 3:
+                return v
+    return None
 
 
 def byline_editor(text: str) -> str | None:
@@ -139,7 +164,8 @@ def byline_editor(text: str) -> str | None:
 
 
 def find_editor(page_text: str) -> str | None:
-    v = _first(_EDITOR, [page_text])
+    # every _EDITOR label holds 责 or 責: a substring test spares the regex scan of the page's text
+    v = _first(_EDITOR, [page_text]) if "责" in page_text or "責" in page_text else None
     if v:
         return v
     if "编辑" not in page_text and "編輯" not in page_text:
