@@ -52,16 +52,18 @@ def anchor_seconds(config: Path, db: Path, count: int) -> list[float]:
     return times
 
 
-async def supervised(config_path: Path, db: Path, total: int) -> tuple[list[float], float, float]:
+async def supervised(config_path: Path, db: Path, total: int):
     config = load_config(config_path)
     supervisor = Supervisor(config, db)
     durations: list[float] = []
+    overheads: list[float] = []  # the scheduler's own time per run: the job minus its crawl process
     run_source = supervisor.run_source
 
     async def timed(name):
         started = time.perf_counter()
         outcome = await run_source(name)
         durations.append(time.perf_counter() - started)
+        overheads.append(durations[-1] - outcome.child_seconds)
         return outcome
 
     supervisor.run_source = timed
@@ -77,7 +79,7 @@ async def supervised(config_path: Path, db: Path, total: int) -> tuple[list[floa
     supervisor.stop()
     await serving
     gc.collect()
-    return durations, rss_start, rss_mb()
+    return durations, overheads, rss_start, rss_mb()
 
 
 def main() -> None:
@@ -96,7 +98,7 @@ def main() -> None:
                                max_concurrent_crawls=2)
         # anchor halves before and after, so load that changes during the run weighs on both sides
         anchor = anchor_seconds(config, work / "anchor.db", args.anchor_runs // 2)
-        durations, rss_start, rss_end = asyncio.run(supervised(config, work / "bench.db", args.runs))
+        durations, overheads, rss_start, rss_end = asyncio.run(supervised(config, work / "bench.db", args.runs))
         anchor += anchor_seconds(config, work / "anchor.db", args.anchor_runs - args.anchor_runs // 2)
 
     store = Store(work / "bench.db")
@@ -110,6 +112,10 @@ def main() -> None:
     print(f"supervised: {len(durations)} runs, 2 sources, 2 at once: {run_mean:.2f} s/run "
           f"(median {statistics.median(durations):.2f}) = {run_mean / anchor_mean:.2f}x the anchor, "
           f"overhead {run_mean - anchor_mean:+.2f} s/run")
+    overheads.sort()
+    print(f"scheduler's own time per run (job minus its crawl process: slot, log rotation, crawl_runs "
+          f"bookkeeping): median {statistics.median(overheads) * 1000:.1f} ms, "
+          f"p95 {overheads[int(len(overheads) * 0.95) - 1] * 1000:.1f} ms")
     print(f"run outcomes: {statuses}")
     print(f"scheduler RSS: {rss_start:.1f} MB after 4 runs -> {rss_end:.1f} MB after {len(durations)} runs "
           f"({rss_end / rss_start:.2f}x)")

@@ -14,6 +14,7 @@ import asyncio
 import os
 import signal
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,7 @@ class CrawlOutcome:
     new: int = 0
     run_id: int | None = None
     returncode: int | None = None
+    child_seconds: float = 0.0  # from spawning the crawl process to its exit
 
 
 class CrawlProcess:
@@ -53,6 +55,7 @@ class CrawlProcess:
         env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings",
                "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
                                                            os.environ.get("PYTHONPATH")]))}
+        started = time.monotonic()
         with open(self.log_dir / f"{self.source}.log", "ab") as log:
             # A session of its own: a Ctrl-C in the terminal reaches the scheduler, which decides.
             self.proc = await asyncio.create_subprocess_exec(
@@ -62,7 +65,10 @@ class CrawlProcess:
                 await asyncio.wait_for(self.proc.wait(), self.timeout)
             except asyncio.TimeoutError:
                 await self.stop("timeout")
-        return self._record()
+        child_seconds = time.monotonic() - started
+        outcome = self._record()
+        outcome.child_seconds = child_seconds
+        return outcome
 
     async def stop(self, why: str = "stopped") -> None:
         """SIGTERM, then SIGKILL if the crawl has not ended within the grace period."""
