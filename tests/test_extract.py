@@ -322,3 +322,26 @@ def test_month_only_issue_date_and_reporter_in_prose():
     article = extract(html.encode())
     assert article.published == "1998-03"
     assert article.author == "胡平"
+
+
+def test_mojibake_gate_counts_cjk_question_marks_but_not_english_prose():
+    from crawler.extract.decode import mojibake_count
+
+    assert mojibake_count("Why? Because. Really? " * 50) == 0
+    assert mojibake_count("正文内容?很多，医?生说?") == 2  # a '?' between CJK characters: a lost character
+    assert mojibake_count("乱码\ufffd和锟斤拷") == 2
+    assert mojibake_count("What? " * 100 + "正文?内容") == 1  # past the gate's 64 looks: the regex counts
+
+
+def test_spam_lines_are_removed_only_when_one_line_holds_three_terms():
+    prose = "这是一段正常的正文内容，讲述医院改革的进展和效果，字数足够多，能够构成文章主体。" * 3
+    html = (f"<html><head><title>医改进展</title></head><body><h1>医改进展</h1><p>{prose}</p><p>{prose}</p>"
+            "<p>彩票开户</p><p>真人棋牌</p><p>百家乐 六合彩 老虎机 娱乐城</p></body></html>")
+    article = extract(html.encode())
+    assert "百家乐" not in article.body  # one line with 4 terms
+    assert "spam_text_removed" in article.flags
+
+
+def test_binary_bytes_are_not_parsed():
+    article = extract(bytes(range(0, 9)) * 600)
+    assert "not_html" in article.flags

@@ -180,7 +180,7 @@ def lines_of(root) -> tuple[list[Line], dict, dict]:
     block boundary has text."""
     lines: list[Line] = []
     spans: dict = {}
-    starts: dict = {}
+    starts: list[int] = []  # line index where each open block began (parallel to block_stack[1:])
     buf: list[str] = []
     link_buf: list[str] = []
     link = 0
@@ -216,6 +216,14 @@ def lines_of(root) -> tuple[list[Line], dict, dict]:
                 return
             if "\u200b" in text or "\ufeff" in text:
                 text = " ".join(text.replace("\u200b", "").replace("\ufeff", "").split())
+            # _tokens inlined (the text is not ASCII here): non-ASCII characters + ASCII words
+            ascii_part = text.encode("ascii", "ignore")
+            if n := len(text) - len(ascii_part) + len(ascii_part.split()):
+                links = min(tokens("".join(link_buf)), n) if link_buf else 0
+                el = block_stack[-1]
+                append_line(new_line(text, el, n, links, el.tag in _HEADINGS, False, False))
+            link_buf.clear()
+            return
         if text and (n := tokens(text)):
             links = min(tokens("".join(link_buf)), n) if link_buf else 0
             el = block_stack[-1]
@@ -235,7 +243,7 @@ def lines_of(root) -> tuple[list[Line], dict, dict]:
                     if buf:
                         flush()
                     block_stack.append(el)
-                    starts[el] = len(lines)
+                    starts.append(len(lines))
                     if kind & 32:
                         pre += 1
                     if kind & 64:
@@ -294,7 +302,7 @@ def lines_of(root) -> tuple[list[Line], dict, dict]:
                     if buf:
                         flush()
                     block_stack.pop()
-                    spans[el] = (starts.pop(el), len(lines))
+                    spans[el] = (starts.pop(), len(lines))
                     if kind & 32:
                         pre -= 1
                 elif kind & 2:
