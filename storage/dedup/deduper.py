@@ -181,14 +181,7 @@ class Deduper:
         """Persist the article's signature, put it in the index and in a cluster; return the cluster id."""
         matches = [i for i, _ in self.similar(conn, signed, exclude=article_id)]
         linked = self._linked(conn, article_id, signed, url_keys)
-        conn.execute(
-            "INSERT OR REPLACE INTO article_signatures (article_id, scheme, seed, num_perm, signature, text_hash, "
-            "original_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [article_id, SCHEME, self.seed, self.num_perm, to_blob(signed.sig) if signed.sig is not None else None,
-             signed.text_hash, signed.original_key])
-        if signed.sig is not None and self.index is not None:
-            self.index.add(article_id, signed.sig, self._keys(signed))
-        self.high_water = max(self.high_water, article_id)
+        self.refresh(conn, article_id, signed)
         related = set(matches) | set(linked) | {article_id}  # re-signing keeps an article's cluster
         cluster_ids = sorted({r[0] for r in conn.execute(
             "SELECT cluster_id FROM articles WHERE id IN (%s) AND cluster_id IS NOT NULL"
@@ -212,9 +205,9 @@ class Deduper:
         return cluster_id
 
     def refresh(self, conn: sqlite3.Connection, article_id: int, signed: Signed) -> None:
-        """An article's text changed (a re-check found an edit): replace its signature and exact
-        key, keep its cluster. Its old band entries stay in memory, harmless: matches are always
-        confirmed against the signature stored in SQLite."""
+        """Store the article's signature and exact key and index it. Also used when a re-check
+        found an edit: the cluster stays; old band entries stay in memory, harmless, because
+        matches are always confirmed against the signature stored in SQLite."""
         conn.execute(
             "INSERT OR REPLACE INTO article_signatures (article_id, scheme, seed, num_perm, signature, text_hash, "
             "original_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
