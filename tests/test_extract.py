@@ -345,3 +345,21 @@ def test_spam_lines_are_removed_only_when_one_line_holds_three_terms():
 def test_binary_bytes_are_not_parsed():
     article = extract(bytes(range(0, 9)) * 600)
     assert "not_html" in article.flags
+
+
+def test_class_flags_on_inline_tags_keep_title_and_source_but_never_exclude():
+    # inline tags get only the headline/来源 bits (their own cache); blocks get the exclusion word test too
+    from crawler.extract.body import SOURCE_LIKE, TITLE_LIKE, UNLIKELY, _classify
+
+    assert _classify("comment-title", "", 0) == TITLE_LIKE
+    assert _classify("comment-title", "", 8) == UNLIKELY | TITLE_LIKE
+    assert _classify("related-links", "", 8) == UNLIKELY
+    assert _classify("related-links", "", 0) == 0
+    assert _classify("a_source", "", 0) == SOURCE_LIKE
+    html = ("<html><body><div class='sidebar'><p>Sidebar text that is long enough to be read as a line, "
+            "with commas, and a full stop.</p></div><div class='content'><p><span class='share-count'>x</span>"
+            "Article text, long enough to be a real paragraph of the story, with commas and a full stop.</p>"
+            "<p>Another paragraph of the story, also long enough, with commas and a full stop at its end.</p>"
+            "</div></body></html>").encode()
+    body = extract(html).body
+    assert "Sidebar" not in body and "Article text" in body

@@ -92,7 +92,8 @@ def _tokens(text: str) -> int:
     return len(text) - len(ascii_part) + len(ascii_part.split())
 
 
-_ATTR_CACHE: dict[str, int] = {}
+_ATTR_CACHE: dict[str, int] = {}  # class/id pair of a _FLAGGABLE tag -> bits
+_INLINE_ATTR_CACHE: dict[str, int] = {}  # of any other tag: TITLE_LIKE / SOURCE_LIKE bits only
 _TOKEN_CACHE: dict[str, int] = {}
 # Only these tags are tested against the class/id patterns (inline tags never hold whole blocks).
 _FLAGGABLE = frozenset(("div", "section", "ul", "ol", "table", "dl", "form", "aside", "nav", "footer", "header",
@@ -151,18 +152,22 @@ def _part_kind(part: str) -> int:
     return k
 
 
-def _classify(cls: str, ident: str) -> int:
+def _classify(cls: str, ident: str, flaggable: int = 1) -> int:
     """UNLIKELY | TITLE_LIKE | SOURCE_LIKE bits of a class/id pair (cached by the caller).
     Unlikely is word-wise: "commentList", "post-comments", "relatedPosts" -> tokens that start or end
-    with a key, unless another token looks like article content."""
+    with a key, unless another token looks like article content. UNLIKELY is computed only when
+    `flaggable` (the walk reads it for _FLAGGABLE tags only; the word split is most of the cost)."""
     low = f"{cls} {ident}".lower()
-    kinds = 0
-    # per space-separated class name (cached: "item", "clearfix" recur across sites), not per regex
-    # token of the whole string: a regex split cost 1.5 µs of the 2.4 µs per distinct attribute pair
-    for part in low.split():
-        k = _PART_CACHE.get(part)
-        kinds |= k if k is not None else _part_kind(part)
-    bits = UNLIKELY if kinds == 1 else 0
+    bits = 0
+    if flaggable:
+        kinds = 0
+        # per space-separated class name (cached: "item", "clearfix" recur across sites), not per regex
+        # token of the whole string: a regex split cost 1.5 µs of the 2.4 µs per distinct attribute pair
+        for part in low.split():
+            k = _PART_CACHE.get(part)
+            kinds |= k if k is not None else _part_kind(part)
+        if kinds == 1:
+            bits = UNLIKELY
     if ("tit" in low or "headline" in low) and ("tit" in cls or "Tit" in cls or "headline" in cls or "tit" in ident) \
             and _TITLE_CLASS.search(low):
         bits |= TITLE_LIKE
@@ -193,6 +198,7 @@ def lines_of(root) -> tuple[list[Line], dict, dict]:
     gap = False  # an inline element just ended with no tail: a following element's text may need a space
     kind_of = _KIND.get
     cache = _ATTR_CACHE
+    inline_cache = _INLINE_ATTR_CACHE
     tokens = _tokens
     new_line = Line
     append_line = lines.append
@@ -257,11 +263,15 @@ def lines_of(root) -> tuple[list[Line], dict, dict]:
             ident = el.get("id")
             if cls or ident:
                 attrs = f"{cls or ''} {ident or ''}"
-                bits = cache.get(attrs)
+                # about a fifth of a page's new pairs sit on other tags (a, img, h2, ...), whose UNLIKELY
+                # bit is never read: their own cache, filled without the word classification (a cold
+                # cache costs ~3 µs per new pair, ~120 new pairs per page from an unseen site)
+                c = cache if kind & 8 else inline_cache
+                bits = c.get(attrs)
                 if bits is None:  # class names repeat within and across a site's pages
-                    bits = _classify(cls or "", ident or "")
-                    if len(cache) < 50_000:
-                        cache[attrs] = bits
+                    bits = _classify(cls or "", ident or "", kind & 8)
+                    if len(c) < 50_000:
+                        c[attrs] = bits
                 if bits:
                     if bits & 1 and kind & 8:
                         if buf:
