@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.live import Live
 from rich.table import Table
 
@@ -34,7 +35,7 @@ def crawl(
             try:
                 cfg.source(name)
             except ConfigError as exc:
-                err.print(f"[red]{exc}[/]")
+                err.print(f"[red]{escape(str(exc))}[/]")
                 raise typer.Exit(2) from None
     else:
         names = [s.name for s in cfg.sources if s.enabled]
@@ -74,7 +75,7 @@ def crawl(
     for name, row in runs.items():
         reasons = json.loads(row.get("error_reasons") or "[]")
         for reason in reasons[:10]:
-            console.print(f"  {name}: {reason['reason']}  {reason['url']}", highlight=False)
+            console.print(f"  {name}: {reason['reason']}  {reason['url']}", highlight=False, markup=False)
         if len(reasons) > 10:
             console.print(f"  {name}: … {len(reasons) - 10} more in crawl_runs.error_reasons")
     if failed:
@@ -97,7 +98,7 @@ def extract(
                 html, content_type = response.read(), response.headers.get("Content-Type")
                 url = url or response.geturl()
         except OSError as exc:
-            err.print(f"[red]could not fetch {file_or_url}:[/] {exc}")
+            err.print(f"[red]could not fetch {file_or_url}:[/] {escape(str(exc))}")
             raise typer.Exit(1) from None
     elif file_or_url == "-":
         html = sys.stdin.buffer.read()

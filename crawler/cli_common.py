@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from crawler.config import Config, ConfigError, default_config_path, load_config
 
@@ -22,5 +23,5 @@ def load(config: Optional[Path]) -> Config:
     try:
         return load_config(config or default_config_path())
     except ConfigError as exc:
-        err.print(f"[red]config error:[/] {exc}", highlight=False, markup=True)
+        err.print(f"[red]config error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None

@@ -10,6 +10,7 @@ from typing import Optional
 from urllib.parse import urljoin, urlsplit
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from crawler.cli_common import ConfigOption, console, err, load
@@ -41,7 +42,7 @@ def fetch(url: str, user_agent: str) -> tuple[bytes, str | None, str]:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.read(), response.headers.get("Content-Type"), response.geturl()
     except OSError as exc:
-        err.print(f"[red]could not fetch {url}:[/] {exc}")
+        err.print(f"[red]could not fetch {url}:[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
 
 

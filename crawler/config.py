@@ -310,6 +310,11 @@ def _build_source(raw: dict, index: int, locate: "_Locator") -> Source:
             raise fail("json_fields", f"unknown field {sorted(unknown)[0]!r} (use {', '.join(sorted(allowed))})")
         if not _valid_css(str(source.json_fields.get("script", ""))):
             raise fail("json_fields", "script: give the CSS selector of the script element, e.g. \"script#__NEXT_DATA__\"")
+    if source.browser:
+        import importlib.util
+
+        if importlib.util.find_spec("scrapy_playwright") is None:
+            raise fail("browser", "the browser tier is not installed: pip install -e '.[browser]'")
     if source.warmup_url and not is_http_url(source.warmup_url):
         raise fail("warmup_url", "give an absolute http(s) URL")
     if source.list_selector and not _valid_css(source.list_selector):

@@ -51,7 +51,10 @@ def crawl_now(config: Config, names: list[str], db: Path, *,
 
 
 def progress(crawler) -> dict:
-    stats = crawler.stats.get_stats() if crawler.stats else {}
+    try:
+        stats = crawler.stats.get_stats()
+    except RuntimeError:  # the crawl has not started (or could not)
+        stats = {}
     state = "done" if stats.get("finish_reason") else ("running" if stats.get("start_time") else "queued")
     return {"state": state, **{key: stats.get(f"healthwatch/{key}", 0) for key in COUNTERS}}
 

@@ -234,14 +234,10 @@ def apply_source_settings(settings, config: Config, source: Source) -> None:
 
 def browser_settings(source: Source) -> dict:
     """The optional browser tier: scrapy-playwright with the system Chromium, for sites behind a
-    JavaScript challenge. Off unless a source says `browser = true`."""
+    JavaScript challenge. Off unless a source says `browser = true` (the config refuses that
+    when scrapy-playwright is not installed)."""
     import shutil
 
-    try:
-        import scrapy_playwright  # noqa: F401
-    except ImportError:
-        raise RuntimeError(f"source {source.name!r} has browser = true: install the browser tier with "
-                           "pip install -e '.[browser]'") from None
     chromium = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
     handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
     return {

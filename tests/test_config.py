@@ -140,3 +140,13 @@ def test_an_api_source_loads_and_list_options_are_checked(tmp_path):
         load_config(write(tmp_path, GOOD.replace("max_pages = 5", 'page_template = "list.shtml"')))
     with pytest.raises(ConfigError, match="needs kind = \"api\""):
         load_config(write(tmp_path, GOOD + '\n[sources.api]\nurl = "https://x.cn/a"\nurl_field = "u"\n'))
+
+
+def test_browser_tier_is_refused_clearly_when_not_installed(tmp_path):
+    import importlib.util
+
+    if importlib.util.find_spec("scrapy_playwright") is not None:
+        pytest.skip("scrapy-playwright is installed here")
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, GOOD.replace("max_pages = 5", "browser = true")))
+    assert caught.value.line == 8 and "pip install -e '.[browser]'" in str(caught.value)
