@@ -363,3 +363,61 @@ def test_class_flags_on_inline_tags_keep_title_and_source_but_never_exclude():
             "</div></body></html>").encode()
     body = extract(html).body
     assert "Sidebar" not in body and "Article text" in body
+
+
+def _article_page(header: str, body_tail: str = "", head: str = "", lang: str = "en") -> bytes:
+    para = ("A paragraph of the story that is long enough to be read as prose, with commas, clauses and "
+            "a full stop at its end so that the body finder keeps it.")
+    if lang == "zh":
+        para = "国家卫生健康委员会近日印发通知，要求各地进一步加强基层医疗卫生服务能力建设，推动优质医疗资源下沉，切实提高群众就医获得感。"
+    return (f"<html lang='{lang}'><head><meta charset='utf-8'><title>Headline of the story</title>{head}</head><body>"
+            f"<div class='article'><h1>Headline of the story</h1>{header}<div class='content'>"
+            + "".join(f"<p>{para}</p>" for _ in range(4)) + body_tail + "</div></div></body></html>").encode()
+
+
+def test_chinese_author_labels_wen_and_zhibiren_with_space_separated_names():
+    assert extract(_article_page("", "<p>文：眉间尺</p>", lang="zh")).author == "眉间尺"
+    assert extract(_article_page("", "<p>执笔人：闵乐夫 赵兰波 刘韬</p>", lang="zh")).author == "闵乐夫"
+    # English "Author: Jane Doe" keeps both words
+    assert extract(_article_page("<p>Author: Jane Doe</p>")).author == "Jane Doe"
+
+
+def test_gov_signature_forum_footer_and_name_line_give_the_author():
+    signed = _article_page("", "<p>特此通告。</p><p>吉林省人民政府</p><p>2022年1月27日</p>", lang="zh")
+    assert extract(signed).author == "吉林省人民政府"
+    forum = _article_page("", "<p>〓 网易娱乐 发布时间 2005/03/15 22:36:13 by duscha 〓</p>"
+                              "<p>〓 网易娱乐 发布时间 2005/03/16 10:00:00 by other_user 〓</p>", lang="zh")
+    assert extract(forum).author == "duscha"
+    named = _article_page("<p>社会资本与再就业</p><p>赵延东、风笑天</p>", lang="zh")
+    assert contain_ok(extract(named).author, "赵延东、风笑天")
+
+
+def test_english_header_date_labelled_updated_gives_way_to_the_published_meta():
+    head = "<meta property='article:published_time' content='2024-10-15T18:50:03Z'>"
+    updated = extract(_article_page("<p>By Jane Doe</p><p>Updated on June 18, 2025 at 12:35 PM</p>", head=head))
+    assert updated.published.startswith("2024-10-15")
+    plain = extract(_article_page("<p>By Jane Doe</p><p>June 18, 2025</p>", head=head))
+    assert plain.published.startswith("2025-06-18")
+    # the modified meta's day shown in the header: the published meta wins
+    head2 = head + "<meta property='article:modified_time' content='2025-06-18T10:00:00Z'>"
+    assert extract(_article_page("<p>Jane Doe June 18, 2025</p>", head=head2)).published.startswith("2024-10-15")
+
+
+def test_english_dotted_day_first_date_and_month_year_and_no_newline_day():
+    assert extract(_article_page("<p>Elliot Raba</p><p>23.07.2025 · 6 min read</p>")).published == "2025-07-23"
+    assert extract(_article_page("<p>Details</p><p>November 2015</p>")).published == "2015-11"
+    # "Open Until July 31" then the date line: the day is the date line's
+    page = _article_page("<p>Call for Proposals is Open Until July 31</p><p>July 22, 2017</p>")
+    assert extract(page).published == "2017-07-22"
+
+
+def test_small_forms_are_dropped_but_a_page_wrapped_in_a_form_is_kept():
+    form = ("<form><label>First Name*</label><input name='a'><label>Email*</label><input name='b'>"
+            "<select><option>" + "Option text " * 200 + "</option></select></form>")
+    body = extract(_article_page("", form)).body
+    assert "First Name" not in body and "paragraph of the story" in body
+    para = ("A paragraph of the story that is long enough to be read as prose, with commas, clauses and "
+            "a full stop at its end so that the body finder keeps it.")
+    wrapped = ("<html><body><form id='aspnetForm'><input type='hidden' name='v'><div class='content'>"
+               + "".join(f"<p>{para}</p>" for _ in range(6)) + "</div></form></body></html>").encode()
+    assert "paragraph of the story" in extract(wrapped).body

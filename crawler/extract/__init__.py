@@ -267,7 +267,10 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
     first = "\n".join(body_lines[:2])
     trailer_idx = lines.index(chosen[-1]) + 1 if chosen else body_start
     last = "\n".join(body_lines[-6:] + [line.text for line in lines[trailer_idx:trailer_idx + 4]])
-    article.author = sel_text("author") or find_author(zone, first, last, meta)
+    head = "\n".join(x for x in body_lines[:6] if len(x) < 40)
+    # from the headline on: a forum thread's first "… by NAME" footer
+    from_title = page_text[sum(len(ln.text) + 1 for ln in lines[:title_idx or 0]):] if " by " in page_text else ""
+    article.author = sel_text("author") or find_author(zone, first, last, meta, head, from_title)
     if not article.author:
         article.author = byline_editor(zone + "\n" + last)
     article.editor = sel_text("editor") or find_editor("\n".join(line.text for line in lines[body_start:])

@@ -54,8 +54,18 @@ def preclean_text(text: str, flags: list[str]) -> str:
     return text
 
 
+# a form of a few fields (newsletter sign-up, contact, search): its labels ("First Name*", "Email") are
+# not text; a page wrapped whole in one <form> (ASP.NET) holds far more text and stays
+_FORM_TEXT_MAX = 600
+
+
 def drop_invisible(tree) -> None:
+    forms = [f for f in tree.iter("form") if f.find(".//input") is not None or f.find(".//select") is not None
+             or f.find(".//textarea") is not None]
     etree.strip_elements(tree, *_INVISIBLE, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    for form in forms:  # measured without its <option> lists
+        if form.getparent() is not None and _text_len(form) < _FORM_TEXT_MAX:
+            drop(form)
     etree.strip_tags(tree, *_UNWRAP)
 
 

@@ -19,7 +19,7 @@ _LABEL = re.compile(r"(?:发布时间|發布時間|发布日期|發布日期|发
                     r"Published|Posted|Updated|Date)\s*[:：]?\s*", re.I)
 _MONTHS = {m: i + 1 for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
-EN_DATE = re.compile(r"\b(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+)?(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?"
+EN_DATE = re.compile(r"\b(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?[ \t\u00a0]+)?(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?"
                      r"\s+(?:(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s+)?(?P<y>(?:19|20)\d{2})\b", re.I)
 _ISO = re.compile(r"(?P<y>(?:19|20)\d{2})-?(?P<m>[01]\d)-?(?P<d>[0-3]\d)(?:[T\s-]?(?P<H>[0-2]\d):?(?P<M>[0-5]\d)"
                   r"(?::?(?P<S>[0-5]\d))?(?:\.\d+)?\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?)?")
@@ -119,13 +119,16 @@ def parse_meta_value(value: str) -> Found | None:
 _MODIFIED_KEYS = frozenset(("dateupdate", "article:modified_time", "lastmodifiedtime"))
 
 
-def meta_date(meta: dict, html_text: str, published_only: bool = False) -> Found | None:
+def meta_date(meta: dict, html_text: str, published_only: bool = False, tags_only: bool = False) -> Found | None:
+    """`tags_only`: <meta> tags only (not JSON-LD nor WeChat's variable)."""
     metas = meta["meta"]
     for key in META_KEYS:
         if published_only and key in _MODIFIED_KEYS:
             continue
         if key in metas and (f := parse_meta_value(metas[key])):
             return f
+    if tags_only:
+        return None
     jd = meta["jsonld"]
     for key in ("datePublished", "dateCreated"):
         if isinstance(jd.get(key), str) and (f := parse_meta_value(jd[key])):
@@ -201,13 +204,76 @@ def find_published(zone_text: str, meta: dict, html_text: str, url: str | None, 
     return None
 
 
+# "Updated on June 18, 2025", "Last Updated: Dec 17, 2025", "Modified 3/4/2024": the label right before the date
+_UPDATED_BEFORE = re.compile(r"(?:updated|modified|revised|reviewed)(?:\s+on)?\s*[:：]?\s*$", re.I)
+# "23.07.2025": day-first with dots (European sites writing in English)
+_DOTTED = re.compile(r"(?<![\d.])(?P<d>3[01]|[12]\d|0?[1-9])\.(?P<m>1[0-2]|0?[1-9])\.(?P<y>(?:19|20)\d{2})(?![\d.])")
+_EN_MONTH_YEAR = re.compile(r"\b(?P<mon>January|February|March|April|May|June|July|August|September|October|November|"
+                            r"December)\s+(?P<y>(?:19|20)\d{2})\b")
+
+
+def _updated_label(text: str, start: int) -> bool:
+    before = text[max(0, start - 30):start]
+    return bool(_UPDATED_BEFORE.search(before[before.rfind("\n") + 1:]))
+
+
+def _en_header_date(text: str) -> tuple[Found | None, bool]:
+    """(the header's date, whether it is labelled as an update). A date labelled "Updated" gives way
+    to a later unlabelled one in the same header."""
+    numeric = []
+    for rx in (FULL, SPACED, SHORT_YEAR):
+        numeric.extend(m for m in rx.finditer(text) if _from_match(m).valid())
+    if numeric:  # as parse_text_date: a labelled one first, else the first; its own label is checked
+        f = parse_text_date(text)
+        for m in numeric:
+            g = _from_match(m)
+            if (g.y, g.m, g.d) == (f.y, f.m, f.d):
+                return f, _updated_label(text, m.start())
+        return f, False
+    updated = None
+    found = [m for m in EN_DATE.finditer(text) if m.group("d1") or m.group("d2")]
+    if len(found) >= 3:  # a list of dated posts (related articles), not a header
+        return None, False
+    for m in found:
+        g = Found(int(m.group("y")), _MONTHS[m.group("mon")[:3].lower()], int(m.group("d2") or m.group("d1")))
+        if not g.valid():
+            continue
+        if not _updated_label(text, m.start()):
+            return g, False
+        updated = updated or g
+    if updated is not None:
+        return updated, True
+    for m in _DOTTED.finditer(text):
+        g = Found(int(m["y"]), int(m["m"]), int(m["d"]))
+        if g.valid():
+            return g, _updated_label(text, m.start())
+    return None, False
+
+
+def _modified_meta(meta: dict) -> Found | None:
+    for key in ("article:modified_time", "dateupdate", "lastmodifiedtime"):
+        if (v := meta["meta"].get(key)) and (f := parse_meta_value(v)):
+            return f
+    v = meta["jsonld"].get("dateModified")
+    return parse_meta_value(v) if isinstance(v, str) else None
+
+
 def _find_published_en(zone_text: str, meta: dict, html_text: str, url: str | None, near_text: str) -> str | None:
     """Pages in English: the header's visible date; then the publish meta (article:published_time,
     JSON-LD datePublished; a modified time only later), a <time datetime>, the lines around the
     body, a modified-time meta, the URL. (Meta before the header date measured worse on wcxb: the
-    JSON-LD datePublished of many sites is the page's, not the article's.)"""
-    shown = parse_text_date(zone_text)
+    JSON-LD datePublished of many sites is the page's, not the article's.) The header's date gives
+    way to an earlier published <meta> when it is labelled "Updated …" or is the modified meta's day."""
+    shown, updated = _en_header_date(zone_text)
     if shown is not None:
+        # <meta> tags only: the JSON-LD datePublished of many sites is the page's first version
+        published = meta_date(meta, html_text, published_only=True, tags_only=True)
+        if published is not None and (published.y, published.m, published.d) < (shown.y, shown.m, shown.d):
+            if updated:
+                return published.iso(None)
+            mod = _modified_meta(meta)
+            if mod is not None and (mod.y, mod.m, mod.d) == (shown.y, shown.m, shown.d):
+                return published.iso(None)
         return shown.iso(None)
     if f := meta_date(meta, html_text, published_only=True):
         return f.iso(None)
@@ -219,4 +285,6 @@ def _find_published_en(zone_text: str, meta: dict, html_text: str, url: str | No
         return f.iso(None)
     if f := url_date(url):
         return f.iso(None)
+    if m := _EN_MONTH_YEAR.search(zone_text):  # a magazine's "November 2015": month precision
+        return f"{int(m['y']):04d}-{_MONTHS[m['mon'][:3].lower()]:02d}"
     return None

@@ -24,7 +24,7 @@ _AUTHOR = re.compile(
     r"(?=[\s\u4e00-\u9fff《》【(（AaBb])(?:"
     # (not "告诉记者：…" in prose: the label starts the text or follows 本报/特约/… or a non-CJK character)
     r"(?:(?<![\u4e00-\u9fff])|(?<=本报|本報|本刊|本网|本網|特约|特約|见习|實習|实习|首席|驻站)|(?<=新华社|新華社|中新社))"
-    r"(?:作者|撰文|撰稿|文字|采写|記者|记者|Author|By)\s*[:：]\s*(?P<v>[^\s|｜:：【】。，,]{2,30}?)" + _STOP +
+    r"(?:作者|撰文|撰稿|文字|采写|記者|记者|执笔人|执笔|Author|By|文)\s*[:：]\s*(?P<v>[^\s|｜:：【】。，,]{2,30}?)(?:" + _STOP + "|(?<=[\u4e00-\u9fff])(?=[ \t\u3000][\u4e00-\u9fff]))" +
     r"|[【(（]?\s*文\s*[/|｜]\s*(?:[^\s】]{0,12}作者\s*)?(?P<v2>[^\s|｜/】)）]{2,12})" +
     r"|作者(?P<v3>[\u4e00-\u9fffA-Za-z]{2,4})(?=\s|$|\|)" +
     r"|[（(]\s*(?:本报|本報|新华社|新華社|本网|本網|通讯员)?\s*(?:记者|記者)\s*(?P<v4>[^）)\n]{2,40})(?:[）)]|$)" +
@@ -113,7 +113,19 @@ def _name_line(zone: str) -> str | None:
     return None
 
 
-def find_author(zone: str, first_lines: str, last_lines: str, meta: dict) -> str | None:
+# a document signed at its end: "吉林省人民政府" then "2022年1月27日" on the last lines
+_SIGNATURE = re.compile(r"^[\s\u3000]*(?P<v>[\u4e00-\u9fff（）()]{2,30}(?:人民政府|政府办公厅|政府办公室|办公厅|委员会|"
+                        r"卫生健康委|卫健委|管理局|监督局|局|厅))[\s\u3000]*\n[\s\u3000]*(?:19|20)\d\d\s*年\s*\d{1,2}\s*月"
+                        r"\s*\d{1,2}\s*日[\s\u3000]*$", re.M)
+# a forum post's footer: "发布时间 2005/05/17 22:11:42 by 眉间尺", "2003-5-29 09:07 by 高山流水": the first is the poster
+_FORUM_BY = re.compile(r"(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d\d(?::\d\d)?\s+by\s+"
+                       r"(?P<v>[^\s〓|｜<>]{2,30})(?=\s|$)", re.I)
+
+
+def find_author(zone: str, first_lines: str, last_lines: str, meta: dict, body_head: str = "",
+                page_text: str = "") -> str | None:
+    """`body_head`: the first short lines of the body (a name line under the headline of a reprint);
+    `page_text`: the text from the headline on (a forum thread's first "… by NAME" footer)."""
     v = _first(_AUTHOR, [zone, first_lines, last_lines])
     if v:
         v = re.split(r"\s{2,}|[|｜]", v)[0]
@@ -125,6 +137,12 @@ def find_author(zone: str, first_lines: str, last_lines: str, meta: dict) -> str
         tail = last_lines.split("\n")
         v = next((m.group("v") for line in reversed(tail) if (m := _TRAILING.search(line))), None)
     if v := _tidy(v):
+        return v
+    if (m := _SIGNATURE.search(last_lines)) and (v := _tidy(m.group("v"))):
+        return v
+    if " by " in page_text and (m := _FORUM_BY.search(page_text)) and (v := _tidy(m.group("v"))):
+        return v
+    if body_head and (v := _tidy(_name_line(body_head))):
         return v
     m = meta["meta"]
     for key in ("citation_author", "citation_authors", "author", "article:author", "dc.creator", "byl",
