@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections import deque
 from datetime import datetime, timezone
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Group
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 
 from crawler.cli_common import ConfigOption, DbOption, console, err, load
@@ -28,6 +30,14 @@ def _outcome(status: str | None, new: int | None) -> str:
         return "-"
     colour = {"ok": "green", "partial": "yellow", "running": "cyan", "stopped": "white"}.get(status, "red")
     return f"[{colour}]{status}[/]" + (f", {new} new" if new is not None else "")
+
+
+def _failure_reason(run: dict) -> str | None:
+    """Why a run went wrong: its first error when the crawl itself finished normally."""
+    if run.get("finish_reason") not in (None, "finished"):
+        return run["finish_reason"]
+    reasons = json.loads(run.get("error_reasons") or "[]")
+    return reasons[0]["reason"] if reasons else None
 
 
 def live_view(supervisor, events) -> Group:
@@ -134,8 +144,9 @@ def status(
             else:
                 next_run = "disabled"
             outcome = _outcome(last.get("status"), None)
-            if last.get("status") not in (None, "ok", "running") and last.get("finish_reason"):
-                outcome += f" ({last['finish_reason'][:60]})"
+            why = _failure_reason(last)
+            if last.get("status") not in (None, "ok", "running") and why:
+                outcome += f" ({escape(why[:60])})"
             failures = summary["consecutive_failures"]
             table.add_row(
                 source.name, _when(runs.parse_utc(last.get("started_at")), tz), outcome,
