@@ -7,7 +7,7 @@ import hashlib
 import re
 import unicodedata
 
-from crawler.textnorm import strip_pinyin_layer, to_simplified
+from crawler.textnorm import fold_for_matching, strip_pinyin_layer, to_simplified
 
 # -- text -----------------------------------------------------------------------------------------
 
@@ -33,7 +33,6 @@ _BOILERPLATE_LINE = re.compile(
 )
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _EDGE_LINES = 4  # boilerplate is trimmed only among the first and last few lines
 _EDGE_MAX_LEN = 80
 
@@ -90,14 +89,9 @@ def matching_text(body: str | None, translation_body: str | None = None) -> str:
 _TRAILING_CREDIT = re.compile(r"[【\[（(]\s*(?:责任编辑|编辑|责编|完)[^】\])）]{0,30}[】\])）]\s*$")
 
 
-def fold(text: str) -> str:
-    """NFKC, pinyin layer removed, Traditional→Simplified, lower case, no whitespace/punctuation.
-    (What `crawler.textnorm.fold_for_matching` does; applied to `matching_text`'s output.)"""
-    text = unicodedata.normalize("NFKC", text)
-    text, _ = strip_pinyin_layer(text)
-    # pinyin with plain ASCII parentheses but full-width source: NFKC already made them ASCII
-    text = to_simplified(text)
-    return _NOT_WORD.sub("", text).lower()
+# NFKC, pinyin layer removed, Traditional→Simplified, lower case, no whitespace or punctuation:
+# the comparison form the rest of the crawler uses too.
+fold = fold_for_matching
 
 
 def normalise(body: str | None, translation_body: str | None = None) -> str:
