@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import sys
-import urllib.request
 from pathlib import Path
 from typing import Optional
 
@@ -12,7 +11,7 @@ from rich.markup import escape
 from rich.live import Live
 from rich.table import Table
 
-from crawler.cli_common import ConfigOption, DbOption, console, err, load
+from crawler.cli_common import ConfigOption, DbOption, console, err, fetch, load
 from crawler.config import ConfigError
 from storage.paths import default_db_path
 
@@ -92,14 +91,8 @@ def extract(
 
     content_type = None
     if file_or_url.startswith(("http://", "https://")):
-        request = urllib.request.Request(file_or_url, headers={"User-Agent": "healthwatch/0.1"})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                html, content_type = response.read(), response.headers.get("Content-Type")
-                url = url or response.geturl()
-        except OSError as exc:
-            err.print(f"[red]could not fetch {file_or_url}:[/] {escape(str(exc))}")
-            raise typer.Exit(1) from None
+        html, content_type, final_url = fetch(file_or_url)
+        url = url or final_url
     elif file_or_url == "-":
         html = sys.stdin.buffer.read()
     else:

@@ -1,6 +1,7 @@
 """What every `healthwatch` command shares: consoles, the --config/--db options, loading a config."""
 from __future__ import annotations
 
+import urllib.request
 from pathlib import Path
 from typing import Optional
 
@@ -9,6 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from crawler.config import Config, ConfigError, default_config_path, load_config
+
+USER_AGENT = Config(sources=[]).user_agent
 
 console = Console()
 err = Console(stderr=True)
@@ -25,3 +28,14 @@ def load(config: Optional[Path]) -> Config:
     except ConfigError as exc:
         err.print(f"[red]config error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
+
+
+def fetch(url: str, user_agent: str = USER_AGENT) -> tuple[bytes, str | None, str]:
+    """One page for `extract` and `sources try`: (body, Content-Type, final URL), or exit status 1."""
+    request = urllib.request.Request(url, headers={"User-Agent": user_agent})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.read(), response.headers.get("Content-Type"), response.geturl()
+    except OSError as exc:
+        err.print(f"[red]could not fetch {url}:[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None

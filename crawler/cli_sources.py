@@ -3,17 +3,15 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Optional
 from urllib.parse import urljoin, urlsplit
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from crawler.cli_common import ConfigOption, console, err, load
+from crawler.cli_common import ConfigOption, console, err, fetch, load
 from crawler.config import Source
 
 app = typer.Typer(help="List, validate, try and scaffold sources.", invoke_without_command=True,
@@ -34,16 +32,6 @@ def list_sources(ctx: typer.Context, config: Optional[Path] = ConfigOption):
         start = s.api.url if s.kind == "api" else s.start_urls[0]
         table.add_row(s.name, s.kind, s.schedule or s.cron or "1h", enabled, start)
     console.print(table)
-
-
-def fetch(url: str, user_agent: str) -> tuple[bytes, str | None, str]:
-    request = urllib.request.Request(url, headers={"User-Agent": user_agent})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.read(), response.headers.get("Content-Type"), response.geturl()
-    except OSError as exc:
-        err.print(f"[red]could not fetch {url}:[/] {escape(str(exc))}")
-        raise typer.Exit(1) from None
 
 
 def article_pattern_guess(links: list[str], base: str) -> str | None:
@@ -128,7 +116,7 @@ def new(
     if probe and kind == "list":
         from crawler.discovery import discover
 
-        body, content_type, final_url = fetch(url, "healthwatch/0.1")
+        body, content_type, final_url = fetch(url)
         links = discover(Source(name=name, start_urls=[url], article_pattern=r"."), body, final_url, content_type)
         pattern = article_pattern_guess([link.url for link in links.articles], final_url)
     lines = ["[[sources]]", f'name = "{name}"', 'label = ""']
