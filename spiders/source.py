@@ -23,7 +23,7 @@ from crawler.runbook import RunBook
 from crawler.urls import canonical_url
 from crawler.watches import check_watches
 from storage.paths import default_db_path
-from storage.store import Store
+from storage.store import Store, utc_now
 
 HTML_TYPES = ("html", "xml", "text/plain")
 LIST_TYPES = (*HTML_TYPES, "json", "javascript")  # feeds, sitemaps and list APIs answer in these too
@@ -153,7 +153,7 @@ class SourceSpider(scrapy.Spider):
         meta = response.meta
         item = {
             "url": meta.get("first_url", response.url), "request_url": meta["request_url"],
-            "source": self.source.name, "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "source": self.source.name, "fetched_at": utc_now(),
             "list_url": meta["list_url"], "status": meta.get("first_status", response.status),
             "recheck_of": meta.get("recheck_of"),
         }

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from storage.store import Store
+from storage.store import Store, utc_stamp
 
 SUCCESS = ("ok", "partial")
 # Outcomes that count as a failure of the source; "stopped" (the user stopped the scheduler) does not.
@@ -12,10 +12,6 @@ FAILURES = ("failed", "timeout", "killed", "blocked", "interrupted")
 
 def parse_utc(stamp: str | None) -> datetime | None:
     return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc) if stamp else None
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def last_success_at(store: Store, source: str) -> datetime | None:
@@ -41,7 +37,7 @@ def consecutive_failures(store: Store, source: str) -> int:
 
 def new_articles_since(store: Store, source: str, since: datetime) -> int:
     return store.db.execute(
-        "SELECT count(*) FROM articles WHERE source = ? AND first_seen_at >= ?", [source, _stamp(since)]
+        "SELECT count(*) FROM articles WHERE source = ? AND first_seen_at >= ?", [source, utc_stamp(since)]
     ).fetchone()[0]
 
 

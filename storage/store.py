@@ -24,8 +24,13 @@ from storage.dedup import Deduper, sign as dedup_sign
 GIVE_UP_AFTER = 3  # attempts after which a failing page counts as gone for good
 
 
+def utc_stamp(moment: datetime) -> str:
+    """The one text form of a time in the database: UTC, to the second, e.g. 2026-11-25T08:00:00Z."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_stamp(datetime.now(timezone.utc))
 
 
 def content_hash(body: str) -> str | None:
@@ -238,7 +243,7 @@ class Store:
         if not offsets:
             return []
         now = datetime.now(timezone.utc)
-        horizon = (now - timedelta(seconds=offsets[-1] + 7 * 86400)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        horizon = utc_stamp(now - timedelta(seconds=offsets[-1] + 7 * 86400))
         due = []
         for article_id, url, first_seen, done in self.db.execute(
             "SELECT id, url, first_seen_at, rechecks_done FROM articles WHERE source = ? AND gone_at IS NULL "
@@ -404,7 +409,7 @@ def _since_utc(since: str) -> str:
     when = datetime.fromisoformat(since.strip().replace("Z", "+00:00"))
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_stamp(when)
 
 
 def _column_value(name: str, value):
