@@ -1,12 +1,12 @@
 """Every bundled source, crawled for real (Scrapy, SQLite) against pages in its site's shape served
 on 127.0.0.1: the articles it finds and the fields it extracts (see tests/sourcekit.py)."""
 import json
-import sqlite3
 
 import pytest
 
 from crawler.config import BUNDLED_CONFIG, load_config
 from tests.conftest import run_cli
+from tests.test_crawl import rows
 from tests.sourcekit import FixtureHosts, case_names, load_case, local_config
 
 CASES = case_names()
@@ -29,22 +29,13 @@ def crawled(tmp_path_factory):
         yield {"hosts": hosts, "db": db, "cases": cases, "result": result}
 
 
-def _rows(db, sql, args=()):
-    con = sqlite3.connect(db)
-    con.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in con.execute(sql, args)]
-    finally:
-        con.close()
-
-
 @pytest.mark.parametrize("name", CASES)
 def test_bundled_source_against_its_fixture(crawled, name):
     case, hosts, db = crawled["cases"][name], crawled["hosts"], crawled["db"]
     expect, source = case["expect"], case["source"]
-    [run] = _rows(db, "SELECT * FROM crawl_runs WHERE source = ?", [source])
+    [run] = rows(db, "SELECT * FROM crawl_runs WHERE source = ?", source)
     assert run["status"] == expect.get("status", "ok"), (run["finish_reason"], run["error_reasons"])
-    stored = {hosts.real_url(row["url"]): row for row in _rows(db, "SELECT * FROM articles WHERE source = ?", [source])}
+    stored = {hosts.real_url(row["url"]): row for row in rows(db, "SELECT * FROM articles WHERE source = ?", source)}
     assert len(stored) == expect["count"], sorted(stored)
     for url, fields in expect["articles"].items():
         assert url in stored, f"{url} not stored; stored: {sorted(stored)}"
@@ -95,9 +86,9 @@ def test_a_challenged_source_is_reported_blocked_not_empty(tmp_path):
         db = tmp_path / "hw.db"
         result = run_cli("crawl", "nhc-news", "--config", config, "--db", db)
         assert result.returncode == 1, "a source that could not read one list page failed outright"
-        [run] = _rows(db, "SELECT * FROM crawl_runs")
+        [run] = rows(db, "SELECT * FROM crawl_runs")
         assert run["status"] == "blocked"
         assert "anti-bot challenge" in run["error_reasons"] and "412" in run["error_reasons"]
-        assert _rows(db, "SELECT count(*) AS n FROM articles")[0]["n"] == 0
+        assert rows(db, "SELECT count(*) AS n FROM articles")[0]["n"] == 0
         status = run_cli("status", "--config", config, "--db", db)
         assert "blocked" in status.stdout
