@@ -82,6 +82,11 @@ class CrawlProcess:
             self._signal(signal.SIGKILL)
             await self.proc.wait()
 
+    def kill(self) -> None:
+        """At once, no grace (a second Ctrl-C)."""
+        self.grace = 0
+        self._signal(signal.SIGKILL)
+
     def _signal(self, sig: int) -> None:
         try:
             os.kill(self.proc.pid, sig)

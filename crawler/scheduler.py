@@ -161,8 +161,7 @@ class Supervisor:
         """First call: stop scheduling, end running crawls gracefully. Second call: kill them."""
         if self.stopping.is_set():
             for crawl in list(self.crawls.values()):
-                crawl.grace = 0
-                crawl._signal(signal.SIGKILL)
+                crawl.kill()
             return
         self.on_event("stopping: no new runs; running crawls are being stopped (again to kill them)")
         self.stopping.set()
