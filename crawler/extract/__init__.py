@@ -181,6 +181,7 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
             chosen.extend(body_mod.select_lines(lines, [], (s, e), article.title, simplify))
         body_start = lines.index(chosen[0]) if chosen else len(lines)
     else:
+        body_mod.drop_furniture(root, lines, marked["values"], spans)
         container, values = body_mod.best_container(lines, spans, marked["values"])
         chosen = body_mod.select_lines(lines, values, spans[container], article.title, simplify, spans) \
             if container is not None else []
@@ -210,7 +211,8 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
     zone_extra, chosen, subtitle = _split_header_lines(chosen, title_key)
     if subtitle and not article.subtitle:
         article.subtitle = subtitle
-    zone = "\n".join([line.text for line in zone_lines] + zone_extra)
+    # photo credits ("Image by: Agency") are not bylines
+    zone = "\n".join([line.text for line in zone_lines if not body_mod.is_caption(line)] + zone_extra)
     # short lines opening the body before its first real paragraph (a byline block the header split kept:
     # "本报记者 王燕平", "2003-7-24 钱江晚报", "作者： 周思博"): read for dates and people, left in the body
     lead = []
@@ -266,7 +268,8 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
                                                                 lambda: _source_element(marked["source"]), pre_zone)
     first = "\n".join(body_lines[:2])
     trailer_idx = lines.index(chosen[-1]) + 1 if chosen else body_start
-    last = "\n".join(body_lines[-6:] + [line.text for line in lines[trailer_idx:trailer_idx + 4]])
+    last = "\n".join(body_lines[-6:] + [line.text for line in lines[trailer_idx:trailer_idx + 4]]
+                     + body_mod.author_box(lines, trailer_idx))
     head = "\n".join(x for x in body_lines[:6] if len(x) < 40)
     # from the headline on: a forum thread's first "… by NAME" footer
     from_title = page_text[sum(len(ln.text) + 1 for ln in lines[:title_idx or 0]):] if " by " in page_text else ""

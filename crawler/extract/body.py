@@ -34,7 +34,17 @@ _UNLIKELY_SUB = ("comment", "reply", "share", "social", "related", "recommend", 
                  "xgxw", "tuijian", "pinglun", "mianze", "jubao", "byline", "dateline", "more-link", "rank",
                  "ticker")
 _UNLIKELY_WORDS = frozenset(("ad", "ads", "nav", "tag", "tags", "foot", "bio", "menu", "print", "footnav",
-                             "topnav", "share", "hotnews", "header"))
+                             "topnav", "share", "hotnews", "header",
+                             # whole words beating a likely prefix: "posts" (a teaser grid) is not "post"
+                             "posts", "about", "cta"))
+# Hyphenated class names whose block is never article text, even beside a likely word ("entry-author-bio",
+# "article_author_box", "elementor-hidden-desktop"): matched in the whole class name ('_' read as '-').
+# Author boxes; text a desktop browser never shows (the benchmarks' truth is the desktop rendering).
+_UNLIKELY_PART = ("author-bio", "author-box", "author-info", "author-desc", "author-about", "about-author",
+                  "author-card", "author-profile", "author-details", "authorinfo", "authorbio", "authorbox",
+                  "aboutauthor", "contributor-bio", "hidden-desktop", "hide-desktop", "hide-on-desktop",
+                  "desktop-hidden", "hidden-lg", "d-lg-none", "sr-only", "screen-reader", "visually-hidden")
+_UNLIKELY_PART_RX = re.compile("|".join(re.escape(x).replace("\\-", "[-_]") for x in _UNLIKELY_PART))
 _LIKELY_SUB = ("article", "content", "main", "body", "text", "detail", "entry", "post", "story", "zhengwen",
                "news_txt", "rich_media", "trs_editor", "ucap")
 _LIKELY_WORDS = frozenset(("zw", "con", "txt", "wz", "nr"))
@@ -103,7 +113,7 @@ UNLIKELY, TITLE_LIKE, SOURCE_LIKE = 1, 2, 4
 _TITLE_CLASS = re.compile(r"title|headline|tit\b|biaoti|^bt$|h-title|news_title|art_tit|article-?tit", re.I)
 _SOURCE_SUB = ("source", "author-name", "account", "media-name", "profile_nickname")
 # tag kinds (bits)
-_K_BLOCK, _K_A, _K_BR, _K_FLAG, _K_STRUCT, _K_PRE, _K_HEAD = 1, 2, 4, 8, 16, 32, 64
+_K_BLOCK, _K_A, _K_BR, _K_FLAG, _K_STRUCT, _K_PRE, _K_HEAD, _K_HEAD6 = 1, 2, 4, 8, 16, 32, 64, 128
 _KIND: dict[str, int] = {}
 for _t in BLOCK:
     _KIND[_t] = _KIND.get(_t, 0) | _K_BLOCK
@@ -113,6 +123,8 @@ for _t in _STRUCTURAL_DROP:
     _KIND[_t] = _KIND.get(_t, 0) | _K_FLAG | _K_STRUCT
 for _t in ("h1", "h2", "h3"):
     _KIND[_t] |= _K_HEAD
+for _t in _HEADINGS:
+    _KIND[_t] |= _K_HEAD6
 _KIND["a"] = _K_A
 _KIND["br"] = _K_BR
 _KIND["pre"] |= _K_PRE
@@ -123,10 +135,13 @@ def _token_kind(tok: str) -> int:
     k = _TOKEN_CACHE.get(tok)
     if k is None:
         k = 0
-        if tok in _UNLIKELY_WORDS or tok.startswith(_UNLIKELY_SUB) or tok.endswith(_UNLIKELY_SUB):
+        if tok in _UNLIKELY_WORDS:
+            k = 1
+        elif tok.startswith(_UNLIKELY_SUB) or tok.endswith(_UNLIKELY_SUB):
             k |= 1
-        if tok in _LIKELY_WORDS or tok.startswith(_LIKELY_SUB) or tok.endswith(_LIKELY_SUB):
-            k |= 2
+        if k == 0 or tok not in _UNLIKELY_WORDS:
+            if tok in _LIKELY_WORDS or tok.startswith(_LIKELY_SUB) or tok.endswith(_LIKELY_SUB):
+                k |= 2
         if len(_TOKEN_CACHE) < 100_000:
             _TOKEN_CACHE[tok] = k
     return k
@@ -136,7 +151,13 @@ _PART_CACHE: dict[str, int] = {}
 
 
 def _part_kind(part: str) -> int:
-    """OR of the token kinds of one class name ("post-comments" -> tokens "post", "comments")."""
+    """OR of the token kinds of one class name ("post-comments" -> tokens "post", "comments"); 5 (unlikely,
+    whatever the other names say) for an _UNLIKELY_PART name."""
+    if "-" in part or "_" in part or "author" in part:
+        if _UNLIKELY_PART_RX.search(part):
+            if len(_PART_CACHE) < 100_000:
+                _PART_CACHE[part] = 5
+            return 5
     k = 0
     for t in part.replace("-", " ").replace("_", " ").split():  # str methods: C speed for the usual names
         if t.isalpha() and t.isascii():
@@ -166,7 +187,7 @@ def _classify(cls: str, ident: str, flaggable: int = 1) -> int:
         for part in low.split():
             k = _PART_CACHE.get(part)
             kinds |= k if k is not None else _part_kind(part)
-        if kinds == 1:
+        if kinds == 1 or kinds & 4:
             bits = UNLIKELY
     if ("tit" in low or "headline" in low) and ("tit" in cls or "Tit" in cls or "headline" in cls or "tit" in ident) \
             and _TITLE_CLASS.search(low):
@@ -180,7 +201,19 @@ def _classify(cls: str, ident: str, flaggable: int = 1) -> int:
 
 def lines_of(root) -> tuple[list[Line], dict, dict]:
     """Walk once: lines in reading order, each block element's [start, end) line range, and the
-    elements whose class/id or tag make them headline or 来源 candidates ({"title": [...], "source": [...]}).
+    elements whose class/id or tag make them headline or 来源 candidates ({"title": [...], "source": [...],
+    "values": line values}). The compiled walk (_walk.pyx) when it was built, else the Python one."""
+    if _compiled_walker is not None:
+        lines, spans, titles, sources, excl_spans = _compiled_walker.walk(root)
+    else:
+        lines, spans, titles, sources, excl_spans = walk_python(root)
+    values = [line_value(line) for line in lines]
+    _apply_exclusions(lines, values, excl_spans)
+    return lines, spans, {"title": titles, "source": sources, "values": values}
+
+
+def walk_python(root):
+    """The reference walk: (lines, spans, title candidates, source candidates, excluded spans).
     Hot loop: locals only, one dict lookup for the tag's kind, no per-event function calls unless a
     block boundary has text."""
     lines: list[Line] = []
@@ -312,7 +345,8 @@ def lines_of(root) -> tuple[list[Line], dict, dict]:
                     if buf:
                         flush()
                     block_stack.pop()
-                    spans[el] = (starts.pop(), len(lines))
+                    if len(lines) > (s := starts.pop()):  # blocks without lines have no span
+                        spans[el] = (s, len(lines))
                     if kind & 32:
                         pre -= 1
                 elif kind & 2:
@@ -332,24 +366,91 @@ def lines_of(root) -> tuple[list[Line], dict, dict]:
                 gap = not kind & 1
     if buf:
         flush()
-    values = [line_value(line) for line in lines]
-    _apply_exclusions(lines, values, excl_spans)
-    return lines, spans, {"title": titles, "source": sources, "values": values}
+    return lines, spans, titles, sources, excl_spans
 
 
 def _apply_exclusions(lines: list[Line], values: list[float], excl_spans: list) -> None:
     """Mark lines inside flagged blocks, unless the block holds most of the page's text: a wrapper
     named "post-promo" or "page-footer-wrap" around the whole article must not sink it. `values`
-    (line_value of each line) is updated: an excluded line is worth 0."""
+    (line_value of each line) is updated: an excluded line is worth 0, or its negative value in a block of no prose."""
     if not excl_spans:
         return
     pos = [v if v > 0 else 0.0 for v in values]
     total = sum(pos) or 1.0
     for s, e in excl_spans:
         if sum(pos[s:e]) < 0.6 * total:
-            for i in range(s, e):
-                lines[i].excluded = True
-                values[i] = 0.0
+            # a block of no prose (menu, teaser links, fragments: worth <= 0) keeps its negative worth, so a
+            # wrapper around it and the article (often <body>) still pays for it; flagged prose (a hidden
+            # block, a bio) is just worth 0
+            if sum(values[s:e]) <= 0:
+                for i in range(s, e):
+                    lines[i].excluded = True
+                    if values[i] > 0:
+                        values[i] = 0.0
+            else:
+                for i in range(s, e):
+                    lines[i].excluded = True
+                    values[i] = 0.0
+
+
+CAPTION = 2  # Line.excluded of a caption line (truthy): the header zone skips photo credits
+
+
+def _exclude_range(lines: list[Line], values: list[float], s: int, e: int) -> None:
+    for i in range(s, e):
+        lines[i].excluded = CAPTION
+        values[i] = min(values[i], 0.0)
+
+
+def is_caption(line: Line) -> bool:
+    """A caption or photo credit line: in a <figure>, or in a block (or its parent) classed caption/credit."""
+    if line.excluded is CAPTION:
+        return True
+    el = line.el
+    for _ in range(2):
+        if el is None:
+            break
+        cls = el.get("class")
+        if cls and ("caption" in cls or "credit" in cls or "Caption" in cls):
+            return True
+        el = el.getparent()
+    return False
+
+
+def author_box(lines: list[Line], start: int) -> list[str]:
+    """Short lines of an author box (excluded from the body) soon after the article's last line: where
+    "Author: NAME" or the bare name stands. A few ancestors' class names are read, for ~15 lines."""
+    out = []
+    for line in lines[start:start + 15]:
+        if line.excluded and line.n <= 12:
+            el = line.el
+            for _ in range(4):
+                if el is None:
+                    break
+                if "author" in (el.get("class") or "").lower():
+                    out.append(line.text)
+                    break
+                el = el.getparent()
+    return out
+
+
+def drop_furniture(root, lines: list[Line], values: list[float], spans: dict) -> None:
+    """Block-level furniture the class/id words miss, excluded before the container is chosen.
+    Captions: a <figcaption>, or any text of a <figure> (photo credits, gallery counters) -- except a
+    table or code a <figure> wraps (WordPress tables, highlighted code)."""
+    if not lines:
+        return
+    total = 0.0
+    for el in root.iter("figure", "figcaption"):
+        span = spans.get(el)
+        if span is None or span[1] <= span[0] or lines[span[0]].excluded:
+            continue
+        if el.tag == "figure" and (el.find(".//table") is not None or el.find(".//pre") is not None):
+            continue
+        s, e = span
+        total = total or sum(v for v in values if v > 0) or 1.0
+        if sum(v for v in values[s:e] if v > 0) < 0.6 * total:  # not a figure wrapping the article
+            _exclude_range(lines, values, s, e)
 
 
 def line_value(line: Line) -> float:
@@ -385,7 +486,37 @@ def best_container(lines: list[Line], spans: dict, values: list[float] | None = 
             score *= 1.15
         if score > best_score:
             best, best_score = el, score
+    if best is not None:
+        best = _widen(best, lines, spans, cum)
     return best, values
+
+
+def _widen(best, lines: list[Line], spans: dict, cum: list[float]):
+    """A listicle or review page splits its text into sibling blocks between link lists and widgets
+    (one block per reviewed item): the best single block then holds a fraction of the article. When the
+    parent's positive children are worth at least twice the best block, the parent is the article, minus
+    its clearly negative children (link lists, product cards), which are excluded."""
+    parent = best.getparent()
+    if parent is None or parent.tag not in CONTAINER or parent.tag == "body" or parent not in spans:
+        return best
+    bs, be = spans[best]
+    own = cum[be] - cum[bs]
+    pos, drops = 0.0, []
+    for child in parent:
+        span = spans.get(child)
+        if span is None:
+            continue
+        score = cum[span[1]] - cum[span[0]]
+        if score > 0:
+            pos += score
+        elif score < -10:
+            drops.append(span)
+    if pos < 2 * own:
+        return best
+    for s, e in drops:
+        for i in range(s, e):
+            lines[i].excluded = True
+    return parent
 
 
 def fallback_container(lines: list[Line], spans: dict):
@@ -414,7 +545,10 @@ def is_boilerplate(text: str) -> bool:
 
 _NONWORD = re.compile(r"\W+")
 _RELATED_HEAD = re.compile(
-    r"^\s*(?:related(?: posts| articles| stories| news| content| reading)?|you (?:may|might) also (?:like|enjoy)|"
+    r"^\s*(?:related(?: posts| articles| stories| news| content| reading| resources)?|"
+    r"you (?:may|might) also (?:like|enjoy)|"
+    r"similar (?:posts|articles|stories)|(?:latest|recent|top|trending) (?:posts|articles|stories|news)|"
+    r"what to read next|don'?t miss|did you miss (?:these|this)\??|"
     r"you may be interested in|more (?:stories|articles|news|from|on|like this)\b.*|read (?:next|more)|also read|"
     r"recommended(?: for you| stories| articles)?|popular (?:posts|stories|articles)|trending(?: now)?|"
     r"voc[eê] (?:pode|tamb[eé]m pode) gostar|leia tamb[eé]m|veja tamb[eé]m|mat[eé]rias relacionadas|"
@@ -433,14 +567,16 @@ def select_lines(lines: list[Line], values: list[float], span: tuple[int, int], 
     tk_len = len(title_key)
     out = []
     heads = []  # per kept line: its first six word characters
-    related = None  # a "related posts" heading after some article text
+    related = []  # "related posts" headings after some article text
     for line in chosen:
         if line.excluded or (line.links * 2 > line.n and line.n < 40):
             continue
         text = line.text
-        if related is None and out and line.n <= 8 and (line.heading or line.n <= 5) and _RELATED_HEAD.match(text):
-            related = line
+        if out and line.n <= 8 and (line.heading or line.n <= 5) and _RELATED_HEAD.match(text):
+            related.append(line)
         if len(text) < 200 and is_boilerplate(simplify(text) if simplify else text):
+            continue
+        if text.startswith(("Lorem ipsum", "lorem ipsum", "LOREM IPSUM")):  # template placeholder text
             continue
         # the word characters of the first 40 characters: a prefix of the full key, so a headline copy
         # needs them to open the title key (spares the full-line key on almost every line)
@@ -468,14 +604,21 @@ def select_lines(lines: list[Line], values: list[float], span: tuple[int, int], 
     if drop:
         out = [line for i, line in enumerate(out) if i not in drop]
     # A "related posts" heading after some article text that opens its own box (the heading's block, or
-    # its parent for an <h3>): the box holds other posts' teasers.
-    if spans is not None and related is not None:
-        line = related
+    # its parent for an <h3>): the box holds other posts' teasers. A box holding the heading alone (a page
+    # builder's heading widget) stands for its parent, if that is not most of the text.
+    for line in related if spans is not None else ():
         box = line.el.getparent() if line.heading else line.el
         ps, pe = spans.get(box, (0, 0))
+        climbed = False
+        for _ in range(2):
+            if pe - ps != 1 or box is None or (box := box.getparent()) is None:
+                break
+            ps, pe = spans.get(box, (0, 0))
+            climbed = True
         if s <= ps < pe <= e and (ps, pe) != (s, e) and lines[ps] is line:
             gone = {id(x) for x in lines[ps:pe]}
-            out = [x for x in out if id(x) not in gone]
+            if not climbed or sum(x.n for x in out if id(x) not in gone) >= sum(x.n for x in out) * 0.6:
+                out = [x for x in out if id(x) not in gone]
     # Trim weak edges: short non-sentences before the first / after the last real paragraph.
     def weak(line: Line) -> bool:
         return line.n < 8 and not _SENT_PUNCT.search(line.text[-2:] if line.text else "")
@@ -484,3 +627,10 @@ def select_lines(lines: list[Line], values: list[float], span: tuple[int, int], 
     while out and weak(out[0]) and len(out) > 1:
         out.pop(0)
     return out
+
+
+try:  # the compiled copy of walk_python (setup.py builds it; tests/test_extract_walk.py checks they agree)
+    from crawler.extract._walk import walker as _make_walker
+    _compiled_walker = _make_walker(_KIND, _ATTR_CACHE, _INLINE_ATTR_CACHE, _classify, Line, _WS)
+except ImportError:
+    _compiled_walker = None

@@ -1,0 +1,336 @@
+# cython: language_level=3
+"""The body walk of crawler.extract.body.lines_of, compiled: the same lines, spans and marked
+elements, read straight off libxml2's nodes through lxml's public C API.
+
+Why compiled: the Python walk (etree.iterwalk + per-event logic) was 2 of the ~6 ms per page, while
+libxml2 visits the same nodes in microseconds; most of the cost is making a Python proxy and strings
+for every node. Here proxies are made only for block and marked elements, and text is decoded only
+when it is kept. `body.lines_of` is the reference: tests/test_extract_walk.py checks both agree on
+real pages, and the Python walk runs wherever this module was not built.
+"""
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+from libc.string cimport memset, strcmp, strlen
+
+from lxml.includes cimport tree
+from lxml.includes.etreepublic cimport _Document, _Element, elementFactory, import_lxml__etree
+
+import_lxml__etree()
+
+# tag kind bits, as in body.py
+cdef enum:
+    K_BLOCK = 1
+    K_A = 2
+    K_BR = 4
+    K_FLAG = 8
+    K_STRUCT = 16
+    K_PRE = 32
+    K_HEAD = 64
+    K_HEAD6 = 128  # h1-h6 (a heading line); K_HEAD marks h1-h3, the headline candidates
+
+
+cdef inline bint _visited(tree.xmlNode* n) noexcept:
+    """The node kinds lxml's iterwalk yields: elements, comments, entity references, PIs."""
+    return n.type == tree.XML_ELEMENT_NODE or n.type == tree.XML_COMMENT_NODE \
+        or n.type == tree.XML_ENTITY_REF_NODE or n.type == tree.XML_PI_NODE
+
+
+cdef inline tree.xmlNode* _next_visited(tree.xmlNode* n) noexcept:
+    while n is not NULL and not _visited(n):
+        n = n.next
+    return n
+
+
+cdef inline bint _is_text(tree.xmlNode* n) noexcept:
+    return n.type == tree.XML_TEXT_NODE or n.type == tree.XML_CDATA_SECTION_NODE
+
+
+cdef object _collect_text(tree.xmlNode* n):
+    """lxml's .text/.tail: the run of text nodes from `n`; None when there is none."""
+    if n is NULL or not _is_text(n):
+        return None
+    if n.next is NULL or not _is_text(n.next):
+        return _decode(n.content)
+    parts = []
+    while n is not NULL and _is_text(n):
+        parts.append(_decode(n.content))
+        n = n.next
+    return "".join(parts)
+
+
+cdef inline object _decode(const unsigned char* s):
+    if s is NULL:
+        return ""
+    return PyUnicode_DecodeUTF8(<const char*>s, strlen(<const char*>s), "replace")
+
+
+cdef inline bint _ascii_blank(tree.xmlNode* n) noexcept:
+    """True when the text run from `n` is ASCII whitespace only (spares decoding indentation)."""
+    cdef const unsigned char* s
+    while n is not NULL and _is_text(n):
+        s = n.content
+        if s is not NULL:
+            while s[0]:
+                if s[0] != 32 and s[0] != 10 and s[0] != 9 and s[0] != 13 and s[0] != 12 and s[0] != 11:
+                    return False
+                s += 1
+        n = n.next
+    return True
+
+
+cdef object _attr_value(tree.xmlAttr* a):
+    cdef tree.xmlNode* t = a.children
+    if t is NULL:
+        return ""
+    if t.next is NULL:
+        return _decode(t.content)
+    parts = []
+    while t is not NULL:
+        parts.append(_decode(t.content))
+        t = t.next
+    return "".join(parts)
+
+
+cdef inline bint _named(tree.xmlAttr* a, const char* name) noexcept:
+    return a.ns is NULL and strcmp(<const char*>a.name, name) == 0
+
+
+cdef class _Walker:
+    cdef list lines, buf, link_buf, block_stack, block_kinds, starts, excl_stack, excl_spans, titles, sources
+    cdef dict spans, kinds, cache, inline_cache
+    cdef object classify, new_line, ws
+    cdef _Document doc
+    cdef int link, pre
+    cdef bint gap
+    cdef size_t name_ptr[128]
+    cdef int name_kind[128]
+
+    def __init__(self, kinds, cache, inline_cache, classify, new_line, ws):
+        self.kinds, self.cache, self.inline_cache = kinds, cache, inline_cache
+        self.classify, self.new_line, self.ws = classify, new_line, ws
+
+    cdef void flush(self) except *:
+        cdef Py_ssize_t n, links
+        raw = "".join(self.buf)
+        self.buf.clear()
+        if self.pre:
+            raw = raw.replace("\u200b", "").replace("\ufeff", "")
+            ws = self.ws
+            text = "\n".join([ws.sub(" ", x).rstrip() for x in raw.strip("\n").split("\n")]).strip()
+            if text:
+                n = _tokens(text)
+                if n:
+                    self._line(text, n, True)
+            self.link_buf.clear()
+            return
+        words = raw.split()
+        text = " ".join(words)
+        if text.isascii():
+            n = len(words)
+        else:
+            if "\u200b" in text or "\ufeff" in text:
+                text = " ".join(text.replace("\u200b", "").replace("\ufeff", "").split())
+            n = _tokens(text)
+        if n:
+            self._line(text, n, False)
+        self.link_buf.clear()
+
+    cdef void _line(self, text, Py_ssize_t n, bint pre) except *:
+        cdef Py_ssize_t links = 0
+        if self.link_buf:
+            links = min(_tokens("".join(self.link_buf)), n)
+        cdef tree.xmlNode* c = <tree.xmlNode*><size_t>self.block_stack[-1]
+        el = elementFactory(self.doc, c)
+        self.lines.append(self.new_line(text, el, n, links, bool(self.block_kinds[-1] & K_HEAD6), pre, False))
+
+    cdef void start(self, tree.xmlNode* c, _Document doc, int kind) except *:
+        cdef _Element el = None
+        if kind:
+            if kind & K_BLOCK:
+                if self.buf:
+                    self.flush()
+                self.block_stack.append(<size_t>c)
+                self.block_kinds.append(kind)
+                self.starts.append(len(self.lines))
+                if kind & K_PRE:
+                    self.pre += 1
+                if kind & K_HEAD:
+                    el = elementFactory(doc, c)
+                    self.titles.append(el)
+            elif kind & K_A:
+                self.link += 1
+            elif kind & K_BR:
+                if self.buf:
+                    self.flush()
+        # el.get("class"), el.get("id"), read off the attribute list: libxml2's own xmlGetNoNsProp and
+        # xmlFree are not exported by lxml's statically linked build
+        cls = ident = None
+        cdef tree.xmlAttr* a = c.properties
+        while a is not NULL:
+            if cls is None and _named(a, "class"):
+                cls = _attr_value(a)
+            elif ident is None and _named(a, "id"):
+                ident = _attr_value(a)
+            a = a.next
+        cdef int bits
+        if cls or ident:
+            attrs = f"{cls or ''} {ident or ''}"
+            cache = self.cache if kind & K_FLAG else self.inline_cache
+            found = cache.get(attrs)
+            if found is None:
+                found = self.classify(cls or "", ident or "", kind & K_FLAG)
+                if len(cache) < 50_000:
+                    cache[attrs] = found
+            bits = found
+            if bits:
+                if (bits & 1 and kind & K_FLAG) or kind & K_STRUCT:
+                    if self.buf:
+                        self.flush()
+                    self.excl_stack.append((<size_t>c, len(self.lines)))
+                if bits & 2 and not kind & K_HEAD:
+                    self.titles.append(el if el is not None else elementFactory(doc, c))
+                if bits & 4:
+                    self.sources.append(el if el is not None else elementFactory(doc, c))
+            elif kind & K_STRUCT:
+                if self.buf:
+                    self.flush()
+                self.excl_stack.append((<size_t>c, len(self.lines)))
+        elif kind & K_STRUCT:
+            if self.buf:
+                self.flush()
+            self.excl_stack.append((<size_t>c, len(self.lines)))
+        if c.children is NULL or not _is_text(c.children):
+            return
+        if not self.buf and _ascii_blank(c.children):
+            return
+        t = _collect_text(c.children)
+        if t and (self.buf or not t.isspace()):
+            if self.gap:
+                prev = self.buf[-1][-1] if self.buf and self.buf[-1] else " "
+                first = t[0]
+                if not prev.isspace() and not first.isspace() and not (prev >= "\u3400" and first >= "\u3400"):
+                    self.buf.append(" ")
+                self.gap = False
+            self.buf.append(t)
+            if self.link:
+                self.link_buf.append(t)
+
+    cdef void end(self, tree.xmlNode* c, int kind) except *:
+        if kind:
+            if kind & K_BLOCK:
+                if self.buf:
+                    self.flush()
+                self.block_stack.pop()
+                self.block_kinds.pop()
+                s = self.starts.pop()
+                if len(self.lines) > s:  # blocks without lines have no span (and need no proxy)
+                    self.spans[elementFactory(self.doc, c)] = (s, len(self.lines))
+                if kind & K_PRE:
+                    self.pre -= 1
+            elif kind & K_A:
+                self.link -= 1
+        if self.excl_stack and self.excl_stack[-1][0] == <size_t>c:
+            if self.buf:
+                self.flush()
+            self.excl_spans.append((self.excl_stack.pop()[1], len(self.lines)))
+        self.tail(c, kind)
+
+    cdef void tail(self, tree.xmlNode* c, int kind) except *:
+        nxt = c.next
+        if nxt is NULL or not _is_text(nxt) or (not self.buf and _ascii_blank(nxt)):
+            # no tail, or whitespace that would not be kept: only whether a tail exists matters
+            if nxt is not NULL and _is_text(nxt) and _has_text(nxt):
+                self.gap = False
+            else:
+                self.gap = not kind & K_BLOCK
+            return
+        t = _collect_text(nxt)
+        if t:
+            self.gap = False
+            if self.buf or not t.isspace():
+                self.buf.append(t)
+                if self.link:
+                    self.link_buf.append(t)
+        else:
+            self.gap = not kind & K_BLOCK
+
+    cdef void other_end(self, tree.xmlNode* c) except *:
+        """A comment, PI or entity reference: only its tail counts (kept whatever it holds)."""
+        t = _collect_text(c.next)
+        if t:
+            self.buf.append(t)
+
+    def walk(self, _Element root):
+        cdef tree.xmlNode* top = root._c_node
+        cdef tree.xmlNode* c = top
+        cdef tree.xmlNode* nxt
+        cdef _Document doc = root._doc
+        kinds = self.kinds
+        self.lines, self.buf, self.link_buf = [], [], []
+        memset(self.name_ptr, 0, sizeof(self.name_ptr))
+        self.doc = doc
+        self.block_stack, self.block_kinds, self.starts = [<size_t>top], [self._kind(top)], []
+        self.excl_stack, self.excl_spans, self.titles, self.sources = [], [], [], []
+        self.spans = {}
+        self.link = self.pre = 0
+        self.gap = False
+        self._enter(c, doc)
+        while True:
+            nxt = _next_visited(c.children) if c.type == tree.XML_ELEMENT_NODE else NULL
+            if nxt is not NULL:
+                c = nxt
+                self._enter(c, doc)
+                continue
+            while True:  # leave `c`, then go to its next sibling or leave its parent
+                self._leave(c)
+                if c == top:
+                    if self.buf:
+                        self.flush()
+                    return self.lines, self.spans, self.titles, self.sources, self.excl_spans
+                nxt = _next_visited(c.next)
+                if nxt is not NULL:
+                    c = nxt
+                    self._enter(c, doc)
+                    break
+                c = c.parent
+
+    cdef void _enter(self, tree.xmlNode* c, _Document doc) except *:
+        if c.type == tree.XML_ELEMENT_NODE:
+            self.start(c, doc, self._kind(c))
+
+    cdef void _leave(self, tree.xmlNode* c) except *:
+        if c.type == tree.XML_ELEMENT_NODE:
+            self.end(c, self._kind(c))
+        else:
+            self.other_end(c)
+
+    cdef int _kind(self, tree.xmlNode* c) except -1:
+        # libxml2 interns tag names per document: a small cache keyed by the name's address spares
+        # decoding it at every start and end (cleared per walk: a later document may reuse addresses)
+        cdef size_t slot = (<size_t>c.name >> 4) & 127
+        if self.name_ptr[slot] == <size_t>c.name:
+            return self.name_kind[slot]
+        k = self.kinds.get(_decode(c.name))
+        self.name_ptr[slot] = <size_t>c.name
+        self.name_kind[slot] = 0 if k is None else k
+        return self.name_kind[slot]
+
+
+cdef inline bint _has_text(tree.xmlNode* n) noexcept:
+    """A text run with at least one character (lxml returns '' for empty text nodes: falsy)."""
+    while n is not NULL and _is_text(n):
+        if n.content is not NULL and n.content[0]:
+            return True
+        n = n.next
+    return False
+
+
+cdef Py_ssize_t _tokens(text) except -1:
+    """body._tokens: non-ASCII characters + ASCII words."""
+    if text.isascii():
+        return len(text.split())
+    ascii_part = text.encode("ascii", "ignore")
+    return len(text) - len(ascii_part) + len(ascii_part.split())
+
+
+def walker(kinds, cache, inline_cache, classify, new_line, ws):
+    return _Walker(kinds, cache, inline_cache, classify, new_line, ws)
