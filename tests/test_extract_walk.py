@@ -60,3 +60,32 @@ def test_compiled_walk_equals_python_walk(page):
 def test_compiled_walk_on_edge_cases(html):
     root = _root(html)
     assert _comparable(body._compiled_walker.walk(root)) == _comparable(body.walk_python(root))
+
+
+def _class_pairs():
+    from lxml import etree
+    pairs = {("post-comments", ""), ("", "commentList"), ("entry_author_bio x", "a1"), ("col-md-6 h2title", ""),
+             ("ＫＥＬＶＩＮ \u212a-share", "İd"), ("news_title", "Title"), ("a_source", ""), ("", "js_name"),
+             ("about", "posts"), ("d-lg-none", ""), ("post-12345", "related_99x"), ("", "")}
+    for page in PAGES:
+        tree = etree.fromstring(page.read_bytes(), etree.HTMLParser())
+        for el in tree.iter() if tree is not None else ():
+            if isinstance(el.tag, str) and (el.get("class") or el.get("id")):
+                pairs.add((el.get("class") or "", el.get("id") or ""))
+    return sorted(pairs)
+
+
+@needs_compiled
+@pytest.mark.parametrize("flaggable", [1, 0])
+def test_compiled_classification_equals_python(flaggable):
+    from crawler.extract import _walk
+
+    pairs = _class_pairs()
+    body._TOKEN_CACHE.clear()
+    body._PART_CACHE.clear()
+    python = [body._classify(c, i, flaggable) for c, i in pairs]
+    body._TOKEN_CACHE.clear()
+    body._PART_CACHE.clear()
+    compiled = [_walk.classify(body, c, i, flaggable) for c, i in pairs]
+    assert len(pairs) > 500 and any(python)
+    assert [p for p, a, b in zip(pairs, python, compiled) if a != b] == []

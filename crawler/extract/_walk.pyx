@@ -8,7 +8,12 @@ for every node. Here proxies are made only for block and marked elements, and te
 when it is kept. `body.lines_of` is the reference: tests/test_extract_walk.py checks both agree on
 real pages, and the Python walk runs wherever this module was not built.
 """
-from cpython.unicode cimport PyUnicode_DecodeUTF8
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.unicode cimport PyUnicode_DecodeUTF8, Py_UNICODE_ISSPACE
+
+cdef extern from "Python.h":
+    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+    int PyUnicode_4BYTE_KIND
 from libc.string cimport memset, strcmp, strlen
 
 from lxml.includes cimport tree
@@ -97,16 +102,18 @@ cdef inline bint _named(tree.xmlAttr* a, const char* name) noexcept:
 cdef class _Walker:
     cdef list lines, buf, link_buf, block_stack, block_kinds, starts, excl_stack, excl_spans, titles, sources
     cdef dict spans, kinds, cache, inline_cache
-    cdef object classify, new_line, ws
+    cdef object new_line, ws
+    cdef _Classes classes
     cdef _Document doc
     cdef int link, pre
     cdef bint gap
     cdef size_t name_ptr[128]
     cdef int name_kind[128]
 
-    def __init__(self, kinds, cache, inline_cache, classify, new_line, ws):
-        self.kinds, self.cache, self.inline_cache = kinds, cache, inline_cache
-        self.classify, self.new_line, self.ws = classify, new_line, ws
+    def __init__(self, rules):
+        self.kinds, self.cache, self.inline_cache = rules._KIND, rules._ATTR_CACHE, rules._INLINE_ATTR_CACHE
+        self.new_line, self.ws = rules.Line, rules._WS
+        self.classes = _Classes(rules)
 
     cdef void flush(self) except *:
         cdef Py_ssize_t n, links
@@ -122,14 +129,7 @@ cdef class _Walker:
                     self._line(text, n, True)
             self.link_buf.clear()
             return
-        words = raw.split()
-        text = " ".join(words)
-        if text.isascii():
-            n = len(words)
-        else:
-            if "\u200b" in text or "\ufeff" in text:
-                text = " ".join(text.replace("\u200b", "").replace("\ufeff", "").split())
-            n = _tokens(text)
+        text, n = _squash(raw)
         if n:
             self._line(text, n, False)
         self.link_buf.clear()
@@ -177,7 +177,7 @@ cdef class _Walker:
             cache = self.cache if kind & K_FLAG else self.inline_cache
             found = cache.get(attrs)
             if found is None:
-                found = self.classify(cls or "", ident or "", kind & K_FLAG)
+                found = self.classes.classify(cls or "", ident or "", kind & K_FLAG)
                 if len(cache) < 50_000:
                     cache[attrs] = found
             bits = found
@@ -324,6 +324,41 @@ cdef inline bint _has_text(tree.xmlNode* n) noexcept:
     return False
 
 
+cdef tuple _squash(str raw):
+    """(text, tokens) as the Python walk computes them, in one pass: whitespace runs become one space,
+    zero-width spaces and BOMs go, and tokens = non-ASCII characters + ASCII words (ASCII letters on
+    both sides of a non-ASCII character are one word, as in body._tokens)."""
+    cdef Py_ssize_t size = len(raw), i, m = 0, n = 0
+    cdef Py_UCS4 ch
+    cdef bint space = False, word = False
+    cdef Py_UCS4* out = <Py_UCS4*>PyMem_Malloc((size + 1) * sizeof(Py_UCS4))
+    if out is NULL:
+        raise MemoryError()
+    try:
+        for i in range(size):
+            ch = raw[i]
+            if Py_UNICODE_ISSPACE(ch):
+                space = m > 0
+                word = False
+                continue
+            if ch == 0x200b or ch == 0xfeff:
+                continue
+            if space:
+                out[m] = 32
+                m += 1
+                space = False
+            out[m] = ch
+            m += 1
+            if ch >= 128:
+                n += 1
+            elif not word:
+                n += 1
+                word = True
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, m), n
+    finally:
+        PyMem_Free(out)
+
+
 cdef Py_ssize_t _tokens(text) except -1:
     """body._tokens: non-ASCII characters + ASCII words."""
     if text.isascii():
@@ -332,5 +367,85 @@ cdef Py_ssize_t _tokens(text) except -1:
     return len(text) - len(ascii_part) + len(ascii_part.split())
 
 
-def walker(kinds, cache, inline_cache, classify, new_line, ws):
-    return _Walker(kinds, cache, inline_cache, classify, new_line, ws)
+cdef class _Classes:
+    """body._classify / _part_kind / _token_kind compiled, on body's own word lists and caches (a cold
+    cache made classifying a new site's class names a fifth of the page's time)."""
+    cdef frozenset unlikely_words, likely_words
+    cdef tuple unlikely_sub, likely_sub, source_sub
+    cdef object unlikely_part_rx, title_rx
+    cdef dict token_cache, part_cache
+
+    def __init__(self, rules):
+        self.unlikely_words, self.likely_words = rules._UNLIKELY_WORDS, rules._LIKELY_WORDS
+        self.unlikely_sub, self.likely_sub, self.source_sub = rules._UNLIKELY_SUB, rules._LIKELY_SUB, rules._SOURCE_SUB
+        self.unlikely_part_rx, self.title_rx = rules._UNLIKELY_PART_RX, rules._TITLE_CLASS
+        self.token_cache, self.part_cache = rules._TOKEN_CACHE, rules._PART_CACHE
+
+    cdef int token_kind(self, str tok) except -1:
+        cdef int k = 0
+        found = self.token_cache.get(tok)
+        if found is not None:
+            return found
+        if tok in self.unlikely_words:
+            k = 1
+        elif tok.startswith(self.unlikely_sub) or tok.endswith(self.unlikely_sub):
+            k |= 1
+        if k == 0 or tok not in self.unlikely_words:
+            if tok in self.likely_words or tok.startswith(self.likely_sub) or tok.endswith(self.likely_sub):
+                k |= 2
+        if len(self.token_cache) < 100_000:
+            self.token_cache[tok] = k
+        return k
+
+    cdef int part_kind(self, str part) except -1:
+        """The OR of the kinds of the [a-z]+ runs of a lower-cased class name: what body._part_kind's
+        split on '-', '_' and non-letters yields."""
+        cdef int k = 0
+        cdef Py_ssize_t i = 0, j, size = len(part)
+        cdef Py_UCS4 ch
+        if "-" in part or "_" in part or "author" in part:
+            if self.unlikely_part_rx.search(part) is not None:
+                if len(self.part_cache) < 100_000:
+                    self.part_cache[part] = 5
+                return 5
+        while i < size:
+            ch = part[i]
+            if 97 <= ch <= 122:
+                j = i + 1
+                while j < size and 97 <= <Py_UCS4>part[j] <= 122:
+                    j += 1
+                k |= self.token_kind(part[i:j])
+                i = j
+            else:
+                i += 1
+        if len(self.part_cache) < 100_000:
+            self.part_cache[part] = k
+        return k
+
+    cdef int classify(self, str cls, str ident, int flaggable) except -1:
+        cdef int bits = 0, kinds = 0
+        low = f"{cls} {ident}".lower()
+        if flaggable:
+            for part in low.split():
+                found = self.part_cache.get(part)
+                kinds |= <int>found if found is not None else self.part_kind(part)
+            if kinds == 1 or kinds & 4:
+                bits = 1
+        if ("tit" in low or "headline" in low) and ("tit" in cls or "Tit" in cls or "headline" in cls or "tit" in ident) \
+                and self.title_rx.search(low) is not None:
+            bits |= 2
+        if ident == "js_name" or (("source" in low or "account" in low or "author-name" in low or "media-name" in low
+                                   or "profile_nickname" in low)
+                                  and (any([k in cls for k in self.source_sub]) or "source" in ident)):
+            bits |= 4
+        return bits
+
+
+def walker(rules):
+    """A walker on body's tables (tag kinds, class/id word lists, caches, Line): `rules` is the module."""
+    return _Walker(rules)
+
+
+def classify(rules, cls, ident, flaggable):
+    """The compiled class/id classification (for the test that holds it equal to body._classify)."""
+    return _Classes(rules).classify(cls, ident, flaggable)

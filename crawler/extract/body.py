@@ -630,7 +630,9 @@ def select_lines(lines: list[Line], values: list[float], span: tuple[int, int], 
 
 
 try:  # the compiled copy of walk_python (setup.py builds it; tests/test_extract_walk.py checks they agree)
+    import sys as _sys
+
     from crawler.extract._walk import walker as _make_walker
-    _compiled_walker = _make_walker(_KIND, _ATTR_CACHE, _INLINE_ATTR_CACHE, _classify, Line, _WS)
+    _compiled_walker = _make_walker(_sys.modules[__name__])  # reads this module's tables and caches
 except ImportError:
     _compiled_walker = None

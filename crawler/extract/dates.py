@@ -133,7 +133,8 @@ def meta_date(meta: dict, html_text: str, published_only: bool = False, tags_onl
     for key in ("datePublished", "dateCreated"):
         if isinstance(jd.get(key), str) and (f := parse_meta_value(jd[key])):
             return f
-    if "var ct" in html_text and (m := _WECHAT_CT.search(html_text)):
+    # from the first "var ct" on: the regex opens with \b, so `re` would try every position of the page
+    if (i := html_text.find("var ct")) != -1 and (m := _WECHAT_CT.search(html_text, i)):
         return parse_meta_value(m.group(1))
     return None
 
