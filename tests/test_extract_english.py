@@ -114,3 +114,72 @@ def test_a_photo_credit_under_the_headline_is_not_the_author():
                 "<p>Agencyphotos.com</p></div></div><div class='entry-content'>" + paragraphs() + "</div></article>")
     html = html.replace(b"</title>", b"</title><meta name='author' content='Maria Lopez'>")
     assert extract(html).author == "Maria Lopez"
+
+
+def test_a_footer_column_of_legal_disclaimers_is_not_the_article():
+    disclaimer = ("<p>This material is not intended to replace the advice of a qualified advisor. Information has been "
+                  "obtained from sources believed to be reliable and is for informational purposes only, without any "
+                  "warranty of completeness or accuracy of any kind, express or implied, for any purpose.</p>"
+                  "<p>Products and services referenced are for general information only. Always consult a qualified "
+                  "advisor before purchasing. The company cannot be held liable for any damages arising from the use of "
+                  "this material, its products or the services referenced anywhere on this website.</p>")
+    html = page("<h1>Council approves transit budget</h1><div class='col'><p>" + SENTENCES[0] + " " + SENTENCES[1]
+                + "</p><p>Key points of the plan include:</p><ul><li>Twelve new routes</li><li>Evening service</li></ul>"
+                + "</div><div class='col'>" + disclaimer + "<p>Copyright © 2023 Example Advisors. All Rights "
+                "Reserved.</p></div>")
+    body = extract(html).body
+    assert SENTENCES[0] in body and "not intended to replace" not in body
+
+
+def test_an_english_byline_followed_by_a_date():
+    html = page("<h1>Council approves transit budget</h1><p>By Maria Lopez August 12, 2021</p>"
+                "<div class='entry-content'>" + paragraphs() + "</div>")
+    assert extract(html).author == "Maria Lopez"
+
+
+def test_an_author_label_on_its_own_line_and_a_written_by_label():
+    html = page("<h1>Council approves transit budget</h1><div class='meta'><span>Author</span><span>Maria Lopez</span>"
+                "</div><div class='entry-content'>" + paragraphs() + "</div><div>Intermezzo by Sally Rooney</div>")
+    html = html.replace(b"<span>Author</span>", b"<div>Author</div>").replace(b"<span>Maria Lopez</span>",
+                                                                          b"<div>Maria Lopez</div>")
+    assert extract(html).author == "Maria Lopez"
+    html = page("<h1>Council approves transit budget</h1><div class='entry-content'>" + paragraphs()
+                + "<p>Written by: Maria Lopez</p></div>")
+    assert extract(html).author == "Maria Lopez"
+
+
+def test_a_name_and_a_date_on_a_header_line():
+    html = page("<h1>Council approves transit budget</h1><div>Maria Lopez July 3, 2025</div>"
+                "<div class='entry-content'>" + paragraphs() + "</div>")
+    assert extract(html).author == "Maria Lopez"
+    html = page("<h1>Council approves transit budget</h1><div>Press Release July 3, 2025</div>"
+                "<div class='entry-content'>" + paragraphs() + "</div>")
+    assert extract(html).author is None
+
+
+def test_a_link_list_the_article_introduces_or_a_directory_list_stays():
+    books = "".join(f"<li><a href='/b{i}'>Book title number {i}</a> by <a href='/a{i}'>Some Author</a></li>"
+                    for i in range(6))
+    html = page("<div class='entry-content'>" + paragraphs(SENTENCES[:3])
+                + "<p>Here were the most popular older titles of the year:</p><ul>" + books + "</ul>"
+                + paragraphs(SENTENCES[3:]) + "</div>")
+    body = extract(html).body
+    assert "Book title number 3 by Some Author" in body
+    clinics = "".join(f"<li><a href='/c{i}'>{name} Clinic</a></li><li>{100 + i} Main Street</li>"
+                      f"<li>(415) 555-010{i}</li>" for i, name in enumerate(("Access", "Holos", "Marina", "Sunset")))
+    html = page("<div class='entry-content'>" + paragraphs(SENTENCES[:3]) + "<ul>" + clinics + "</ul>"
+                + paragraphs(SENTENCES[3:]) + "</div>")
+    assert "Marina Clinic" in extract(html).body
+    teasers = "".join(f"<li><a href='/p{i}'>Another story about something else {i}</a></li>" for i in range(5))
+    html = page("<div class='entry-content'>" + paragraphs() + "<p>If you liked this post you might also like:</p>"
+                + "<ul>" + teasers + "</ul></div>")
+    assert "Another story" not in extract(html).body
+
+
+def test_the_visible_headline_beats_a_rewritten_title_and_a_site_name_heading():
+    html = page("<h1>Council approves the new transit budget after debate</h1><div class='entry-content'>"
+                + paragraphs() + "</div>", title="Transit Budget 2025: Everything You Need To Know | City News")
+    assert extract(html).title == "Council approves the new transit budget after debate"
+    html = page("<div class='logo'><h2>City News</h2></div><div class='entry-content'>" + paragraphs() + "</div>",
+                title="Council approves transit budget | City News")
+    assert extract(html).title == "Council approves transit budget"

@@ -453,6 +453,23 @@ def drop_furniture(root, lines: list[Line], values: list[float], spans: dict) ->
             _exclude_range(lines, values, s, e)
 
 
+# a legal disclaimer ("… is for informational purposes only …", "… cannot be held liable …"): prose-like, but
+# site furniture (often the longest text of a footer column); two distinct phrases are required. Read only in
+# a short winning block (best_container): a gate on every line of the page would cost ~2% of the time
+_DISCLAIMER = re.compile(r"(?:for (?:general |educational |informational |and )*(?:information|informational|educational)"
+                         r"(?: purposes)?(?: only)?|not intended (?:to|as|for)|does not constitute|not (?:be )?construed as|"
+                         r"should not be (?:considered|construed|relied)|(?:cannot|can not|shall not|will not) be held "
+                         r"liable|not a substitute for|no (?:warranty|representation)|qualified (?:advisor|professional))",
+                         re.I)
+
+
+def _disclaimer(text: str) -> bool:
+    if not ("nform" in text or "ntended" in text or "onstitute" in text or "liable" in text or "ubstitute" in text
+            or "qualified" in text or "construed" in text or "arrant" in text):
+        return False
+    return len({m.group(0).lower()[:12] for m in _DISCLAIMER.finditer(text)}) >= 2
+
+
 def line_value(line: Line) -> float:
     n, links = line.n, line.links
     if line.excluded:
@@ -486,9 +503,21 @@ def best_container(lines: list[Line], spans: dict, values: list[float] | None = 
             score *= 1.15
         if score > best_score:
             best, best_score = el, score
+    if best is not None and spans[best][1] - spans[best][0] <= 8 and _zero_disclaimers(lines, values, *spans[best]):
+        return best_container(lines, spans, values)  # a footer column of legal text: choose again without it
     if best is not None:
         best = _widen(best, lines, spans, cum)
     return best, values
+
+
+def _zero_disclaimers(lines: list[Line], values: list[float], s: int, e: int) -> bool:
+    """A short winning block whose prose is legal disclaimers (a footer column): those lines are worth 0."""
+    found = False
+    for i in range(s, e):
+        if values[i] > 0 and lines[i].n < 200 and _disclaimer(lines[i].text):
+            values[i] = 0.0
+            found = True
+    return found
 
 
 def _widen(best, lines: list[Line], spans: dict, cum: list[float]):
@@ -557,6 +586,35 @@ _RELATED_HEAD = re.compile(
     r"potrebbe interessarti|leggi anche|相关阅读|相关新闻|相关文章|延伸阅读|推荐阅读|猜你喜欢)\s*[.…:：!]*\s*$", re.I)
 
 
+# a colon line introducing other posts, not a list of the article ("If you liked this post you might also like:")
+_TEASER_INTRO = re.compile(r"also (?:like|enjoy|read)|you (?:might|may) (?:like|enjoy)|related|read (?:more|next)|"
+                           r"see also|more (?:posts|stories|articles)|recommended|trending", re.I)
+
+
+def _content_list(lst, lines: list[Line], spans: dict, out: list[Line], cache: dict) -> bool:
+    """Whether a list's link items are article text: a list introduced by the kept line just before it
+    ("The most popular titles were:"), or one whose other items are mostly plain text (a directory of
+    names, addresses and phone numbers), or a digest of sentence-long items. A menu or a teaser list is neither."""
+    if lst in cache:
+        return cache[lst]
+    ok = False
+    span = spans.get(lst) if lst is not None else None
+    if span is not None and span[1] > span[0]:
+        s, e = span
+        prev = lines[s - 1] if s > 0 else None  # kept: among the last lines out (the list's own items follow it)
+        if prev is not None and any(x is prev for x in out[-(e - s) - 1:]) and prev.text.rstrip().endswith((":", "：")) \
+                and prev.n >= 4 and not prev.heading and not _RELATED_HEAD.match(prev.text) \
+                and not _TEASER_INTRO.search(prev.text):
+            ok = True
+        elif e - s >= 4:
+            plain = sum(1 for x in lines[s:e] if not x.links)
+            linky = [x.n for x in lines[s:e] if x.links * 2 > x.n]
+            # or a few link-heavy items among sentence-long ones (a news digest), none of them a bare title
+            ok = plain * 2 >= e - s or (len(linky) * 3 <= e - s and min(linky, default=0) >= 20)
+    cache[lst] = ok
+    return ok
+
+
 def select_lines(lines: list[Line], values: list[float], span: tuple[int, int], title: str | None,
                  simplify=None, spans: dict | None = None) -> list[Line]:
     """Lines of the chosen block minus furniture. `simplify` (t2s) lets the Simplified patterns
@@ -568,8 +626,12 @@ def select_lines(lines: list[Line], values: list[float], span: tuple[int, int], 
     out = []
     heads = []  # per kept line: its first six word characters
     related = []  # "related posts" headings after some article text
+    lists: dict = {}  # list element -> whether its link items are article text
     for line in chosen:
-        if line.excluded or (line.links * 2 > line.n and line.n < 40):
+        if line.excluded:
+            continue
+        if line.links * 2 > line.n and line.n < 40 and not (
+                spans is not None and line.el.tag == "li" and _content_list(line.el.getparent(), lines, spans, out, lists)):
             continue
         text = line.text
         if out and line.n <= 8 and (line.heading or line.n <= 5) and _RELATED_HEAD.match(text):

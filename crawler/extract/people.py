@@ -154,24 +154,58 @@ def find_author(zone: str, first_lines: str, last_lines: str, meta: dict, body_h
 
 # an English byline: "By Jane Doe", "Posted by Colin Watson on …", "Written by A. J. Neal" -- capitalised
 # words only, so "by the time" or "by 2030" do not pass
-_EN_BYLINE = re.compile(r"(?:^|[\s|•·—-])(?:[Bb]y|BY|[Pp]osted by|[Ww]ritten by|[Aa]uthor:)\s+"
-                        r"(?P<v>[A-Z][\w.'’-]*(?:[ \t](?:[A-Z][\w.'’-]*|van|de|von|da|di|and[ \t][A-Z][\w.'’-]*)){0,4})"
-                        r"(?=[ \t]*(?:$|[,|•·—–(]|[ \t](?:on|in|at|and|Updated|Published|\d)\b|[ \t][a-z]))", re.M)
+# a date right after the name ("By Jane Doe August 12, 2021", "By Jane Doe Aug. 12"): the month is no name word
+_EN_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?[ \t]+\d"
+_EN_BYLINE = re.compile(r"(?:^|[\s|•·—-])(?:[Bb]y|BY|(?:[Pp]osted|[Ww]ritten|[Aa]uthored) by:?|[Aa]uthors?:)\s+"
+                        r"(?P<v>(?!" + _EN_MONTH + r")[A-Z][\w.'’-]*(?:[ \t](?:(?!" + _EN_MONTH + r")[A-Z][\w.'’-]*|van|de|von|da|di|"
+                        r"and[ \t][A-Z][\w.'’-]*)){0,4})"
+                        r"(?=[ \t]*(?:$|[,|•·—–(]|[ \t](?:on|in|at|and|Updated|Published|\d+)\b|[ \t]" + _EN_MONTH +
+                        r"|[ \t][a-z]))", re.M)
 _EN_NOT_NAME = re.compile(r"^(?:The|This|A|An|Our|Admin|Staff|Editor|Editors|Team|Getty|AP|Reuters|AFP|Disqus|"
                           r"Gov|Dr|Mr|Mrs|Ms|Sen|Rep|Pres|Prof|Gen|Lt|Col|St)$")
 
 
+# an "Author" label on its own line, the name on the next ("Author" / "Jane Doe", "About the Author" / "Jane
+# Doe") or the line before (an author card: "Jane Doe" / "Author")
+_EN_NAME = r"[A-Z][\w.'’-]*(?:[ \t][A-Z][\w.'’-]*){0,3}"
+_EN_AUTHOR_LINE = re.compile(r"^[ \t]*(?:About the |ABOUT THE )?(?:Author|AUTHOR):?[ \t]*\n[ \t]*(?P<v>" + _EN_NAME +
+                             r")[ \t]*$|^[ \t]*(?P<v2>" + _EN_NAME + r")[ \t]*\n[ \t]*(?:Author|AUTHOR)[ \t]*$", re.M)
+
+
+# a header line of a name and a date, no label: "Jane Doe July 3, 2025", "September 29, 2025 / Jane Doe"
+_EN_DAY = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?[ \t]+\d{1,2}(?:st|nd|rd|th)?,?[ \t]+(?:19|20)\d\d"
+_EN_PERSON = r"(?!(?:Updated|Published|Posted|Last|Modified|Date|Released|Reviewed|Created|Edited|Written|Home|News|Press|Guest|Staff|Sponsored|Featured|Latest|Breaking|Editorial|Event|Events|Blog)\b)" \
+             r"[A-Z][a-z'’-]+(?:[ \t][A-Z]\.)?(?:[ \t][A-Z][a-z'’-]+){1,2}"
+_EN_NAME_DATE = re.compile(r"^[ \t]*(?:(?P<v>" + _EN_PERSON + r")[ \t]*[|/·•—–-]?[ \t]*" + _EN_DAY + r"|" + _EN_DAY +
+                           r"[ \t]*[|/·•—–-][ \t]*(?P<v2>" + _EN_PERSON + r"))[ \t]*$", re.M)
+
+
+def _en_name_date(zone: str) -> str | None:
+    if " 19" not in zone and " 20" not in zone:
+        return None
+    for m in _EN_NAME_DATE.finditer(zone):
+        v = m.group("v") or m.group("v2")
+        if not _EN_NOT_NAME.match(v.split()[0]):
+            return v
+    return None
+
+
 def _en_byline(texts: list[str]) -> str | None:
     for text in texts:
-        if "by" not in text.lower() and "Author" not in text and "author" not in text:
+        if "by" not in text.lower() and "Author" not in text and "author" not in text and "AUTHOR" not in text:
             continue
+        if "\nAuthor" in text or "Author\n" in text or "AUTHOR" in text:
+            for m in _EN_AUTHOR_LINE.finditer(text):
+                v = m.group("v") or m.group("v2")
+                if not _EN_NOT_NAME.match(v.split()[0]) and len(v) >= 3:
+                    return v
         for m in _EN_BYLINE.finditer(text):
             # a sentence ends inside ("Gov. Kristi Noem. The", "USF. It"): keep up to the first word-final
             # period that is not an initial ("A. J. Neal" stays whole)
             v = re.sub(r"(?<=\w\w)\.(?:\s.*)?$", "", m.group("v").strip())
             if not _EN_NOT_NAME.match(v) and len(v) >= 3:
                 return v
-    return None
+    return _en_name_date(texts[0]) if texts else None
 
 
 def byline_editor(text: str) -> str | None:

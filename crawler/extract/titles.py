@@ -12,6 +12,7 @@ from crawler.extract.dom import text as el_text
 # a bare "-" separates only next to CJK ("标题-新华网"); in Latin text it is a hyphen ("direct-to-consumer")
 _SEP = re.compile(r"\s*(?:[_|｜]|--|\s-\s|(?<=[\u4e00-\u9fff）》」])-|-(?=[\u4e00-\u9fff《「])|—+|\s–\s|::|\s·\s)\s*")
 _NORM = re.compile(r"[\W_]+")
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 
 
 def norm(text: str) -> str:
@@ -49,7 +50,15 @@ def find_title(elements: list, meta: dict, flags: list[str]) -> str | None:
     og = meta["meta"].get("og:title") or ""
     og_key = norm(og) if og and not is_spam(og) else ""
     confirm = [k for k in (page_key, og_key) if len(k) >= 4]
+    # the site-name segment of "Headline | Site" (the last, shorter part): a logo or masthead element
+    # holding it is no headline although the <title> holds it
+    sites = set()
+    for t in (page_title, og):
+        parts = [p for p in _SEP.split(t) if p.strip()] if t else []
+        if len(parts) >= 2 and len(parts[-1]) < len(parts[0]):
+            sites.add(norm(parts[-1]))
     candidates = []  # (priority, -position, text)
+    h1s = []  # Latin-script <h1> headlines (several words), for a page whose <title> confirms none
     for pos, el in enumerate(elements[:60]):
         tag = el.tag
         text = el_text(el)
@@ -59,8 +68,11 @@ def find_title(elements: list, meta: dict, flags: list[str]) -> str | None:
         if len(key) < 4:
             continue
         prio = {"h1": 4, "h2": 2, "h3": 1}.get(tag, 3)
+        if tag == "h1":
+            h1s.append(text)
         # confirmed by <title> or og:title: a part of it, or (an <h1>) the full headline the title shortens
-        if any(ck in key and (tag == "h1" or len(key) <= len(ck) + 4) or key in ck for ck in confirm):
+        if key not in sites and any(ck in key and (tag == "h1" or len(key) <= len(ck) + 4) or key in ck
+                                    for ck in confirm):
             prio += 10 + min(len(key), 60) / 60
         candidates.append((prio, -pos, text))
     best = max(candidates) if candidates else None
@@ -68,6 +80,10 @@ def find_title(elements: list, meta: dict, flags: list[str]) -> str | None:
         return best[2]
     if best and not page_key:  # no usable <title> (hijacked or missing): the most headline-like element
         return best[2]
+    # a single <h1> of several words the <title> does not confirm (a rewritten SEO <title>): the visible
+    # headline; Latin script only (a Chinese page's lone <h1> is often the site's logo)
+    if len(h1s) == 1 and len(h1s[0].split()) >= 3 and not _CJK.search(h1s[0]):
+        return _clean(h1s[0])
     m = meta["meta"]
     for key in ("og:title", "articletitle", "twitter:title", "title"):
         if m.get(key) and not is_spam(m[key]):
