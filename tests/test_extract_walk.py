@@ -1,6 +1,7 @@
 """The compiled body walk (crawler/extract/_walk.pyx) must emit exactly what the Python walk does:
 the same lines (text, block element, token and link counts, heading/pre), block spans, headline and
 来源 candidates and flagged spans, on every real page the tests hold."""
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,21 @@ def test_compiled_classification_equals_python(flaggable):
     compiled = [_walk.classify(body, c, i, flaggable) for c, i in pairs]
     assert len(pairs) > 500 and any(python)
     assert [p for p, a, b in zip(pairs, python, compiled) if a != b] == []
+
+
+def test_walks_in_threads_match_sequential_walks():
+    """Each walk has its own state: threads extracting at once get what one thread gets."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from crawler.extract import extract
+
+    pages = [p.read_bytes() for p in PAGES[:24]]
+    expected = [extract(raw).body for raw in pages]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # threads take turns often, also in the middle of a walk
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            for _ in range(6):
+                assert list(pool.map(lambda raw: extract(raw).body, pages)) == expected
+    finally:
+        sys.setswitchinterval(interval)

@@ -99,7 +99,25 @@ cdef inline bint _named(tree.xmlAttr* a, const char* name) noexcept:
     return a.ns is NULL and strcmp(<const char*>a.name, name) == 0
 
 
+cdef class _Rules:
+    """body's tables (tag kinds, class/id caches and word lists, Line): shared by all walks."""
+    cdef dict kinds, cache, inline_cache
+    cdef object new_line, ws
+    cdef _Classes classes
+
+    def __init__(self, rules):
+        self.kinds, self.cache, self.inline_cache = rules._KIND, rules._ATTR_CACHE, rules._INLINE_ATTR_CACHE
+        self.new_line, self.ws = rules.Line, rules._WS
+        self.classes = _Classes(rules)
+
+    def walk(self, _Element root):
+        """(lines, spans, title candidates, source candidates, excluded spans), as body.walk_python.
+        A new walker per call: its state must not be shared between threads."""
+        return _Walker(self).walk(root)
+
+
 cdef class _Walker:
+    """The state of one walk."""
     cdef list lines, buf, link_buf, block_stack, block_kinds, starts, excl_stack, excl_spans, titles, sources
     cdef dict spans, kinds, cache, inline_cache
     cdef object new_line, ws
@@ -110,10 +128,9 @@ cdef class _Walker:
     cdef size_t name_ptr[128]
     cdef int name_kind[128]
 
-    def __init__(self, rules):
-        self.kinds, self.cache, self.inline_cache = rules._KIND, rules._ATTR_CACHE, rules._INLINE_ATTR_CACHE
-        self.new_line, self.ws = rules.Line, rules._WS
-        self.classes = _Classes(rules)
+    def __init__(self, _Rules rules):
+        self.kinds, self.cache, self.inline_cache = rules.kinds, rules.cache, rules.inline_cache
+        self.new_line, self.ws, self.classes = rules.new_line, rules.ws, rules.classes
 
     cdef void flush(self) except *:
         cdef Py_ssize_t n, links
@@ -443,7 +460,7 @@ cdef class _Classes:
 
 def walker(rules):
     """A walker on body's tables (tag kinds, class/id word lists, caches, Line): `rules` is the module."""
-    return _Walker(rules)
+    return _Rules(rules)
 
 
 def classify(rules, cls, ident, flaggable):
