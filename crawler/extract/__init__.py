@@ -107,7 +107,7 @@ def _parse(text: str, raw: bytes | None = None):
         tail = text[m.end():]
         if len(tail) > 400 or "<" in _END_TAG.sub("", tail):
             text, raw = _END_TAG.sub("", text), None
-    if not text.strip():
+    if not text or text.isspace():  # (strip() would copy the page)
         return None
     try:
         # libxml2 reads UTF-8 bytes faster than a Python str (which it would re-encode itself)

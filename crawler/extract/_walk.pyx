@@ -111,14 +111,15 @@ cdef class _Rules:
         self.classes = _Classes(rules)
 
     def walk(self, _Element root):
-        """(lines, spans, title candidates, source candidates, excluded spans), as body.walk_python.
+        """(lines, spans, title candidates, source candidates, excluded spans), as body.walk_python, and
+        each line's body.line_value.
         A new walker per call: its state must not be shared between threads."""
         return _Walker(self).walk(root)
 
 
 cdef class _Walker:
     """The state of one walk."""
-    cdef list lines, buf, link_buf, block_stack, block_kinds, starts, excl_stack, excl_spans, titles, sources
+    cdef list lines, values, buf, link_buf, block_stack, block_kinds, starts, excl_stack, excl_spans, titles, sources
     cdef dict spans, kinds, cache, inline_cache
     cdef object new_line, ws
     cdef _Classes classes
@@ -158,6 +159,7 @@ cdef class _Walker:
         cdef tree.xmlNode* c = <tree.xmlNode*><size_t>self.block_stack[-1]
         el = elementFactory(self.doc, c)
         self.lines.append(self.new_line(text, el, n, links, bool(self.block_kinds[-1] & K_HEAD6), pre, False))
+        self.values.append(_line_value(text, n, links))
 
     cdef void start(self, tree.xmlNode* c, _Document doc, int kind) except *:
         cdef _Element el = None
@@ -282,7 +284,7 @@ cdef class _Walker:
         cdef tree.xmlNode* nxt
         cdef _Document doc = root._doc
         kinds = self.kinds
-        self.lines, self.buf, self.link_buf = [], [], []
+        self.lines, self.values, self.buf, self.link_buf = [], [], [], []
         memset(self.name_ptr, 0, sizeof(self.name_ptr))
         self.doc = doc
         self.block_stack, self.block_kinds, self.starts = [<size_t>top], [self._kind(top)], []
@@ -302,7 +304,7 @@ cdef class _Walker:
                 if c == top:
                     if self.buf:
                         self.flush()
-                    return self.lines, self.spans, self.titles, self.sources, self.excl_spans
+                    return self.lines, self.spans, self.titles, self.sources, self.excl_spans, self.values
                 nxt = _next_visited(c.next)
                 if nxt is not NULL:
                     c = nxt
@@ -338,6 +340,28 @@ cdef inline bint _has_text(tree.xmlNode* n) noexcept:
         if n.content is not NULL and n.content[0]:
             return True
         n = n.next
+    return False
+
+
+cdef double _line_value(str text, Py_ssize_t n, Py_ssize_t links):
+    """body.line_value of a new line (not excluded yet)."""
+    cdef Py_ssize_t own = n - links
+    if links * 2 > n:
+        return -n - 2
+    if own >= 10 and _has_sentence_punct(text):
+        return own - (0.5 if own >= 20 or n >= 30 else 2) * links
+    if own >= 25:
+        return own * 0.5
+    return -1.0
+
+
+cdef bint _has_sentence_punct(str text):
+    """body._SENT_PUNCT.search(text): ，。！？；,.!?;” or a straight quote."""
+    cdef Py_UCS4 ch
+    for ch in text:
+        if ch == 0xff0c or ch == 0x3002 or ch == 0xff01 or ch == 0xff1f or ch == 0xff1b or ch == 44 or ch == 46 \
+                or ch == 33 or ch == 63 or ch == 59 or ch == 0x201d or ch == 34:
+            return True
     return False
 
 

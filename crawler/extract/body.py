@@ -204,10 +204,10 @@ def lines_of(root) -> tuple[list[Line], dict, dict]:
     elements whose class/id or tag make them headline or 来源 candidates ({"title": [...], "source": [...],
     "values": line values}). The compiled walk (_walk.pyx) when it was built, else the Python one."""
     if _compiled_walker is not None:
-        lines, spans, titles, sources, excl_spans = _compiled_walker.walk(root)
+        lines, spans, titles, sources, excl_spans, values = _compiled_walker.walk(root)
     else:
         lines, spans, titles, sources, excl_spans = walk_python(root)
-    values = [line_value(line) for line in lines]
+        values = [line_value(line) for line in lines]
     _apply_exclusions(lines, values, excl_spans)
     return lines, spans, {"title": titles, "source": sources, "values": values}
 
