@@ -5,19 +5,19 @@ elements, read straight off libxml2's nodes through lxml's public C API.
 Why compiled: the Python walk (etree.iterwalk + per-event logic) was 2 of the ~6 ms per page, while
 libxml2 visits the same nodes in microseconds; most of the cost is making a Python proxy and strings
 for every node. Here proxies are made only for block and marked elements, and text is decoded only
-when it is kept. `body.lines_of` is the reference: tests/test_extract_walk.py checks both agree on
+when it is kept. `body.walk_python` is the reference: tests/test_extract_walk.py checks both agree on
 real pages, and the Python walk runs wherever this module was not built.
 """
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.unicode cimport PyUnicode_DecodeUTF8, Py_UNICODE_ISSPACE
-
-cdef extern from "Python.h":
-    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
-    int PyUnicode_4BYTE_KIND
 from libc.string cimport memset, strcmp, strlen
 
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport _Document, _Element, elementFactory, import_lxml__etree
+
+cdef extern from "Python.h":
+    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+    int PyUnicode_4BYTE_KIND
 
 import_lxml__etree()
 
@@ -83,6 +83,7 @@ cdef inline bint _ascii_blank(tree.xmlNode* n) noexcept:
 
 
 cdef object _attr_value(tree.xmlAttr* a):
+    """An attribute's value: the text of its children (libxml2's own getters are not exported)."""
     cdef tree.xmlNode* t = a.children
     if t is NULL:
         return ""
@@ -283,7 +284,6 @@ cdef class _Walker:
         cdef tree.xmlNode* c = top
         cdef tree.xmlNode* nxt
         cdef _Document doc = root._doc
-        kinds = self.kinds
         self.lines, self.values, self.buf, self.link_buf = [], [], [], []
         memset(self.name_ptr, 0, sizeof(self.name_ptr))
         self.doc = doc
