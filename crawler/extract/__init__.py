@@ -182,7 +182,7 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
         body_start = lines.index(chosen[0]) if chosen else len(lines)
     else:
         body_mod.drop_furniture(root, lines, marked["values"], spans)
-        container, values = body_mod.best_container(lines, spans, marked["values"])
+        container, values = body_mod.best_container(lines, spans, marked["values"], marked["containers"])
         chosen = body_mod.select_lines(lines, values, spans[container], article.title, simplify, spans) \
             if container is not None else []
         if not chosen:  # no prose anywhere: a table or list page

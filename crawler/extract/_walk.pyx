@@ -31,6 +31,7 @@ cdef enum:
     K_PRE = 32
     K_HEAD = 64
     K_HEAD6 = 128  # h1-h6 (a heading line); K_HEAD marks h1-h3, the headline candidates
+    K_CONTAINER = 256  # may be the article (body.CONTAINER)
 
 
 cdef inline bint _visited(tree.xmlNode* n) noexcept:
@@ -112,7 +113,8 @@ cdef class _Rules:
         self.classes = _Classes(rules)
 
     def walk(self, _Element root):
-        """(lines, spans, title candidates, source candidates, excluded spans), as body.walk_python, and
+        """(lines, spans, containers, title candidates, source candidates, excluded spans), as
+        body.walk_python, and
         each line's body.line_value.
         A new walker per call: its state must not be shared between threads."""
         return _Walker(self).walk(root)
@@ -120,7 +122,7 @@ cdef class _Rules:
 
 cdef class _Walker:
     """The state of one walk."""
-    cdef list lines, values, buf, link_buf, block_stack, block_kinds, starts, excl_stack, excl_spans, titles, sources
+    cdef list lines, values, containers, buf, link_buf, block_stack, block_kinds, starts, excl_stack, excl_spans, titles, sources
     cdef dict spans, kinds, cache, inline_cache
     cdef object new_line, ws
     cdef _Classes classes
@@ -243,7 +245,10 @@ cdef class _Walker:
                 self.block_kinds.pop()
                 s = self.starts.pop()
                 if len(self.lines) > s:  # blocks without lines have no span (and need no proxy)
-                    self.spans[elementFactory(self.doc, c)] = (s, len(self.lines))
+                    el = elementFactory(self.doc, c)
+                    self.spans[el] = (s, len(self.lines))
+                    if kind & K_CONTAINER:
+                        self.containers.append((el, s, len(self.lines)))
                 if kind & K_PRE:
                     self.pre -= 1
             elif kind & K_A:
@@ -284,7 +289,7 @@ cdef class _Walker:
         cdef tree.xmlNode* c = top
         cdef tree.xmlNode* nxt
         cdef _Document doc = root._doc
-        self.lines, self.values, self.buf, self.link_buf = [], [], [], []
+        self.lines, self.values, self.containers, self.buf, self.link_buf = [], [], [], [], []
         memset(self.name_ptr, 0, sizeof(self.name_ptr))
         self.doc = doc
         self.block_stack, self.block_kinds, self.starts = [<size_t>top], [self._kind(top)], []
@@ -304,7 +309,7 @@ cdef class _Walker:
                 if c == top:
                     if self.buf:
                         self.flush()
-                    return self.lines, self.spans, self.titles, self.sources, self.excl_spans, self.values
+                    return self.lines, self.spans, self.containers, self.titles, self.sources, self.excl_spans, self.values
                 nxt = _next_visited(c.next)
                 if nxt is not NULL:
                     c = nxt

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import accumulate, compress
 
 from lxml import etree
 
@@ -113,7 +114,7 @@ UNLIKELY, TITLE_LIKE, SOURCE_LIKE = 1, 2, 4
 _TITLE_CLASS = re.compile(r"title|headline|tit\b|biaoti|^bt$|h-title|news_title|art_tit|article-?tit", re.I)
 _SOURCE_SUB = ("source", "author-name", "account", "media-name", "profile_nickname")
 # tag kinds (bits)
-_K_BLOCK, _K_A, _K_BR, _K_FLAG, _K_STRUCT, _K_PRE, _K_HEAD, _K_HEAD6 = 1, 2, 4, 8, 16, 32, 64, 128
+_K_BLOCK, _K_A, _K_BR, _K_FLAG, _K_STRUCT, _K_PRE, _K_HEAD, _K_HEAD6, _K_CONTAINER = 1, 2, 4, 8, 16, 32, 64, 128, 256
 _KIND: dict[str, int] = {}
 for _t in BLOCK:
     _KIND[_t] = _KIND.get(_t, 0) | _K_BLOCK
@@ -125,6 +126,8 @@ for _t in ("h1", "h2", "h3"):
     _KIND[_t] |= _K_HEAD
 for _t in _HEADINGS:
     _KIND[_t] |= _K_HEAD6
+for _t in CONTAINER & BLOCK:  # (the others never get a span)
+    _KIND[_t] |= _K_CONTAINER
 _KIND["a"] = _K_A
 _KIND["br"] = _K_BR
 _KIND["pre"] |= _K_PRE
@@ -204,16 +207,17 @@ def lines_of(root) -> tuple[list[Line], dict, dict]:
     elements whose class/id or tag make them headline or 来源 candidates ({"title": [...], "source": [...],
     "values": line values}). The compiled walk (_walk.pyx) when it was built, else the Python one."""
     if _compiled_walker is not None:
-        lines, spans, titles, sources, excl_spans, values = _compiled_walker.walk(root)
+        lines, spans, containers, titles, sources, excl_spans, values = _compiled_walker.walk(root)
     else:
-        lines, spans, titles, sources, excl_spans = walk_python(root)
+        lines, spans, containers, titles, sources, excl_spans = walk_python(root)
         values = [line_value(line) for line in lines]
     _apply_exclusions(lines, values, excl_spans)
-    return lines, spans, {"title": titles, "source": sources, "values": values}
+    return lines, spans, {"title": titles, "source": sources, "values": values, "containers": containers}
 
 
 def walk_python(root):
-    """The reference walk: (lines, spans, title candidates, source candidates, excluded spans).
+    """The reference walk: (lines, spans, container spans, title candidates, source candidates,
+    excluded spans).
     Hot loop: locals only, one dict lookup for the tag's kind, no per-event function calls unless a
     block boundary has text."""
     lines: list[Line] = []
@@ -226,6 +230,7 @@ def walk_python(root):
     block_stack = [root]
     excl_stack: list = []
     excl_spans: list = []
+    containers: list = []  # (element, start, end) of the blocks that may be the article, in spans' order
     titles: list = []
     sources: list = []
     gap = False  # an inline element just ended with no tail: a following element's text may need a space
@@ -347,6 +352,8 @@ def walk_python(root):
                     block_stack.pop()
                     if len(lines) > (s := starts.pop()):  # blocks without lines have no span
                         spans[el] = (s, len(lines))
+                        if kind & _K_CONTAINER:
+                            containers.append((el, s, len(lines)))
                     if kind & 32:
                         pre -= 1
                 elif kind & 2:
@@ -366,31 +373,29 @@ def walk_python(root):
                 gap = not kind & 1
     if buf:
         flush()
-    return lines, spans, titles, sources, excl_spans
+    return lines, spans, containers, titles, sources, excl_spans
 
 
 def _apply_exclusions(lines: list[Line], values: list[float], excl_spans: list) -> None:
     """Mark lines inside flagged blocks, unless the block holds most of the page's text: a wrapper
     named "post-promo" or "page-footer-wrap" around the whole article must not sink it. `values`
-    (line_value of each line) is updated: an excluded line is worth 0, or its negative value in a block of no prose."""
+    (line_value of each line) is updated: an excluded line is worth 0, or its negative value in a block of no prose.
+    (Prefix sums and slice assignments: flagged blocks nest, so per-line loops repeated work.)"""
     if not excl_spans:
         return
-    pos = [v if v > 0 else 0.0 for v in values]
-    total = sum(pos) or 1.0
+    cum = list(accumulate((v if v > 0 else 0.0 for v in values), initial=0.0))  # values are halves: exact sums
+    limit = 0.6 * (cum[-1] or 1.0)
+    marked = bytearray(len(lines))
     for s, e in excl_spans:
-        if sum(pos[s:e]) < 0.6 * total:
+        if cum[e] - cum[s] < limit:
             # a block of no prose (menu, teaser links, fragments: worth <= 0) keeps its negative worth, so a
             # wrapper around it and the article (often <body>) still pays for it; flagged prose (a hidden
             # block, a bio) is just worth 0
-            if sum(values[s:e]) <= 0:
-                for i in range(s, e):
-                    lines[i].excluded = True
-                    if values[i] > 0:
-                        values[i] = 0.0
-            else:
-                for i in range(s, e):
-                    lines[i].excluded = True
-                    values[i] = 0.0
+            seg = values[s:e]
+            values[s:e] = [0.0 if v > 0 else v for v in seg] if sum(seg) <= 0 else [0.0] * (e - s)
+            marked[s:e] = b"\x01" * (e - s)
+    for line in compress(lines, marked):
+        line.excluded = True
 
 
 CAPTION = 2  # Line.excluded of a caption line (truthy): the header zone skips photo credits
@@ -485,16 +490,16 @@ def line_value(line: Line) -> float:
     return -1.0
 
 
-def best_container(lines: list[Line], spans: dict, values: list[float] | None = None):
+def best_container(lines: list[Line], spans: dict, values: list[float] | None = None, containers: list | None = None):
+    """The block whose lines are worth most. `containers`: the walk's (element, start, end) list of
+    CONTAINER blocks (else read from `spans`)."""
     if values is None:
         values = [line_value(line) for line in lines]
-    cum = [0.0]
-    for v in values:
-        cum.append(cum[-1] + v)
+    if containers is None:
+        containers = [(el, s, e) for el, (s, e) in spans.items() if e > s and el.tag in CONTAINER]
+    cum = list(accumulate(values, initial=0.0))
     best, best_score = None, 0.0
-    for el, (s, e) in spans.items():
-        if e <= s or el.tag not in CONTAINER:
-            continue
+    for el, s, e in containers:
         score = cum[e] - cum[s]
         if score * 1.15 <= best_score:
             continue
@@ -504,7 +509,7 @@ def best_container(lines: list[Line], spans: dict, values: list[float] | None = 
         if score > best_score:
             best, best_score = el, score
     if best is not None and spans[best][1] - spans[best][0] <= 8 and _zero_disclaimers(lines, values, *spans[best]):
-        return best_container(lines, spans, values)  # a footer column of legal text: choose again without it
+        return best_container(lines, spans, values, containers)  # a footer column of legal text: choose again without it
     if best is not None:
         best = _widen(best, lines, spans, cum)
     return best, values
@@ -640,14 +645,16 @@ def select_lines(lines: list[Line], values: list[float], span: tuple[int, int], 
             continue
         if text.startswith(("Lorem ipsum", "lorem ipsum", "LOREM IPSUM")):  # template placeholder text
             continue
-        # the word characters of the first 40 characters: a prefix of the full key, so a headline copy
-        # needs them to open the title key (spares the full-line key on almost every line)
-        head = _NONWORD.sub("", text[:40])
-        if tk_len and line.n < 80 and len(text) >= tk_len and title_key.startswith(head) \
-                and _NONWORD.sub("", text) == title_key:
+        # a headline copy: its key opens with the word characters of its first 40 characters (and, when it
+        # starts with a letter, with that letter): cheap tests before the full-line key
+        if tk_len and line.n < 80 and len(text) >= tk_len and (text[0] == title_key[0] or not text[0].isalnum()) \
+                and title_key.startswith(_NONWORD.sub("", text[:40])) and _NONWORD.sub("", text) == title_key:
             continue
         out.append(line)
-        heads.append(head[:6])
+        # its first six word characters: spaces dropped, six alphanumerics are the answer (str.isalnum is
+        # re's \w minus "_"); else the regex
+        head = text[:12].replace(" ", "")[:6]
+        heads.append(head if len(head) == 6 and head.isalnum() else _NONWORD.sub("", text[:40])[:6])
     # A summary box repeats the start of the next paragraph (导读, 摘要): keep only the paragraph.
     # Cheap prefilter on the first word characters; full keys only for lines that share them.
     drop = set()
