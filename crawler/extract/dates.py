@@ -71,10 +71,23 @@ def _from_match(m) -> Found:
                  int(g["M"]) if H else None, int(g["S"]) if H and g.get("S") else None, g.get("tz"))
 
 
+def _has_year(text: str) -> bool:
+    """Whether a 19xx/20xx year may be in the text: FULL, SPACED, EN_DATE and _DOTTED all need one
+    (a substring test spares their scans of a text without)."""
+    return "19" in text or "20" in text
+
+
+def _numeric(text: str) -> tuple:
+    """(FULL, SPACED, SHORT_YEAR), less those the text cannot match (SHORT_YEAR needs a '-')."""
+    if _has_year(text):
+        return (FULL, SPACED, SHORT_YEAR) if "-" in text else (FULL, SPACED)
+    return (SHORT_YEAR,) if "-" in text else ()
+
+
 def parse_text_date(text: str) -> Found | None:
     """First date in visible text, preferring a labelled one (发布时间：…)."""
     best = None
-    for rx in (FULL, SPACED, SHORT_YEAR):
+    for rx in _numeric(text):
         for m in rx.finditer(text):
             f = _from_match(m)
             if f.valid():
@@ -86,7 +99,7 @@ def parse_text_date(text: str) -> Found | None:
     if best:
         return best[1]
     fallback = None
-    for m in EN_DATE.finditer(text):
+    for m in EN_DATE.finditer(text) if _has_year(text) else ():
         if m.group("d1") or m.group("d2"):
             f = Found(int(m.group("y")), _MONTHS[m.group("mon")[:3].lower()], int(m.group("d1") or m.group("d2")))
             if f.valid():
@@ -180,6 +193,8 @@ def find_published(zone_text: str, meta: dict, html_text: str, url: str | None, 
         return _find_published_en(zone_text, meta, html_text, url, near_text)
     if shown is None:
         shown = parse_text_date(zone_text)
+    if shown is not None and shown.H is None:  # a day without time: the meta date (read for its time zone) is not needed
+        return shown.iso(tz)
     from_meta = meta_date(meta, html_text)
     if shown is None and near_text and chinese and from_meta is None:
         shown = parse_text_date(near_text)
@@ -222,7 +237,7 @@ def _en_header_date(text: str) -> tuple[Found | None, bool]:
     """(the header's date, whether it is labelled as an update). A date labelled "Updated" gives way
     to a later unlabelled one in the same header."""
     numeric = []
-    for rx in (FULL, SPACED, SHORT_YEAR):
+    for rx in _numeric(text):
         numeric.extend(m for m in rx.finditer(text) if _from_match(m).valid())
     if numeric:  # as parse_text_date: a labelled one first, else the first; its own label is checked
         f = parse_text_date(text)
@@ -231,6 +246,8 @@ def _en_header_date(text: str) -> tuple[Found | None, bool]:
             if (g.y, g.m, g.d) == (f.y, f.m, f.d):
                 return f, _updated_label(text, m.start())
         return f, False
+    if not _has_year(text):  # nor can EN_DATE or _DOTTED match
+        return None, False
     updated = None
     found = [m for m in EN_DATE.finditer(text) if m.group("d1") or m.group("d2")]
     if len(found) >= 3:  # a list of dated posts (related articles), not a header
@@ -282,7 +299,8 @@ def _find_published_en(zone_text: str, meta: dict, html_text: str, url: str | No
         return f.iso(None)
     if near_text and (f := parse_text_date(near_text)):
         return f.iso(None)
-    if f := meta_date(meta, html_text):
+    # the modified-time tags now: JSON-LD and WeChat's variable gave nothing to the published_only call above
+    if f := meta_date(meta, html_text, tags_only=True):
         return f.iso(None)
     if f := url_date(url):
         return f.iso(None)

@@ -83,12 +83,14 @@ def issuing_agency(gov: dict[str, str]) -> str | None:
 
 
 _HREFS = etree.XPath(".//a/@href", smart_strings=False)
-_ATTACH_ANY = re.compile(r"\.(?:pdf|docx?|xlsx?|ofd|wps|et|pptx?|zip|rar|7z|csv)(?:$|[?#])", re.I | re.M)
+# _ATTACH on any stripped href, read on the unstripped hrefs: `\s*` before the line end allows the
+# whitespace strip() would remove (a superset gate: hrefs that pass are checked one by one below)
+_ATTACH_ANY = re.compile(r"\.(?:pdf|docx?|xlsx?|ofd|wps|et|pptx?|zip|rar|7z|csv)(?:\s*$|[?#])", re.I | re.M)
 
 
 def attachments(root, base_url: str | None) -> list[dict[str, str]]:
     # one regex pass over all hrefs decides whether any link is a file at all
-    if not _ATTACH_ANY.search("\n".join(h.strip() for h in _HREFS(root))):
+    if not _ATTACH_ANY.search("\n".join(_HREFS(root))):
         return []
     out, seen = [], set()
     for a in root.iter("a"):

@@ -33,6 +33,7 @@ _AUTHOR = re.compile(
 _NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[ 、，,][\u4e00-\u9fff·]{2,4}){0,5}"
 # "本报记者罗科苏盈发自北京", "记者马俊峰/文", "本报实习生 刘国栋 周炜"
 _NAMES_NO_PHOTO = _NAMES.replace("\\u4e00-\\u9fff", "\\u4e00-\\u6443\\u6445-\\u651c\\u651e-\\u9fff")  # not 摄/攝
+_REPORTER_LABELS = ("记者", "記者", "实习生", "實習生", "通讯员", "通訊員")  # every _REPORTER match starts with one
 _REPORTER = re.compile(r"(?:记者|記者|实习生|實習生|通讯员|通訊員)\s*(?P<v>" + _NAMES_NO_PHOTO + r")(?=\s*(?:/文|发自|發自|报道|報道|$|\s|[）)]))", re.M)
 # "……佳节。（常书香 马丹阳 ）", "（姚峰 上海报道）", "（总台记者 张倩）" at the end of the article
 _TRAILING = re.compile(r"[（(]\s*(?:[^（()）\n]{0,8}(?:记者|記者)\s*)?(?P<v>" + _NAMES + r")\s*(?:[\u4e00-\u9fff]{0,4}报道)?\s*[）)]\s*$")
@@ -67,6 +68,26 @@ def _tidy(value: str | None) -> str | None:
     return value
 
 
+# every _AUTHOR alternative holds one of these CJK labels, or is "Author:" / "By:" (any case; spaces may
+# precede the colon): texts with neither (most English pages) need no _AUTHOR scan, the costliest regex here
+_AUTHOR_CJK = ("文", "作者", "记者", "記者", "撰稿", "采写", "执笔")
+
+
+def _may_hold_author(text: str) -> bool:
+    if not text.isascii() and any(s in text for s in _AUTHOR_CJK):
+        return True
+    for colon in (":", "："):  # few colons in a text: look behind each for the English label
+        i = text.find(colon)
+        while i != -1:
+            j = i
+            while j and text[j - 1].isspace():  # the \s* before the colon (str.isspace is re's \s)
+                j -= 1
+            if text[max(0, j - 6):j].lower().endswith(("by", "author")):
+                return True
+            i = text.find(colon, i + 1)
+    return False
+
+
 def _first(rx, texts) -> str | None:
     for text in texts:
         for m in rx.finditer(text):
@@ -76,13 +97,20 @@ def _first(rx, texts) -> str | None:
     return None
 
 
+def _labelled_publisher(text: str) -> str | None:
+    # every _PUBLISHER label holds 源 (来源, 稿源, …) or is 出处 / Source: a substring test spares the scan
+    if "源" not in text and "出处" not in text and "Source" not in text:
+        return None
+    return _first(_PUBLISHER, [text])
+
+
 def find_publisher(zone: str, page_text: str, meta: dict, source_element, pre_zone: str = "") -> str | None:
     """`source_element` is a callable (class-named candidates, read only when the labels fail);
     `pre_zone`: the short lines just above the headline (news.cn prints 来源 there)."""
-    v = _first(_PUBLISHER, [zone]) or _first(_PUBLISHER_BARE, [zone])
+    v = _labelled_publisher(zone) or (_first(_PUBLISHER_BARE, [zone]) if "源" in zone else None)
     if v:
         return v
-    if pre_zone and (v := _first(_PUBLISHER, [pre_zone])):
+    if pre_zone and (v := _labelled_publisher(pre_zone)):
         return v
     v = _first(_AFTER_DATE, [zone])
     if v:
@@ -94,7 +122,7 @@ def find_publisher(zone: str, page_text: str, meta: dict, source_element, pre_zo
         return m.group("s")
     if source_element and (t := source_element()):
         return _tidy(t)
-    v = _first(_PUBLISHER, [page_text[:3000]])
+    v = _labelled_publisher(page_text[:3000])
     if v:
         return v
     m = meta["meta"]
@@ -120,27 +148,34 @@ _SIGNATURE = re.compile(r"^[\s\u3000]*(?P<v>[\u4e00-\u9fff（）()]{2,30}(?:人�
 # a forum post's footer: "发布时间 2005/05/17 22:11:42 by 眉间尺", "2003-5-29 09:07 by 高山流水": the first is the poster
 _FORUM_BY = re.compile(r"(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d\d(?::\d\d)?\s+by\s+"
                        r"(?P<v>[^\s〓|｜<>]{2,30})(?=\s|$)", re.I)
+# the part of every _FORUM_BY match from the time's colon on: a literal ':' first, so `re` skips to the
+# colons of the page instead of trying the full pattern at each position
+_FORUM_BY_TAIL = re.compile(r":\d\d(?::\d\d)?\s+by\s", re.I)
 
 
 def find_author(zone: str, first_lines: str, last_lines: str, meta: dict, body_head: str = "",
                 page_text: str = "") -> str | None:
     """`body_head`: the first short lines of the body (a name line under the headline of a reprint);
     `page_text`: the text from the headline on (a forum thread's first "… by NAME" footer)."""
-    v = _first(_AUTHOR, [zone, first_lines, last_lines])
+    v = _first(_AUTHOR, [t for t in (zone, first_lines, last_lines) if _may_hold_author(t)])
     if v:
         v = re.split(r"\s{2,}|[|｜]", v)[0]
         if v := _tidy(v):
             return v
     m = _AUTHOR_SLASH_SOURCE.search(zone)
-    v = (m.group("a") if m else None) or _first(_REPORTER, [zone, first_lines, last_lines]) or _name_line(zone)
+    v = (m.group("a") if m else None) or _first(_REPORTER, [t for t in (zone, first_lines, last_lines) if any(
+        s in t for s in _REPORTER_LABELS)]) or _name_line(zone)
     if not v:  # "……（姚峰 上海报道）" closing the last paragraph
-        tail = last_lines.split("\n")
+        # (only lines ending in a closing bracket can match)
+        tail = [line for line in last_lines.split("\n") if line.rstrip().endswith((")", "）"))]
         v = next((m.group("v") for line in reversed(tail) if (m := _TRAILING.search(line))), None)
     if v := _tidy(v):
         return v
-    if (m := _SIGNATURE.search(last_lines)) and (v := _tidy(m.group("v"))):
+    # (a signature's date holds 年)
+    if "年" in last_lines and (m := _SIGNATURE.search(last_lines)) and (v := _tidy(m.group("v"))):
         return v
-    if " by " in page_text and (m := _FORUM_BY.search(page_text)) and (v := _tidy(m.group("v"))):
+    if " by " in page_text and _FORUM_BY_TAIL.search(page_text) and (m := _FORUM_BY.search(page_text)) \
+            and (v := _tidy(m.group("v"))):
         return v
     if body_head and (v := _tidy(_name_line(body_head))):
         return v
@@ -208,9 +243,15 @@ def _en_byline(texts: list[str]) -> str | None:
     return _en_name_date(texts[0]) if texts else None
 
 
+def _contains(text: str, word: str) -> bool:
+    """`word in text`, testing its last character first: a one-character search (memchr) is many times
+    faster than a two-character one on a long text that holds neither."""
+    return word[-1] in text and word in text
+
+
 def byline_editor(text: str) -> str | None:
     """A plain "编辑：苏亮" (not 责任编辑) on a byline or trailer: on small sites the only person named."""
-    if "编辑" not in text and "編輯" not in text:
+    if not _contains(text, "编辑") and not _contains(text, "編輯"):
         return None
     return _first(_EDITOR_WEAK, [text])
 
@@ -220,6 +261,6 @@ def find_editor(page_text: str) -> str | None:
     v = _first(_EDITOR, [page_text]) if "责" in page_text or "責" in page_text else None
     if v:
         return v
-    if "编辑" not in page_text and "編輯" not in page_text:
+    if not _contains(page_text, "编辑") and not _contains(page_text, "編輯"):
         return None
     return _first(_EDITOR_WEAK, [page_text])

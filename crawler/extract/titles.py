@@ -15,8 +15,16 @@ _NORM = re.compile(r"[\W_]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 
 
+# the ASCII characters [\W_] removes: for an ASCII text norm() is a bytes.translate (NFKC keeps ASCII as is,
+# and \w on ASCII is [A-Za-z0-9_]), about 3x faster than the regex
+_ASCII_NON_ALNUM = bytes(i for i in range(128) if not chr(i).isalnum())
+
+
 def norm(text: str) -> str:
-    return _NORM.sub("", unicodedata.normalize("NFKC", text or "").lower())
+    text = text or ""
+    if text.isascii():
+        return text.lower().encode("ascii").translate(None, _ASCII_NON_ALNUM).decode("ascii")
+    return _NORM.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
 def _clean(text: str) -> str:
@@ -41,6 +49,9 @@ def strip_site_suffix(title: str) -> str:
     return max(parts[:2], key=len).strip()
 
 
+_PRIORITY = {"h1": 4, "h2": 2, "h3": 1}  # other title candidates (title-classed elements): 3
+
+
 def find_title(elements: list, meta: dict, flags: list[str]) -> str | None:
     """`elements`: h1-h3 and title-classed elements in document order (collected by the body walk)."""
     page_title = doc_title(meta["title"], flags)
@@ -57,17 +68,23 @@ def find_title(elements: list, meta: dict, flags: list[str]) -> str | None:
         parts = [p for p in _SEP.split(t) if p.strip()] if t else []
         if len(parts) >= 2 and len(parts[-1]) < len(parts[0]):
             sites.add(norm(parts[-1]))
+    rows = []  # (position, tag, text) of the elements of a headline's length
+    for pos, el in enumerate(elements[:60]):
+        text = el_text(el)
+        if 4 <= len(text) <= 150:
+            rows.append((pos, el.tag, text))
+    # a text is spam only with 3+ distinct terms: fewer in all the texts together means none is (one
+    # regex pass instead of one per element)
+    spam_possible = bool(rows) and is_spam("\n".join([text for _, _, text in rows]))
     candidates = []  # (priority, -position, text)
     h1s = []  # Latin-script <h1> headlines (several words), for a page whose <title> confirms none
-    for pos, el in enumerate(elements[:60]):
-        tag = el.tag
-        text = el_text(el)
-        if not (4 <= len(text) <= 150) or is_spam(text):
+    for pos, tag, text in rows:
+        if spam_possible and is_spam(text):
             continue
         key = norm(text)
         if len(key) < 4:
             continue
-        prio = {"h1": 4, "h2": 2, "h3": 1}.get(tag, 3)
+        prio = _PRIORITY.get(tag, 3)
         if tag == "h1":
             h1s.append(text)
         # confirmed by <title> or og:title: a part of it, or (an <h1>) the full headline the title shortens
