@@ -413,18 +413,49 @@ cdef Py_ssize_t _tokens(text) except -1:
     return len(text) - len(ascii_part) + len(ascii_part.split())
 
 
+cdef list _by_length(tuple affixes):
+    """[(length, frozenset of the affixes of that length)], shortest first."""
+    groups = {}
+    for a in affixes:
+        groups.setdefault(len(a), set()).add(a)
+    return [(n, frozenset(group)) for n, group in sorted(groups.items())]
+
+
+cdef bint _affixed(str tok, list by_length):
+    """tok.startswith(affixes) or tok.endswith(affixes): one slice and set lookup per affix length
+    instead of a comparison per affix (a new site brings dozens of unseen class-name tokens)."""
+    cdef Py_ssize_t size = len(tok), n
+    for n, group in by_length:
+        if n > size:
+            break
+        if tok[:n] in group or tok[size - n:] in group:
+            return True
+    return False
+
+
+cdef inline bint _holds_any(str text, tuple keys):
+    for k in keys:
+        if k in text:
+            return True
+    return False
+
+
 cdef class _Classes:
     """body._classify / _part_kind / _token_kind compiled, on body's own word lists and caches (a cold
     cache made classifying a new site's class names a fifth of the page's time)."""
     cdef frozenset unlikely_words, likely_words
     cdef tuple unlikely_sub, likely_sub, source_sub
     cdef object unlikely_part_rx, title_rx
+    cdef tuple unlikely_part_keys
+    cdef list unlikely_by_len, likely_by_len
     cdef dict token_cache, part_cache
 
     def __init__(self, rules):
         self.unlikely_words, self.likely_words = rules._UNLIKELY_WORDS, rules._LIKELY_WORDS
         self.unlikely_sub, self.likely_sub, self.source_sub = rules._UNLIKELY_SUB, rules._LIKELY_SUB, rules._SOURCE_SUB
         self.unlikely_part_rx, self.title_rx = rules._UNLIKELY_PART_RX, rules._TITLE_CLASS
+        self.unlikely_part_keys = rules._UNLIKELY_PART_KEYS
+        self.unlikely_by_len, self.likely_by_len = _by_length(self.unlikely_sub), _by_length(self.likely_sub)
         self.token_cache, self.part_cache = rules._TOKEN_CACHE, rules._PART_CACHE
 
     cdef int token_kind(self, str tok) except -1:
@@ -434,10 +465,10 @@ cdef class _Classes:
             return found
         if tok in self.unlikely_words:
             k = 1
-        elif tok.startswith(self.unlikely_sub) or tok.endswith(self.unlikely_sub):
+        elif _affixed(tok, self.unlikely_by_len):
             k |= 1
         if k == 0 or tok not in self.unlikely_words:
-            if tok in self.likely_words or tok.startswith(self.likely_sub) or tok.endswith(self.likely_sub):
+            if tok in self.likely_words or _affixed(tok, self.likely_by_len):
                 k |= 2
         if len(self.token_cache) < 100_000:
             self.token_cache[tok] = k
@@ -449,7 +480,7 @@ cdef class _Classes:
         cdef int k = 0
         cdef Py_ssize_t i = 0, j, size = len(part)
         cdef Py_UCS4 ch
-        if "-" in part or "_" in part or "author" in part:
+        if ("-" in part or "_" in part or "author" in part) and _holds_any(part, self.unlikely_part_keys):
             if self.unlikely_part_rx.search(part) is not None:
                 if len(self.part_cache) < 100_000:
                     self.part_cache[part] = 5

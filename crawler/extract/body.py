@@ -46,6 +46,9 @@ _UNLIKELY_PART = ("author-bio", "author-box", "author-info", "author-desc", "aut
                   "aboutauthor", "contributor-bio", "hidden-desktop", "hide-desktop", "hide-on-desktop",
                   "desktop-hidden", "hidden-lg", "d-lg-none", "sr-only", "screen-reader", "visually-hidden")
 _UNLIKELY_PART_RX = re.compile("|".join(re.escape(x).replace("\\-", "[-_]") for x in _UNLIKELY_PART))
+# the longest letter run of each: a name holding none of them cannot match (substring tests before the regex)
+_UNLIKELY_PART_KEYS = sorted({max(x.split("-"), key=len) for x in _UNLIKELY_PART})
+_UNLIKELY_PART_KEYS = tuple(k for k in _UNLIKELY_PART_KEYS if not any(o != k and o in k for o in _UNLIKELY_PART_KEYS))
 _LIKELY_SUB = ("article", "content", "main", "body", "text", "detail", "entry", "post", "story", "zhengwen",
                "news_txt", "rich_media", "trs_editor", "ucap")
 _LIKELY_WORDS = frozenset(("zw", "con", "txt", "wz", "nr"))
@@ -156,7 +159,7 @@ _PART_CACHE: dict[str, int] = {}
 def _part_kind(part: str) -> int:
     """OR of the token kinds of one class name ("post-comments" -> tokens "post", "comments"); 5 (unlikely,
     whatever the other names say) for an _UNLIKELY_PART name."""
-    if "-" in part or "_" in part or "author" in part:
+    if ("-" in part or "_" in part or "author" in part) and any(k in part for k in _UNLIKELY_PART_KEYS):
         if _UNLIKELY_PART_RX.search(part):
             if len(_PART_CACHE) < 100_000:
                 _PART_CACHE[part] = 5
