@@ -7,6 +7,10 @@ libxml2 visits the same nodes in microseconds; most of the cost is making a Pyth
 for every node. Here proxies are made only for block and marked elements, and text is decoded only
 when it is kept. `body.walk_python` is the reference: tests/test_extract_walk.py checks both agree on
 real pages, and the Python walk runs wherever this module was not built.
+
+Two tree scans of the clean-up and attachment passes live here too (hidden_candidates, file_hrefs): C
+prefilters for what an XPath over every element used to collect; tests/test_extract_speedups.py holds
+them to the XPath results, and their callers fall back to the XPaths without this module.
 """
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.unicode cimport PyUnicode_DecodeUTF8, Py_UNICODE_ISSPACE
@@ -526,3 +530,136 @@ def walker(rules):
 def classify(rules, cls, ident, flaggable):
     """The compiled class/id classification (for the test that holds it equal to body._classify)."""
     return _Classes(rules).classify(cls, ident, flaggable)
+
+
+# Standalone element searches that replace XPath queries: libxml2's XPath engine builds node sets and
+# sorts them into document order (~90 µs on a news page); a pre-order walk over the element nodes
+# yields document order by construction and costs a few µs.
+
+cdef inline tree.xmlNode* _first_element(tree.xmlNode* n) noexcept:
+    while n is not NULL and n.type != tree.XML_ELEMENT_NODE:
+        n = n.next
+    return n
+
+
+cdef inline tree.xmlNode* _next_element(tree.xmlNode* c, tree.xmlNode* top) noexcept:
+    """The element after `c` in document order within `top`'s subtree (NULL at the end)."""
+    cdef tree.xmlNode* n = _first_element(c.children)
+    if n is not NULL:
+        return n
+    while c != top:
+        n = _first_element(c.next)
+        if n is not NULL:
+            return n
+        c = c.parent
+    return NULL
+
+
+cdef bint _maybe_hiding(tree.xmlAttr* a) noexcept:
+    """Whether a style value may hide its element: ASCII "none" or "hidden" in any case, or any non-ASCII
+    byte or split value (then Python decides). A superset of clean.drop_hidden's `"none"/"hidden" in
+    style.lower()` test: on ASCII text lower() is the ASCII lower-casing."""
+    cdef const unsigned char* s
+    cdef unsigned char ch
+    cdef int i
+    if a.children is NULL:
+        return False
+    if a.children.next is not NULL:
+        return True
+    s = a.children.content
+    if s is NULL:
+        return False
+    while s[0]:
+        ch = s[0]
+        if ch >= 128:
+            return True
+        if ch | 32 == 110:  # n: "none"?
+            i = 1
+            while i < 4 and s[i] and (s[i] | 32) == (<const unsigned char*>b"none")[i]:
+                i += 1
+            if i == 4:
+                return True
+        elif ch | 32 == 104:  # h: "hidden"?
+            i = 1
+            while i < 6 and s[i] and (s[i] | 32) == (<const unsigned char*>b"hidden")[i]:
+                i += 1
+            if i == 6:
+                return True
+        s += 1
+    return False
+
+
+def hidden_candidates(_Element root):
+    """`root` and its descendant elements that may be hidden, in document order: those with a
+    (namespace-less) hidden attribute or whose first style attribute passes _maybe_hiding. A subsequence
+    of clean._STYLED's XPath `(descendant-or-self::*/@style | descendant-or-self::*/@hidden)/..` holding
+    every element drop_hidden's own test accepts (it runs on these as on the XPath's)."""
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* c = top
+    cdef tree.xmlAttr* a
+    cdef bint style_seen
+    cdef _Document doc = root._doc
+    out = []
+    while c is not NULL:
+        a = c.properties
+        style_seen = False
+        while a is not NULL:
+            if _named(a, "hidden") or (not style_seen and _named(a, "style") and _maybe_hiding(a)):
+                out.append(elementFactory(doc, c))
+                break
+            if _named(a, "style"):
+                style_seen = True
+            a = a.next
+        c = _next_element(c, top)
+    return out
+
+
+cdef const char* _FILE_EXTS[11]
+_FILE_EXTS[:] = [b"pdf", b"doc", b"xls", b"ofd", b"wps", b"et", b"ppt", b"zip", b"rar", b"7z", b"csv"]
+
+
+cdef bint _may_name_file(tree.xmlAttr* a) noexcept:
+    """Whether an href value holds "." and one of govmeta._ATTACH_ANY's extensions (ASCII, any case), or any
+    non-ASCII byte or a split value (re.I also matches e.g. "ſ" for "s": Python decides those)."""
+    cdef const unsigned char* s
+    cdef const char* ext
+    cdef int k, i
+    if a.children is NULL:
+        return False
+    if a.children.next is not NULL:
+        return True
+    s = a.children.content
+    if s is NULL:
+        return False
+    while s[0]:
+        if s[0] >= 128:
+            return True
+        if s[0] == 46:  # "."
+            for k in range(11):
+                ext = _FILE_EXTS[k]
+                i = 0
+                while ext[i] and s[1 + i] and (s[1 + i] | 32) == <unsigned char>ext[i]:
+                    i += 1
+                if not ext[i]:
+                    return True
+        s += 1
+    return False
+
+
+def file_hrefs(_Element root):
+    """The href values of the <a> elements below `root` that may name a file, in document order: those of
+    the XPath `.//a/@href` (smart_strings=False) that _may_name_file. govmeta.attachments searches their
+    join with _ATTACH_ANY: a match lies within one href and its line end, so the others cannot hold one."""
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* c = _next_element(top, top)  # descendants only: `.//a` excludes `root`
+    cdef tree.xmlAttr* a
+    out = []
+    while c is not NULL:
+        if c.ns is NULL and strcmp(<const char*>c.name, "a") == 0:
+            a = c.properties
+            while a is not NULL:
+                if _named(a, "href") and _may_name_file(a):
+                    out.append(_attr_value(a))
+                a = a.next
+        c = _next_element(c, top)
+    return out

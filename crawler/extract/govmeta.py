@@ -83,6 +83,10 @@ def issuing_agency(gov: dict[str, str]) -> str | None:
 
 
 _HREFS = etree.XPath(".//a/@href", smart_strings=False)
+try:  # a compiled walk over the nodes: only the hrefs holding ".pdf" & co (no XPath node set, no string per link)
+    from crawler.extract._walk import file_hrefs as _hrefs
+except ImportError:
+    _hrefs = _HREFS
 # _ATTACH on any stripped href, read on the unstripped hrefs: `\s*` before the line end allows the
 # whitespace strip() would remove (a superset gate: hrefs that pass are checked one by one below)
 _ATTACH_ANY = re.compile(r"\.(?:pdf|docx?|xlsx?|ofd|wps|et|pptx?|zip|rar|7z|csv)(?:\s*$|[?#])", re.I | re.M)
@@ -90,7 +94,7 @@ _ATTACH_ANY = re.compile(r"\.(?:pdf|docx?|xlsx?|ofd|wps|et|pptx?|zip|rar|7z|csv)
 
 def attachments(root, base_url: str | None) -> list[dict[str, str]]:
     # one regex pass over all hrefs decides whether any link is a file at all
-    if not _ATTACH_ANY.search("\n".join(_HREFS(root))):
+    if not _ATTACH_ANY.search("\n".join(_hrefs(root))):
         return []
     out, seen = [], set()
     for a in root.iter("a"):
