@@ -555,6 +555,17 @@ cdef inline tree.xmlNode* _next_element(tree.xmlNode* c, tree.xmlNode* top) noex
     return NULL
 
 
+cdef int _single_value(tree.xmlAttr* a, const unsigned char** out) noexcept:
+    """0: the attribute has no value; 1: its value is split over several nodes (Python decides);
+    2: `out` points at its one text value."""
+    if a.children is NULL or a.children.content is NULL and a.children.next is NULL:
+        return 0
+    if a.children.next is not NULL:
+        return 1
+    out[0] = a.children.content
+    return 2
+
+
 cdef bint _maybe_hiding(tree.xmlAttr* a) noexcept:
     """Whether a style value may hide its element: ASCII "none" or "hidden" in any case, or any non-ASCII
     byte or split value (then Python decides). A superset of clean.drop_hidden's `"none"/"hidden" in
@@ -562,13 +573,9 @@ cdef bint _maybe_hiding(tree.xmlAttr* a) noexcept:
     cdef const unsigned char* s
     cdef unsigned char ch
     cdef int i
-    if a.children is NULL:
-        return False
-    if a.children.next is not NULL:
-        return True
-    s = a.children.content
-    if s is NULL:
-        return False
+    cdef int kind = _single_value(a, &s)
+    if kind != 2:
+        return kind == 1
     while s[0]:
         ch = s[0]
         if ch >= 128:
@@ -624,13 +631,9 @@ cdef bint _may_name_file(tree.xmlAttr* a) noexcept:
     cdef const unsigned char* s
     cdef const char* ext
     cdef int k, i
-    if a.children is NULL:
-        return False
-    if a.children.next is not NULL:
-        return True
-    s = a.children.content
-    if s is NULL:
-        return False
+    cdef int kind = _single_value(a, &s)
+    if kind != 2:
+        return kind == 1
     while s[0]:
         if s[0] >= 128:
             return True
