@@ -111,3 +111,21 @@ def test_walks_in_threads_match_sequential_walks():
                 assert list(pool.map(lambda raw: extract(raw).body, pages)) == expected
     finally:
         sys.setswitchinterval(interval)
+
+
+@needs_compiled
+def test_token_and_whitespace_rules_match_on_awkward_text():
+    """Token counts and whitespace folding agree on text mixing str-only whitespace (\\x1c, \\x85, \\u3000),
+    zero-width spaces, CJK and ASCII, inside and outside links (seeded, so the same pages every run)."""
+    import random
+
+    from lxml import etree
+
+    rng = random.Random(7)
+    pieces = [" ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u3000", "\u2028", "a", "b",
+              "1", "中", "文", "é", "-", ".", "\u200b", "\ufeff"]
+    for _ in range(500):
+        text, link = ("".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(2))
+        html = f"<html><body><p>x {text}<a href='#'>{link}</a> y</p><pre>{text}</pre></body></html>"
+        root = etree.fromstring(html.encode("utf-8"), etree.HTMLParser()).find("body")
+        assert _comparable(body._compiled_walker.walk(root)[:6]) == _comparable(body.walk_python(root))

@@ -409,12 +409,27 @@ cdef tuple _squash(str raw):
         PyMem_Free(out)
 
 
-cdef Py_ssize_t _tokens(text) except -1:
-    """body._tokens: non-ASCII characters + ASCII words."""
-    if text.isascii():
-        return len(text.split())
-    ascii_part = text.encode("ascii", "ignore")
-    return len(text) - len(ascii_part) + len(ascii_part.split())
+cdef Py_ssize_t _tokens(str text) except -1:
+    """body._tokens in one pass: for ASCII text the words of str.split(); else the non-ASCII characters
+    plus the words of the ASCII characters alone, split as bytes.split() does (its whitespace is
+    " \\t\\n\\r\\v\\f", not str's)."""
+    cdef Py_ssize_t nonascii = 0, str_words = 0, byte_words = 0
+    cdef bint in_str_word = False, in_byte_word = False
+    cdef Py_UCS4 ch
+    for ch in text:
+        if Py_UNICODE_ISSPACE(ch):
+            in_str_word = False
+        elif not in_str_word:
+            in_str_word = True
+            str_words += 1
+        if ch >= 128:
+            nonascii += 1
+        elif ch == 32 or 9 <= ch <= 13:
+            in_byte_word = False
+        elif not in_byte_word:
+            in_byte_word = True
+            byte_words += 1
+    return str_words if nonascii == 0 else nonascii + byte_words
 
 
 cdef list _by_length(tuple affixes):
