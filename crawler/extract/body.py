@@ -661,7 +661,8 @@ def select_lines(lines: list[Line], values: list[float], span: tuple[int, int], 
     # A summary box repeats the start of the next paragraph (导读, 摘要): keep only the paragraph.
     # Cheap prefilter on the first word characters; full keys only for lines that share them.
     drop = set()
-    for i, h in enumerate(heads):
+    # no head repeated anywhere: none repeats among the next three (one C-level set build)
+    for i, h in enumerate(heads if len(set(heads)) < len(heads) else ()):
         if len(h) < 6 or h not in heads[i + 1:i + 4]:
             continue
         key = _NONWORD.sub("", out[i].text)

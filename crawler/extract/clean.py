@@ -67,13 +67,21 @@ _FORM_TEXT_MAX = 600
 
 
 def drop_invisible(tree) -> None:
-    forms = [f for f in tree.iter("form") if f.find(".//input") is not None or f.find(".//select") is not None
-             or f.find(".//textarea") is not None]
+    # one scan finds the forms and whether any _UNWRAP tag occurs (stripping elements creates none, so
+    # strip_tags and its second tree scan are skipped on pages without them)
+    forms = []
+    unwrap = False
+    for el in tree.iter("form", *_UNWRAP):
+        if el.tag != "form":
+            unwrap = True
+        elif el.find(".//input") is not None or el.find(".//select") is not None or el.find(".//textarea") is not None:
+            forms.append(el)
     etree.strip_elements(tree, *_INVISIBLE, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     for form in forms:  # measured without its <option> lists
         if form.getparent() is not None and _text_len(form) < _FORM_TEXT_MAX:
             drop(form)
-    etree.strip_tags(tree, *_UNWRAP)
+    if unwrap:
+        etree.strip_tags(tree, *_UNWRAP)
 
 
 def _text_len(el) -> int:
