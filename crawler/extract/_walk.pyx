@@ -12,7 +12,8 @@ Two tree scans of the clean-up and attachment passes live here too (hidden_candi
 prefilters for what an XPath over every element used to collect; tests/test_extract_speedups.py holds
 them to the XPath results, and their callers fall back to the XPaths without this module.
 """
-from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_DecodeUTF8, Py_UNICODE_ISSPACE
 from libc.string cimport memset, strcmp, strlen
 
@@ -22,6 +23,7 @@ from lxml.includes.etreepublic cimport _Document, _Element, elementFactory, impo
 cdef extern from "Python.h":
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
     int PyUnicode_4BYTE_KIND
+    int _list_del_slice "PyList_SetSlice"(object l, Py_ssize_t lo, Py_ssize_t hi, PyObject* v)  # v=NULL: delete
 
 import_lxml__etree()
 
@@ -124,11 +126,54 @@ cdef class _Rules:
         return _Walker(self).walk(root)
 
 
+cdef struct _Open:
+    tree.xmlNode* node
+    int kind
+    Py_ssize_t start  # len(lines) when it opened
+
+
+# open blocks or exclusions: a growing C array (no Python ints or tuples per element)
+cdef struct _Stack:
+    _Open* items
+    Py_ssize_t size, cap
+
+
+cdef int _push(_Stack* st, tree.xmlNode* node, int kind, Py_ssize_t start) except -1:
+    cdef _Open* grown
+    if st.size == st.cap:
+        grown = <_Open*>PyMem_Realloc(st.items, (st.cap * 2 + 16) * sizeof(_Open))
+        if grown is NULL:
+            raise MemoryError()
+        st.items, st.cap = grown, st.cap * 2 + 16
+    st.items[st.size] = _Open(node, kind, start)
+    st.size += 1
+    return 0
+
+
+cdef inline void _clear(list l) noexcept:
+    """l.clear() without a method call (Cython makes list.clear() one)."""
+    if len(l):
+        _list_del_slice(l, 0, len(l), NULL)  # cannot fail: deleting from a list
+
+
+cdef inline bint _isspace(str t) noexcept:
+    """t.isspace(), without a method call."""
+    cdef Py_UCS4 ch
+    if not len(t):
+        return False
+    for ch in t:
+        if not Py_UNICODE_ISSPACE(ch):
+            return False
+    return True
+
+
 cdef class _Walker:
     """The state of one walk."""
-    cdef list lines, values, containers, buf, link_buf, block_stack, block_kinds, starts, excl_stack, excl_spans, titles, sources
+    cdef list lines, values, containers, buf, link_buf, excl_spans, titles, sources
+    cdef _Stack blocks, excl  # freed in __dealloc__, also when the walk raises
     cdef dict spans, kinds, cache, inline_cache
-    cdef object new_line, ws
+    cdef object ws
+    cdef _Rules rules
     cdef _Classes classes
     cdef _Document doc
     cdef int link, pre
@@ -138,12 +183,16 @@ cdef class _Walker:
 
     def __init__(self, _Rules rules):
         self.kinds, self.cache, self.inline_cache = rules.kinds, rules.cache, rules.inline_cache
-        self.new_line, self.ws, self.classes = rules.new_line, rules.ws, rules.classes
+        self.rules, self.ws, self.classes = rules, rules.ws, rules.classes
+
+    def __dealloc__(self):
+        PyMem_Free(self.blocks.items)
+        PyMem_Free(self.excl.items)
 
     cdef void flush(self) except *:
         cdef Py_ssize_t n, links
         raw = "".join(self.buf)
-        self.buf.clear()
+        _clear(self.buf)
         if self.pre:
             raw = raw.replace("\u200b", "").replace("\ufeff", "")
             ws = self.ws
@@ -152,20 +201,20 @@ cdef class _Walker:
                 n = _tokens(text)
                 if n:
                     self._line(text, n, True)
-            self.link_buf.clear()
+            _clear(self.link_buf)
             return
         text, n = _squash(raw)
         if n:
             self._line(text, n, False)
-        self.link_buf.clear()
+        _clear(self.link_buf)
 
     cdef void _line(self, text, Py_ssize_t n, bint pre) except *:
         cdef Py_ssize_t links = 0
         if self.link_buf:
             links = min(_tokens("".join(self.link_buf)), n)
-        cdef tree.xmlNode* c = <tree.xmlNode*><size_t>self.block_stack[-1]
-        el = elementFactory(self.doc, c)
-        self.lines.append(self.new_line(text, el, n, links, bool(self.block_kinds[-1] & K_HEAD6), pre, False))
+        cdef _Open* b = &self.blocks.items[self.blocks.size - 1]
+        el = elementFactory(self.doc, b.node)
+        self.lines.append(self.rules.new_line(text, el, n, links, bool(b.kind & K_HEAD6), pre, False))
         self.values.append(_line_value(text, n, links))
 
     cdef void start(self, tree.xmlNode* c, _Document doc, int kind) except *:
@@ -174,9 +223,7 @@ cdef class _Walker:
             if kind & K_BLOCK:
                 if self.buf:
                     self.flush()
-                self.block_stack.append(<size_t>c)
-                self.block_kinds.append(kind)
-                self.starts.append(len(self.lines))
+                _push(&self.blocks, c, kind, len(self.lines))
                 if kind & K_PRE:
                     self.pre += 1
                 if kind & K_HEAD:
@@ -200,7 +247,7 @@ cdef class _Walker:
         cdef int bits
         if cls or ident:
             attrs = f"{cls or ''} {ident or ''}"
-            cache = self.cache if kind & K_FLAG else self.inline_cache
+            cache = <dict>(self.cache if kind & K_FLAG else self.inline_cache)
             found = cache.get(attrs)
             if found is None:
                 found = self.classes.classify(cls or "", ident or "", kind & K_FLAG)
@@ -211,7 +258,7 @@ cdef class _Walker:
                 if (bits & 1 and kind & K_FLAG) or kind & K_STRUCT:
                     if self.buf:
                         self.flush()
-                    self.excl_stack.append((<size_t>c, len(self.lines)))
+                    _push(&self.excl, c, 0, len(self.lines))
                 if bits & 2 and not kind & K_HEAD:
                     self.titles.append(el if el is not None else elementFactory(doc, c))
                 if bits & 4:
@@ -219,21 +266,22 @@ cdef class _Walker:
             elif kind & K_STRUCT:
                 if self.buf:
                     self.flush()
-                self.excl_stack.append((<size_t>c, len(self.lines)))
+                _push(&self.excl, c, 0, len(self.lines))
         elif kind & K_STRUCT:
             if self.buf:
                 self.flush()
-            self.excl_stack.append((<size_t>c, len(self.lines)))
+            _push(&self.excl, c, 0, len(self.lines))
         if c.children is NULL or not _is_text(c.children):
             return
         if not self.buf and _ascii_blank(c.children):
             return
         t = _collect_text(c.children)
-        if t and (self.buf or not t.isspace()):
+        cdef Py_UCS4 prev, first
+        if t and (self.buf or not _isspace(t)):
             if self.gap:
-                prev = self.buf[-1][-1] if self.buf and self.buf[-1] else " "
-                first = t[0]
-                if not prev.isspace() and not first.isspace() and not (prev >= "\u3400" and first >= "\u3400"):
+                prev = (<str>self.buf[-1])[-1] if self.buf and self.buf[-1] else u" "
+                first = (<str>t)[0]
+                if not Py_UNICODE_ISSPACE(prev) and not Py_UNICODE_ISSPACE(first) and not (prev >= 0x3400 and first >= 0x3400):
                     self.buf.append(" ")
                 self.gap = False
             self.buf.append(t)
@@ -241,13 +289,13 @@ cdef class _Walker:
                 self.link_buf.append(t)
 
     cdef void end(self, tree.xmlNode* c, int kind) except *:
+        cdef Py_ssize_t s
         if kind:
             if kind & K_BLOCK:
                 if self.buf:
                     self.flush()
-                self.block_stack.pop()
-                self.block_kinds.pop()
-                s = self.starts.pop()
+                self.blocks.size -= 1
+                s = self.blocks.items[self.blocks.size].start
                 if len(self.lines) > s:  # blocks without lines have no span (and need no proxy)
                     el = elementFactory(self.doc, c)
                     self.spans[el] = (s, len(self.lines))
@@ -257,10 +305,11 @@ cdef class _Walker:
                     self.pre -= 1
             elif kind & K_A:
                 self.link -= 1
-        if self.excl_stack and self.excl_stack[-1][0] == <size_t>c:
+        if self.excl.size and self.excl.items[self.excl.size - 1].node == c:
             if self.buf:
                 self.flush()
-            self.excl_spans.append((self.excl_stack.pop()[1], len(self.lines)))
+            self.excl.size -= 1
+            self.excl_spans.append((self.excl.items[self.excl.size].start, len(self.lines)))
         self.tail(c, kind)
 
     cdef void tail(self, tree.xmlNode* c, int kind) except *:
@@ -275,7 +324,7 @@ cdef class _Walker:
         t = _collect_text(nxt)
         if t:
             self.gap = False
-            if self.buf or not t.isspace():
+            if self.buf or not _isspace(t):
                 self.buf.append(t)
                 if self.link:
                     self.link_buf.append(t)
@@ -296,8 +345,9 @@ cdef class _Walker:
         self.lines, self.values, self.containers, self.buf, self.link_buf = [], [], [], [], []
         memset(self.name_ptr, 0, sizeof(self.name_ptr))
         self.doc = doc
-        self.block_stack, self.block_kinds, self.starts = [<size_t>top], [self._kind(top)], []
-        self.excl_stack, self.excl_spans, self.titles, self.sources = [], [], [], []
+        self.blocks.size = self.excl.size = 0
+        _push(&self.blocks, top, self._kind(top), -1)  # the root's own lines: no span
+        self.excl_spans, self.titles, self.sources = [], [], []
         self.spans = {}
         self.link = self.pre = 0
         self.gap = False
