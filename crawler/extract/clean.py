@@ -8,7 +8,7 @@ import re
 
 from lxml import etree
 
-from crawler.extract.dom import drop, text
+from crawler.extract.dom import drop
 from crawler.textnorm import strip_pinyin_layer
 
 # Never visible text.
