@@ -37,16 +37,25 @@ def strip_pinyin_layer(text: str) -> tuple[str, int]:
     return PINYIN_LAYER.subn("", text)
 
 
-def traditional_ratio(text: str) -> float:
-    """Share of CJK characters that exist only in Traditional script (0.0 for Simplified text)."""
-    cjk = [c for c in text if "\u4e00" <= c <= "\u9fff"]
-    if not cjk:
-        return 0.0
-    return sum(c in _TRAD_ONLY for c in cjk) / len(cjk)
+_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]+")
+_TRAD_CHARS = re.compile("[" + "".join(sorted(_TRAD_ONLY)) + "]")
+
+
+def cjk_count(text: str) -> int:
+    """How many characters of U+4E00-U+9FFF the text holds: what is left once the other runs are removed
+    (no string object per character, as a findall would make)."""
+    return len(_NOT_CJK.sub("", text))
 
 
 def is_traditional(text: str, threshold: float = 0.03) -> bool:
-    return traditional_ratio(text[:5000]) >= threshold
+    """Whether at least `threshold` of the CJK characters in the first 5000 characters exist only in
+    Traditional script."""
+    head = text[:5000]
+    trad = len(_TRAD_CHARS.findall(head))
+    if not trad and threshold > 0:  # ratio 0: no need to count the CJK characters
+        return False
+    cjk = cjk_count(head)
+    return bool(cjk) and trad / cjk >= threshold
 
 
 def to_simplified(text: str) -> str:

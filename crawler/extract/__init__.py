@@ -23,7 +23,7 @@ from crawler.extract.people import byline_editor, find_author, find_editor, find
 from crawler.extract.record import Article
 from crawler.extract.titles import find_title, norm
 from crawler.extract.translation import split_translation
-from crawler.textnorm import _TRAD_ONLY, to_simplified
+from crawler.textnorm import cjk_count, is_traditional, to_simplified
 
 __all__ = ["extract", "decode_html", "Article"]
 
@@ -38,7 +38,6 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 # (the search runs over the whole page: about 75 instead of 100 us per page)
 _END_TAG = re.compile(r"<(?=/[bh])/(?:body|html)\s*>", re.I)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]+")
 _SENTENCE_END = re.compile(r"[。！？!?]|\.(?:\s|$)")
 _ORIGINAL = re.compile(r"^\s*(?:【来源】|【來源】|原文链接|原文地址|原文網址|来源链接|Source)\s*[:：]?\s*(https?://\S+)\s*$")
 _META_LINE = re.compile(r"(?:来源|來源|作者|记者|發布|发布|时间|時間|日期|浏览|阅读|点击|Posted|By\b|Published|Updated)"
@@ -63,25 +62,6 @@ def extract(html: bytes, url: str | None = None, *, content_type: str | None = N
     if not article.body and "no_article_body" not in article.flags:
         article.flags.append("no_article_body")
     return article
-
-
-def _cjk_count(text: str) -> int:
-    """len(_CJK.findall(text)), without a string object per character: what is left once the non-CJK runs
-    are removed."""
-    return len(_NOT_CJK.sub("", text))
-
-
-_TRAD_CHARS = re.compile("[" + "".join(sorted(_TRAD_ONLY)) + "]")
-
-
-def is_traditional(text: str, threshold: float = 0.03) -> bool:
-    """crawler.textnorm.is_traditional with C-level counting (same ratio over the first 5000 chars)."""
-    head = text[:5000]
-    trad = len(_TRAD_CHARS.findall(head))
-    if not trad and threshold > 0:  # ratio 0: no need to count the CJK characters (the costly findall)
-        return False
-    cjk = _cjk_count(head)
-    return bool(cjk) and trad / cjk >= threshold
 
 
 _LABELLED_FIELDS = ("publisher", "author", "editor", "published")
@@ -269,8 +249,8 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
     article.body = "\n".join(body_lines)
 
     # CJK characters in the body's first 2000 (the language test below) and 3000 characters
-    cjk_2000 = _cjk_count(article.body[:2000])
-    cjk_3000 = cjk_2000 + _cjk_count(article.body[2000:3000]) if article.body else _cjk_count(_join_upto(lines, 0, 3000))
+    cjk_2000 = cjk_count(article.body[:2000])
+    cjk_3000 = cjk_2000 + cjk_count(article.body[2000:3000]) if article.body else cjk_count(_join_upto(lines, 0, 3000))
     chinese = cjk_3000 > 30 or bool(_CJK.search(article.title or ""))
 
     # dates / people
