@@ -171,10 +171,8 @@ cdef class _Walker:
     """The state of one walk."""
     cdef list lines, values, containers, buf, link_buf, excl_spans, titles, sources
     cdef _Stack blocks, excl  # freed in __dealloc__, also when the walk raises
-    cdef dict spans, kinds, cache, inline_cache
-    cdef object ws
-    cdef _Rules rules
-    cdef _Classes classes
+    cdef dict spans
+    cdef _Rules rules  # the shared tables (read through it: a typed pointer, no copy needed)
     cdef _Document doc
     cdef int link, pre
     cdef bint gap
@@ -182,8 +180,7 @@ cdef class _Walker:
     cdef int name_kind[128]
 
     def __init__(self, _Rules rules):
-        self.kinds, self.cache, self.inline_cache = rules.kinds, rules.cache, rules.inline_cache
-        self.rules, self.ws, self.classes = rules, rules.ws, rules.classes
+        self.rules = rules
 
     def __dealloc__(self):
         PyMem_Free(self.blocks.items)
@@ -195,7 +192,7 @@ cdef class _Walker:
         _clear(self.buf)
         if self.pre:
             raw = raw.replace("\u200b", "").replace("\ufeff", "")
-            ws = self.ws
+            ws = self.rules.ws
             text = "\n".join([ws.sub(" ", x).rstrip() for x in raw.strip("\n").split("\n")]).strip()
             if text:
                 n = _tokens(text)
@@ -244,30 +241,23 @@ cdef class _Walker:
             elif ident is None and _named(a, "id"):
                 ident = _attr_value(a)
             a = a.next
-        cdef int bits
+        cdef int bits = 0
+        cdef dict cache
         if cls or ident:
             attrs = f"{cls or ''} {ident or ''}"
-            cache = <dict>(self.cache if kind & K_FLAG else self.inline_cache)
+            cache = self.rules.cache if kind & K_FLAG else self.rules.inline_cache
             found = cache.get(attrs)
             if found is None:
-                found = self.classes.classify(cls or "", ident or "", kind & K_FLAG)
+                found = self.rules.classes.classify(cls or "", ident or "", kind & K_FLAG)
                 if len(cache) < 50_000:
                     cache[attrs] = found
             bits = found
-            if bits:
-                if (bits & 1 and kind & K_FLAG) or kind & K_STRUCT:
-                    if self.buf:
-                        self.flush()
-                    _push(&self.excl, c, 0, len(self.lines))
-                if bits & 2 and not kind & K_HEAD:
-                    self.titles.append(el if el is not None else elementFactory(doc, c))
-                if bits & 4:
-                    self.sources.append(el if el is not None else elementFactory(doc, c))
-            elif kind & K_STRUCT:
-                if self.buf:
-                    self.flush()
-                _push(&self.excl, c, 0, len(self.lines))
-        elif kind & K_STRUCT:
+            if bits & 2 and not kind & K_HEAD:
+                self.titles.append(el if el is not None else elementFactory(doc, c))
+            if bits & 4:
+                self.sources.append(el if el is not None else elementFactory(doc, c))
+        # excluded: nav/footer/aside/header, or a flaggable block with an unlikely class/id
+        if kind & K_STRUCT or (bits & 1 and kind & K_FLAG):
             if self.buf:
                 self.flush()
             _push(&self.excl, c, 0, len(self.lines))
@@ -387,7 +377,7 @@ cdef class _Walker:
         cdef size_t slot = (<size_t>c.name >> 4) & 127
         if self.name_ptr[slot] == <size_t>c.name:
             return self.name_kind[slot]
-        k = self.kinds.get(_decode(c.name))
+        k = self.rules.kinds.get(_decode(c.name))
         self.name_ptr[slot] = <size_t>c.name
         self.name_kind[slot] = 0 if k is None else k
         return self.name_kind[slot]

@@ -302,6 +302,7 @@ def walk_python(root):
                         flush()
             cls = el.get("class")
             ident = el.get("id")
+            bits = 0
             if cls or ident:
                 attrs = f"{cls or ''} {ident or ''}"
                 # about a fifth of a page's new pairs sit on other tags (a, img, h2, ...), whose UNLIKELY
@@ -313,24 +314,12 @@ def walk_python(root):
                     bits = _classify(cls or "", ident or "", kind & 8)
                     if len(c) < 50_000:
                         c[attrs] = bits
-                if bits:
-                    if bits & 1 and kind & 8:
-                        if buf:
-                            flush()
-                        excl_stack.append((el, len(lines)))
-                    elif kind & 16:
-                        if buf:
-                            flush()
-                        excl_stack.append((el, len(lines)))
-                    if bits & 2 and not kind & 64:
-                        titles.append(el)
-                    if bits & 4:
-                        sources.append(el)
-                elif kind & 16:
-                    if buf:
-                        flush()
-                    excl_stack.append((el, len(lines)))
-            elif kind & 16:
+                if bits & 2 and not kind & 64:
+                    titles.append(el)
+                if bits & 4:
+                    sources.append(el)
+            # excluded: nav/footer/aside/header, or a flaggable block with an unlikely class/id
+            if kind & 16 or (bits & 1 and kind & 8):
                 if buf:
                     flush()
                 excl_stack.append((el, len(lines)))
