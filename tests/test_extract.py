@@ -314,6 +314,21 @@ def test_a_related_posts_box_after_the_article_is_left_out():
     assert "teaser" not in article.body
 
 
+def test_a_dated_sentence_deep_in_a_notice_stays_in_the_body_and_sets_no_date():
+    # a gov notice's "申报时间：…" item is body text; a forum post's "发布时间 … by NAME" line is furniture
+    fill = ["<p>第{}条，各地卫生健康行政部门要高度重视，认真组织申报工作，确保材料真实完整，按时报送有关材料。</p>".format(i)
+            for i in range(5)]
+    html = ("<html><head><title>关于开展2024年度项目申报工作的通知</title></head><body>"
+            "<h1>关于开展2024年度项目申报工作的通知</h1><div class='info'>发布时间：2024-03-01 10:00 来源：规划司</div>"
+            f"<div class='content'>{fill[0]}{fill[1]}<p>一、申报范围</p>{fill[2]}"
+            "<p>2、申报时间：2024年3月底、4月初，具体时间另行通知。</p>"
+            f"{fill[3]}<p>〓 卫生论坛 发布时间 2005/03/16 01:08:28 by 网友 〓</p>{fill[4]}</div></body></html>")
+    article = extract(html.encode())
+    assert "2、申报时间：2024年3月底、4月初，具体时间另行通知。" in article.body
+    assert "发布时间 2005/03/16" not in article.body
+    assert article.published.startswith("2024-03-01")
+
+
 def test_month_only_issue_date_and_reporter_in_prose():
     html = ("<html><head><title>犬儒病</title></head><body><h1>犬儒病</h1><p>胡平</p>"
             "<p>一位年轻的医生微笑着告诉记者：被称之为最缺乏信心的病，其实可以治疗。这是很长的一段正文，用来构成文章主体内容。</p>"

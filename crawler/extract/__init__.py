@@ -380,10 +380,13 @@ def _split_header_lines(chosen, title_key: str):
             break
         i += 1
     rest = chosen[i:]
-    # a date/来源 line further down (after a lead image caption) is header furniture too
-    # (_META_LINE_GATE: a digit test that also spares most _META_LINE searches)
-    rest = [ln for ln in rest if not (ln.n < 50 and _META_LINE_GATE.search(ln.text) and _META_LINE.search(ln.text) and ln is not rest[-1]
-                                      and not _ORIGINAL.match(ln.text) and not header.append(ln.text))] or rest
+    # a date/来源 line further down (after a lead image caption, or a forum post's "发布时间 … by NAME") is
+    # header furniture too; below the first lines only when it is no sentence ("2、初试时间：2004年3月底、4月初，
+    # 我院寄发准考证时通知具体时间。" is body). (_META_LINE_GATE: a digit test that spares most _META_LINE searches)
+    rest = [ln for k, ln in enumerate(rest)
+            if not (ln.n < 50 and _META_LINE_GATE.search(ln.text) and _META_LINE.search(ln.text) and ln is not rest[-1]
+                    and (k < 3 or not _SENTENCE_END.search(ln.text))
+                    and not _ORIGINAL.match(ln.text) and not header.append(ln.text))] or rest
     return header, rest, subtitle
 
 
