@@ -329,6 +329,17 @@ def test_a_dated_sentence_deep_in_a_notice_stays_in_the_body_and_sets_no_date():
     assert article.published.startswith("2024-03-01")
 
 
+def test_a_notice_keeps_its_signature_block():
+    # 落款: the issuing office over the date closes a gov document and is part of it
+    paras = "".join(f"<p>第{i}条，各级卫生健康行政部门要加强组织领导，细化工作措施，确保各项任务落到实处，按时报送进展情况。</p>"
+                    for i in range(4))
+    html = ("<html><head><title>关于做好2024年基层卫生工作的通知</title></head><body><h1>关于做好2024年基层卫生工作的通知</h1>"
+            f"<div class='content'>{paras}<p style='text-align:right'>国家卫生健康委办公厅</p>"
+            "<p style='text-align:right'>2024年5月20日</p></div><div class='share'>分享到：</div></body></html>")
+    body = extract(html.encode()).body
+    assert body.endswith("国家卫生健康委办公厅\n2024年5月20日")
+
+
 def test_month_only_issue_date_and_reporter_in_prose():
     html = ("<html><head><title>犬儒病</title></head><body><h1>犬儒病</h1><p>胡平</p>"
             "<p>一位年轻的医生微笑着告诉记者：被称之为最缺乏信心的病，其实可以治疗。这是很长的一段正文，用来构成文章主体内容。</p>"

@@ -570,6 +570,7 @@ def is_boilerplate(text: str) -> bool:
 
 
 _NONWORD = re.compile(r"\W+")
+_SIGNATURE_DATE = re.compile(r"\s*(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 _RELATED_HEAD = re.compile(
     r"^\s*(?:related(?: posts| articles| stories| news| content| reading| resources)?|"
     r"you (?:may|might) also (?:like|enjoy)|"
@@ -684,7 +685,8 @@ def select_lines(lines: list[Line], values: list[float], span: tuple[int, int], 
     # Trim weak edges: short non-sentences before the first / after the last real paragraph.
     def weak(line: Line) -> bool:
         return line.n < 8 and not _SENT_PUNCT.search(line.text[-2:] if line.text else "")
-    while out and weak(out[-1]):
+    # a document's signature (落款) ends it: "吉林省人民政府" over "2022年1月27日" stays
+    while out and weak(out[-1]) and not _SIGNATURE_DATE.match(out[-1].text):
         out.pop()
     while out and weak(out[0]) and len(out) > 1:
         out.pop(0)
