@@ -340,6 +340,23 @@ def test_a_notice_keeps_its_signature_block():
     assert body.endswith("国家卫生健康委办公厅\n2024年5月20日")
 
 
+def test_forum_archiver_header_page_number_title_and_trail_to_the_headline():
+    # Discuz! Archiver: "<title>标题(页 1) - 栏目 - 论坛名</title>", the same line printed above the post, then
+    # "论坛名 » 栏目 » 标题" and "2003-5-29 09:07 发帖人"
+    paras = "".join(f"<p>第{i}段，近年来基层卫生服务体系建设不断加强，家庭医生签约服务覆盖面持续扩大，群众获得感明显提升。</p>"
+                    for i in range(4))
+    html = ("<html><head><title>基层卫生服务体系建设观察(页 1) - 学术前沿 - 卫生论坛 - powered by Discuz! Archiver</title>"
+            "</head><body><div class='archiver'><h1>基层卫生服务体系建设观察(页 1) - 学术前沿 - 卫生论坛 - powered by Discuz! Archiver</h1>"
+            "<div class='nav'>卫生论坛 » 学术前沿 » 基层卫生服务体系建设观察</div>"
+            f"<div class='post'><div class='head'>2003-5-29 09:07 <b>高山流水</b></div><div class='msg'>{paras}</div></div>"
+            "</div></body></html>")
+    article = extract(html.encode())
+    assert article.title == "基层卫生服务体系建设观察"
+    assert article.breadcrumbs == ["卫生论坛", "学术前沿", "基层卫生服务体系建设观察"]
+    assert article.published == "2003-05-29T09:07:00+08:00"
+    assert article.body.startswith("第0段") and "Archiver" not in article.body and "»" not in article.body
+
+
 def test_month_only_issue_date_and_reporter_in_prose():
     html = ("<html><head><title>犬儒病</title></head><body><h1>犬儒病</h1><p>胡平</p>"
             "<p>一位年轻的医生微笑着告诉记者：被称之为最缺乏信心的病，其实可以治疗。这是很长的一段正文，用来构成文章主体内容。</p>"

@@ -21,7 +21,7 @@ from crawler.extract.govmeta import LABEL_ANYWHERE, attachments, doc_number, gov
 from crawler.extract.meta import read_meta
 from crawler.extract.people import byline_editor, find_author, find_editor, find_publisher
 from crawler.extract.record import Article
-from crawler.extract.titles import find_title, norm
+from crawler.extract.titles import _SEP as titles_sep, find_title, norm, strip_page_number
 from crawler.extract.translation import split_translation
 from crawler.textnorm import cjk_count, is_traditional, to_simplified
 
@@ -283,9 +283,9 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
     kw = meta["meta"].get("keywords") or ""
     article.keywords = [k for k in (x.strip() for x in re.split(r"[,，;；|、]+|\s{2,}", kw)) if k and len(k) < 40][:30]
     for line in lines[:max(title_idx or 0, 1) + 40]:
-        if _CRUMB_START.match(line.text) and len(line.text) < 200:
+        if len(line.text) < 200 and (_CRUMB_START.match(line.text) or (title_key and _trail_to(line.text, title_key))):
             crumb = re.sub(r"^(?:当前位置|您的位置|你的位置|您现在的位置|所在位置)\s*[:：]\s*", "", line.text)
-            article.breadcrumbs = [c for c in _BREADCRUMB_SPLIT.split(crumb) if c.strip()]
+            article.breadcrumbs = [c for c in (x.strip(" -") for x in _BREADCRUMB_SPLIT.split(crumb)) if c]
             break
     canonical = meta["canonical"] or meta["meta"].get("og:url")
     article.declared_canonical_url = urljoin(url, canonical) if canonical and url else canonical
@@ -359,6 +359,24 @@ def _title_line(lines, body_start: int, title_key: str):
     return None
 
 
+def _titled_line(text: str, key: str, title_key: str) -> bool:
+    """A headline copy with the site's suffixes ("标题 - 栏目 - 论坛名") or a trail ending in the headline
+    ("论坛名 » 栏目 » 标题"): furniture above the body."""
+    if title_key not in key:
+        return False
+    if key.startswith(title_key) and norm(strip_page_number(titles_sep.split(text, 1)[0])) == title_key:
+        return True
+    return _trail_to(text, title_key)
+
+
+def _trail_to(text: str, title_key: str) -> bool:
+    """A breadcrumb trail of 3+ crumbs ending in the headline ("论坛名 » 栏目 » 标题")."""
+    if not any(sep in text for sep in ">›»→＞/"):
+        return False
+    crumbs = _BREADCRUMB_SPLIT.split(text)
+    return len(crumbs) >= 3 and norm(crumbs[-1]) == title_key
+
+
 def _split_header_lines(chosen, title_key: str):
     """Header furniture at the top of the chosen block: headline copies, breadcrumbs, the date/来源
     line, a subtitle heading. Returns (header texts, remaining lines, subtitle)."""
@@ -367,7 +385,7 @@ def _split_header_lines(chosen, title_key: str):
     while i < min(len(chosen), first_long, 8):
         line = chosen[i]
         k = norm(line.text)
-        if title_key and k and (k == title_key or (len(k) >= 4 and k in title_key)):
+        if title_key and k and (k == title_key or (len(k) >= 4 and k in title_key) or _titled_line(line.text, k, title_key)):
             pass
         elif _CRUMB_START.match(line.text):
             pass

@@ -31,10 +31,20 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
 
+# a page number after the headline: "标题(页 1)" (Discuz archiver), "标题（第2页）", "Title (Page 2)"
+_PAGE_NUMBER = re.compile(r"\s*[(（]\s*(?:第\s*\d+\s*页|页\s*\d+|[Pp]age\s*\d+)\s*[)）]")
+
+
+def strip_page_number(text: str) -> str:
+    return _PAGE_NUMBER.sub("", text) if ("页" in text or "age" in text) else text
+
+
 def doc_title(raw: str, flags: list[str]) -> str:
-    """<title> without spam segments (hijacked pages prepend porn/gambling keyword lists)."""
+    """<title> without spam segments (hijacked pages prepend porn/gambling keyword lists) and without a
+    page number."""
     if not raw:
         return ""
+    raw = strip_page_number(raw)
     if is_spam(raw):
         parts = [p for p in _SEP.split(raw) if p and not is_spam(p) and len(p) > 3]
         flags.append("spam_title_ignored")
