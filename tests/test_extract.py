@@ -357,6 +357,16 @@ def test_forum_archiver_header_page_number_title_and_trail_to_the_headline():
     assert article.body.startswith("第0段") and "Archiver" not in article.body and "»" not in article.body
 
 
+def test_a_byline_under_a_summary_box_is_the_author():
+    points = "".join(f"<li>要点{i}：有关负责人表示，今年将进一步扩大家庭医生签约服务覆盖面，重点人群签约率稳步提升，服务质量持续改善。</li>"
+                     for i in range(6))
+    paras = "".join(f"<p>第{i}段，基层医疗卫生机构是群众看病就医的第一道关口，近年来各地不断加大投入力度，服务能力明显增强。</p>"
+                    for i in range(8))
+    html = ("<html><head><title>家庭医生签约服务扩面提质</title></head><body><h1>家庭医生签约服务扩面提质</h1>"
+            f"<div class='content'><p>划重点：</p><ol>{points}</ol><p>《健康周刊》作者 周纯</p>{paras}</div></body></html>")
+    assert extract(html.encode()).author == "周纯"
+
+
 def test_month_only_issue_date_and_reporter_in_prose():
     html = ("<html><head><title>犬儒病</title></head><body><h1>犬儒病</h1><p>胡平</p>"
             "<p>一位年轻的医生微笑着告诉记者：被称之为最缺乏信心的病，其实可以治疗。这是很长的一段正文，用来构成文章主体内容。</p>"

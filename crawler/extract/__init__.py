@@ -270,7 +270,7 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
     trailer_idx = body_end  # (the line after the body, found above)
     last = "\n".join(body_lines[-6:] + [line.text for line in lines[trailer_idx:trailer_idx + 4]]
                      + body_mod.author_box(lines, trailer_idx))
-    head = "\n".join(x for x in body_lines[:6] if len(x) < 40)
+    head = "\n".join(x for x in body_lines[:10] if len(x) < 40)
     # from the headline on: a forum thread's first "… by NAME" footer
     from_title = page_text[sum(len(ln.text) + 1 for ln in lines[:title_idx or 0]):] if " by " in page_text else ""
     article.author = sel_text("author") or find_author(zone, first, last, meta, head, from_title)

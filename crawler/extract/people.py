@@ -179,6 +179,9 @@ def find_author(zone: str, first_lines: str, last_lines: str, meta: dict, body_h
         return v
     if body_head and (v := _tidy(_name_line(body_head))):
         return v
+    # a byline further down the body's first short lines (under a summary box: "《棱镜》作者 周纯")
+    if body_head and _may_hold_author(body_head) and (v := _tidy(_first(_AUTHOR, [body_head]))):
+        return v
     m = meta["meta"]
     for key in ("citation_author", "citation_authors", "author", "article:author", "dc.creator", "byl",
                 "sailthru.author", "parsely-author"):
