@@ -8,7 +8,9 @@ The metric is the one defined in /work/shared/bench/README.md:
   F1 of the averages; doc-F1 = mean per-page F1 with empty output scoring 0;
 - title exact after NFKC, lower-case, no spaces/punctuation; date equal at the truth's granularity;
   publisher/author/editor: normalised containment either way;
-- speed: pages/s of the extraction call alone, pages already in memory, one process.
+- speed: pages/s of the extraction call alone, pages already in memory, one process. Each extractor is timed
+  in --rounds fresh processes of its own (rounds interleave the extractors, caches start cold each time, no
+  extractor runs in another's heap); the figures are the medians of the rounds.
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ import hashlib
 import json
 import os
 import re
+import statistics
+import subprocess
 import sys
 import time
 import unicodedata
@@ -240,6 +244,30 @@ def time_run(fn, pages):
     return outs, len(pages) / elapsed if elapsed else float("inf")
 
 
+def time_one(name: str, sets: list[str]) -> dict[str, float]:
+    """Seconds of CPU per set for one extractor, in this process (run in a fresh one: --time-one)."""
+    warm_up([name])
+    out = {}
+    for set_name in sets:
+        pages = load_set(set_name)
+        _, speed = time_run(EXTRACTORS[name], pages)
+        out[set_name] = len(pages) / speed
+    return out
+
+
+def timed_rounds(names: list[str], sets: list[str], rounds: int) -> dict[str, list[dict[str, float]]]:
+    """Per extractor, one {set: seconds} per round, each from a fresh process; the extractors take turns
+    starting a round so slow drift of the machine spreads over all of them."""
+    runs: dict[str, list] = {n: [] for n in names}
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            proc = subprocess.run([sys.executable, "-m", "bench.extract_bench", "--time-one", name, "--sets", ",".join(sets)],
+                                  capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent,
+                                  env={**os.environ, "PYTHONWARNINGS": "ignore"})
+            runs[name].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return runs
+
+
 def fmt(res, speed):
     extra = " ".join(f"{k}={v[0]:.3f}/{v[1]}" for k, v in res.items() if isinstance(v, tuple))
     return (f"P={res['P']:.3f} R={res['R']:.3f} F1={res['F1']:.3f} docF1={res['docF1']:.3f} "
@@ -252,21 +280,31 @@ def main(argv=None):
     ap.add_argument("--no-reference", action="store_true", help="score only our extractor")
     ap.add_argument("--worst", type=int, default=0, help="list the N worst pages of ours per set")
     ap.add_argument("--json", help="write all figures to this file")
-    ap.add_argument("--no-warmup", action="store_true",
-                    help="time each extractor's first call too (imports, one-off set-up)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="speed: time each extractor in this many fresh processes and report the medians "
+                         "(0: time the scoring run itself, in this one process)")
+    ap.add_argument("--time-one", help=argparse.SUPPRESS)  # a round's worker: print {set: seconds} as JSON
     args = ap.parse_args(argv)
+    sets = args.sets.split(",")
+    if args.time_one:
+        print(json.dumps(time_one(args.time_one, sets)))
+        return 0
     names = ["ours"] + ([] if args.no_reference else ["trafilatura", "readability"])
-    if not args.no_warmup:
-        warm_up(names)
-        print("warm-up: every extractor ran once on the same small synthetic page before timing "
-              "(imports and one-off set-up are not timed; no bench page is seen early)")
+    warm_up(names)
+    print("warm-up: every extractor ran once on the same small synthetic page before timing "
+          "(imports and one-off set-up are not timed; no bench page is seen early)")
+    runs = timed_rounds(names, sets, args.rounds) if args.rounds > 0 else None
+    if runs:
+        print(f"speed: median of {args.rounds} rounds, each extractor timed in a fresh process per round")
     speed_total = {n: [0, 0.0] for n in names}
-    report = {"warmup": not args.no_warmup}
-    for set_name in args.sets.split(","):
+    report = {"rounds": args.rounds}
+    for set_name in sets:
         pages = load_set(set_name)
         print(f"\n== {set_name} ({len(pages)} pages)")
         for name in names:
             outs, speed = time_run(EXTRACTORS[name], pages)
+            if runs:
+                speed = len(pages) / statistics.median(run[set_name] for run in runs[name])
             res = score(pages, outs)
             speed_total[name][0] += len(pages)
             speed_total[name][1] += len(pages) / speed
@@ -276,14 +314,22 @@ def main(argv=None):
                 ranked = sorted((o.get("_f1", 1.0), p["id"], o.get("flags")) for p, o in zip(pages, outs))
                 for f, pid, flags in ranked[:args.worst]:
                     print(f"      {f:.3f} {pid} {flags}")
-    print("\n== speed over all sets")
-    for name, (n, t) in speed_total.items():
-        line = f"  {name:12s} {n / t:7.1f} pages/s"
-        if name != "ours" and "ours" in speed_total and t:
-            ours = speed_total["ours"][0] / speed_total["ours"][1]
-            line += f"   ours/{name} = {ours / (n / t):.1f}x"
+    print("\n== speed over all sets" + (" (median round)" if runs else ""))
+    n_pages = speed_total["ours"][0]
+    # the whole-run figure of each round; the median round's pages/s (not a sum of per-set medians)
+    totals = {n: [n_pages / sum(run.values()) for run in runs[n]] for n in names} if runs else \
+        {n: [n_pages / t] for n, (_, t) in speed_total.items()}
+    for name in names:
+        line = f"  {name:12s} {statistics.median(totals[name]):7.1f} pages/s"
+        if len(totals[name]) > 1:
+            line += f" (rounds {min(totals[name]):.1f}-{max(totals[name]):.1f})"
+        if name != "ours":
+            ratios = [o / t for o, t in zip(totals["ours"], totals[name])]
+            line += f"   ours/{name} = {statistics.median(totals['ours']) / statistics.median(totals[name]):.1f}x"
+            if len(ratios) > 1:
+                line += f" (per round {', '.join(f'{r:.1f}' for r in ratios)})"
         print(line)
-        report[f"speed/{name}"] = n / t
+        report[f"speed/{name}"] = statistics.median(totals[name])
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1, default=str))
 
