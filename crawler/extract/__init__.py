@@ -371,7 +371,8 @@ def _titled_line(text: str, key: str, title_key: str) -> bool:
 
 def _trail_to(text: str, title_key: str) -> bool:
     """A breadcrumb trail of 3+ crumbs ending in the headline ("论坛名 » 栏目 » 标题")."""
-    if not any(sep in text for sep in ">›»→＞/"):
+    if len(text) <= len(title_key) or not (">" in text or "»" in text or "›" in text or "→" in text or "＞" in text
+                                           or " / " in text):  # (_BREADCRUMB_SPLIT's separators: cheap tests first)
         return False
     crumbs = _BREADCRUMB_SPLIT.split(text)
     return len(crumbs) >= 3 and norm(crumbs[-1]) == title_key

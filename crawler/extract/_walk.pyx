@@ -15,7 +15,9 @@ them to the XPath results, and their callers fall back to the XPaths without thi
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_DecodeUTF8, Py_UNICODE_ISSPACE
-from libc.string cimport memset, strcmp, strlen
+from libc.stdint cimport uint64_t
+from libc.stdlib cimport calloc, free, malloc
+from libc.string cimport memcmp, memcpy, memset, strcmp, strlen
 
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport _Document, _Element, elementFactory, import_lxml__etree
@@ -107,16 +109,111 @@ cdef inline bint _named(tree.xmlAttr* a, const char* name) noexcept:
     return a.ns is NULL and strcmp(<const char*>a.name, name) == 0
 
 
+cdef inline bint _raw_value(tree.xmlAttr* a, const char** value, size_t* size) noexcept:
+    """An attribute's value as libxml2 holds it, when that is one text node (or none: ""); False for a
+    value split over several nodes. A missing attribute reads as "" (the walk treats both alike)."""
+    cdef tree.xmlNode* t
+    value[0], size[0] = "", 0
+    if a is NULL or a.children is NULL:
+        return True
+    t = a.children
+    if t.next is not NULL or t.content is NULL:
+        return False
+    value[0] = <const char*>t.content
+    size[0] = strlen(value[0])
+    return True
+
+
+# class/id bytes -> classification bits, in C: a class name repeated on a page (or on the next page of the
+# site) needs no Python strings, f-string key or dict lookup. Open addressing over a fixed table; once
+# _ATTR_MAX keys are stored, new ones go the Python way only (the dict caches stop growing at 50,000 too).
+cdef enum:
+    _ATTR_SLOTS = 1 << 16
+    _ATTR_MAX = 40_000
+
+
+cdef struct _Slot:
+    char* key  # [flaggable byte][class bytes][0][id bytes]; NULL: a free slot
+    size_t size
+    uint64_t hash
+    int bits
+
+
+cdef inline uint64_t _fnv(uint64_t h, const char* data, size_t size) noexcept:
+    cdef size_t i
+    for i in range(size):
+        h = (h ^ <unsigned char>data[i]) * 1099511628211ULL
+    return h
+
+
+cdef class _AttrBits:
+    cdef _Slot* slots
+    cdef Py_ssize_t used
+
+    def __cinit__(self):
+        self.slots = <_Slot*>calloc(_ATTR_SLOTS, sizeof(_Slot))
+        if self.slots is NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        cdef Py_ssize_t i
+        if self.slots is not NULL:
+            for i in range(_ATTR_SLOTS):
+                free(self.slots[i].key)
+            free(self.slots)
+
+    cdef _Slot* find(self, char flag, const char* cls, size_t clen, const char* ident, size_t ilen,
+                     uint64_t h) noexcept:
+        """The slot holding this key, or the free slot where it goes (never full: _ATTR_MAX < _ATTR_SLOTS)."""
+        cdef size_t i = h & (_ATTR_SLOTS - 1)
+        cdef _Slot* s
+        while True:
+            s = &self.slots[i]
+            if s.key is NULL or (s.hash == h and s.size == clen + ilen + 2 and s.key[0] == flag
+                                 and memcmp(s.key + 1, cls, clen) == 0 and s.key[1 + clen] == 0
+                                 and memcmp(s.key + 2 + clen, ident, ilen) == 0):
+                return s
+            i = (i + 1) & (_ATTR_SLOTS - 1)
+
+    cdef void put(self, _Slot* s, char flag, const char* cls, size_t clen, const char* ident, size_t ilen,
+                  uint64_t h, int bits) noexcept:
+        cdef char* key
+        if self.used >= _ATTR_MAX or s.key is not NULL:
+            return
+        key = <char*>malloc(clen + ilen + 2)
+        if key is NULL:
+            return
+        key[0] = flag
+        memcpy(key + 1, cls, clen)
+        key[1 + clen] = 0
+        memcpy(key + 2 + clen, ident, ilen)
+        s.key, s.size, s.hash, s.bits = key, clen + ilen + 2, h, bits
+        self.used += 1
+
+
 cdef class _Rules:
     """body's tables (tag kinds, class/id caches and word lists, Line): shared by all walks."""
     cdef dict kinds, cache, inline_cache
     cdef object new_line, ws
     cdef _Classes classes
+    cdef _AttrBits attr_bits
 
     def __init__(self, rules):
         self.kinds, self.cache, self.inline_cache = rules._KIND, rules._ATTR_CACHE, rules._INLINE_ATTR_CACHE
         self.new_line, self.ws = rules.Line, rules._WS
         self.classes = _Classes(rules)
+        self.attr_bits = _AttrBits()
+
+    cdef int classify(self, cls, ident, int kind) except -1:
+        """Bits of a class/id pair (None: no such attribute) through the dict caches."""
+        attrs = f"{cls or ''} {ident or ''}"
+        cache = self.cache if kind & K_FLAG else self.inline_cache
+        found = cache.get(attrs)
+        if found is None:
+            found = self.classes.classify(cls or "", ident or "", kind & K_FLAG)
+            if len(cache) < 50_000:
+                cache[attrs] = found
+        return found
 
     def walk(self, _Element root):
         """(lines, spans, containers, title candidates, source candidates, excluded spans), as
@@ -233,25 +330,41 @@ cdef class _Walker:
                     self.flush()
         # el.get("class"), el.get("id"), read off the attribute list: libxml2's own xmlGetNoNsProp and
         # xmlFree are not exported by lxml's statically linked build
-        cls = ident = None
         cdef tree.xmlAttr* a = c.properties
+        cdef tree.xmlAttr* cls_attr = NULL
+        cdef tree.xmlAttr* id_attr = NULL
         while a is not NULL:
-            if cls is None and _named(a, "class"):
-                cls = _attr_value(a)
-            elif ident is None and _named(a, "id"):
-                ident = _attr_value(a)
+            if cls_attr is NULL and _named(a, "class"):
+                cls_attr = a
+            elif id_attr is NULL and _named(a, "id"):
+                id_attr = a
             a = a.next
         cdef int bits = 0
-        cdef dict cache
-        if cls or ident:
-            attrs = f"{cls or ''} {ident or ''}"
-            cache = self.rules.cache if kind & K_FLAG else self.rules.inline_cache
-            found = cache.get(attrs)
-            if found is None:
-                found = self.rules.classes.classify(cls or "", ident or "", kind & K_FLAG)
-                if len(cache) < 50_000:
-                    cache[attrs] = found
-            bits = found
+        cdef const char* cls
+        cdef const char* ident
+        cdef size_t clen, ilen
+        cdef char flag = 1 if kind & K_FLAG else 0
+        cdef uint64_t h
+        cdef _Slot* slot
+        if cls_attr is NULL and id_attr is NULL:
+            pass
+        elif _raw_value(cls_attr, &cls, &clen) and _raw_value(id_attr, &ident, &ilen):
+            if clen or ilen:  # (an empty value classifies as nothing, like a missing one)
+                h = _fnv(_fnv(14695981039346656037ULL, &flag, 1), cls, clen)
+                h = _fnv(_fnv(h, b"\xff", 1), ident, ilen)  # (0xff never occurs in UTF-8)
+                slot = self.rules.attr_bits.find(flag, cls, clen, ident, ilen, h)
+                if slot.key is not NULL:
+                    bits = slot.bits
+                else:
+                    bits = self.rules.classify(_attr_value(cls_attr) if cls_attr is not NULL else None,
+                                               _attr_value(id_attr) if id_attr is not NULL else None, kind)
+                    # (found again: the Python code above may have let another thread insert)
+                    self.rules.attr_bits.put(self.rules.attr_bits.find(flag, cls, clen, ident, ilen, h),
+                                             flag, cls, clen, ident, ilen, h, bits)
+        else:  # a value split over several nodes (entity references): the Python way
+            bits = self.rules.classify(_attr_value(cls_attr) if cls_attr is not NULL else None,
+                                       _attr_value(id_attr) if id_attr is not NULL else None, kind)
+        if bits:
             if bits & 2 and not kind & K_HEAD:
                 self.titles.append(el if el is not None else elementFactory(doc, c))
             if bits & 4:

@@ -70,7 +70,7 @@ def doc_number(gov: dict[str, str], texts: list[str]) -> str | None:
         if key in gov and gov[key]:
             return gov[key]
     for text in texts:
-        if text and (m := DOC_NUMBER.search(text)):
+        if text and "号" in text and (m := DOC_NUMBER.search(text)):  # (every match ends in 号: a C-speed test first)
             return re.sub(r"\s+", "", m.group(0))
     return None
 
