@@ -95,6 +95,14 @@ def test_compiled_classification_equals_python(flaggable):
     assert [p for p, a, b in zip(pairs, python, compiled) if a != b] == []
 
 
+def test_ascii_title_class_pattern_agrees_with_the_case_insensitive_one():
+    lowered = {f"{c} {i}".lower() for c, i in _class_pairs()} | {"bt", "x bt", "art_tit", "article-tit", "subtit x"}
+    ascii_only = [low for low in lowered if low.isascii()]
+    assert len(ascii_only) > 500
+    assert [low for low in ascii_only
+            if bool(body._TITLE_CLASS_ASCII.search(low)) != bool(body._TITLE_CLASS.search(low))] == []
+
+
 def test_walks_in_threads_match_sequential_walks():
     """Each walk has its own state: threads extracting at once get what one thread gets."""
     from concurrent.futures import ThreadPoolExecutor

@@ -355,9 +355,9 @@ cdef class _Walker:
                 slot = self.rules.attr_bits.find(flag, cls, clen, ident, ilen, h)
                 if slot.key is not NULL:
                     bits = slot.bits
-                else:
-                    bits = self.rules.classify(_attr_value(cls_attr) if cls_attr is not NULL else None,
-                                               _attr_value(id_attr) if id_attr is not NULL else None, kind)
+                else:  # (this table is the cache here: the dict caches would only hold the same bits again)
+                    bits = self.rules.classes.classify(_attr_value(cls_attr) if cls_attr is not NULL else "",
+                                                       _attr_value(id_attr) if id_attr is not NULL else "", flag)
                     # (found again: the Python code above may have let another thread insert)
                     self.rules.attr_bits.put(self.rules.attr_bits.find(flag, cls, clen, ident, ilen, h),
                                              flag, cls, clen, ident, ilen, h, bits)
@@ -585,24 +585,24 @@ cdef Py_ssize_t _tokens(str text) except -1:
     return str_words if nonascii == 0 else nonascii + byte_words
 
 
-cdef list _by_length(tuple affixes):
-    """[(length, frozenset of the affixes of that length)], shortest first."""
-    groups = {}
-    for a in affixes:
-        groups.setdefault(len(a), set()).add(a)
-    return [(n, frozenset(group)) for n, group in sorted(groups.items())]
+cdef class _Affixes:
+    """startswith(affixes) / endswith(affixes) of a class-name token: the affixes grouped by their first and
+    by their last character, so a token is compared with the few that can match (a new site brings dozens of
+    unseen tokens; slicing each once per affix length and looking the slices up cost more)."""
+    cdef dict by_first, by_last
 
+    def __init__(self, tuple affixes):
+        self.by_first, self.by_last = {}, {}
+        for a in affixes:
+            self.by_first[a[0]] = self.by_first.get(a[0], ()) + (a,)
+            self.by_last[a[-1]] = self.by_last.get(a[-1], ()) + (a,)
 
-cdef bint _affixed(str tok, list by_length):
-    """tok.startswith(affixes) or tok.endswith(affixes): one slice and set lookup per affix length
-    instead of a comparison per affix (a new site brings dozens of unseen class-name tokens)."""
-    cdef Py_ssize_t size = len(tok), n
-    for n, group in by_length:
-        if n > size:
-            break
-        if tok[:n] in group or tok[size - n:] in group:
+    cdef bint any_of(self, str tok):
+        starts = self.by_first.get(tok[0])
+        if starts is not None and tok.startswith(starts):
             return True
-    return False
+        ends = self.by_last.get(tok[-1])
+        return ends is not None and tok.endswith(ends)
 
 
 cdef inline bint _holds_any(str text, tuple keys):
@@ -617,17 +617,17 @@ cdef class _Classes:
     cache made classifying a new site's class names a fifth of the page's time)."""
     cdef frozenset unlikely_words, likely_words
     cdef tuple unlikely_sub, likely_sub, source_sub
-    cdef object unlikely_part_rx, title_rx
+    cdef object unlikely_part_rx, title_rx, title_rx_ascii
     cdef tuple unlikely_part_keys
-    cdef list unlikely_by_len, likely_by_len
+    cdef _Affixes unlikely_affixes, likely_affixes
     cdef dict token_cache, part_cache
 
     def __init__(self, rules):
         self.unlikely_words, self.likely_words = rules._UNLIKELY_WORDS, rules._LIKELY_WORDS
         self.unlikely_sub, self.likely_sub, self.source_sub = rules._UNLIKELY_SUB, rules._LIKELY_SUB, rules._SOURCE_SUB
-        self.unlikely_part_rx, self.title_rx = rules._UNLIKELY_PART_RX, rules._TITLE_CLASS
+        self.unlikely_part_rx, self.title_rx, self.title_rx_ascii = rules._UNLIKELY_PART_RX, rules._TITLE_CLASS, rules._TITLE_CLASS_ASCII
         self.unlikely_part_keys = rules._UNLIKELY_PART_KEYS
-        self.unlikely_by_len, self.likely_by_len = _by_length(self.unlikely_sub), _by_length(self.likely_sub)
+        self.unlikely_affixes, self.likely_affixes = _Affixes(self.unlikely_sub), _Affixes(self.likely_sub)
         self.token_cache, self.part_cache = rules._TOKEN_CACHE, rules._PART_CACHE
 
     cdef int token_kind(self, str tok) except -1:
@@ -637,10 +637,10 @@ cdef class _Classes:
             return found
         if tok in self.unlikely_words:
             k = 1
-        elif _affixed(tok, self.unlikely_by_len):
+        elif self.unlikely_affixes.any_of(tok):
             k |= 1
         if k == 0 or tok not in self.unlikely_words:
-            if tok in self.likely_words or _affixed(tok, self.likely_by_len):
+            if tok in self.likely_words or self.likely_affixes.any_of(tok):
                 k |= 2
         if len(self.token_cache) < 100_000:
             self.token_cache[tok] = k
@@ -681,7 +681,7 @@ cdef class _Classes:
             if kinds == 1 or kinds & 4:
                 bits = 1
         if ("tit" in low or "headline" in low) and ("tit" in cls or "Tit" in cls or "headline" in cls or "tit" in ident) \
-                and self.title_rx.search(low) is not None:
+                and (self.title_rx_ascii if low.isascii() else self.title_rx).search(low) is not None:
             bits |= 2
         if ident == "js_name" or (("source" in low or "account" in low or "author-name" in low or "media-name" in low
                                    or "profile_nickname" in low)

@@ -115,6 +115,9 @@ _FLAGGABLE = frozenset(("div", "section", "ul", "ol", "table", "dl", "form", "as
 # attribute classes (bits of the cached value)
 UNLIKELY, TITLE_LIKE, SOURCE_LIKE = 1, 2, 4
 _TITLE_CLASS = re.compile(r"title|headline|tit\b|biaoti|^bt$|h-title|news_title|art_tit|article-?tit", re.I)
+# the same on lower-cased ASCII text, without re.I: `re` can then skip ahead on the first letters (re.I also
+# matches 'ı', 'ſ' and the Kelvin sign, so non-ASCII text keeps the pattern above)
+_TITLE_CLASS_ASCII = re.compile(_TITLE_CLASS.pattern)
 _SOURCE_SUB = ("source", "author-name", "account", "media-name", "profile_nickname")
 # tag kinds (bits)
 _K_BLOCK, _K_A, _K_BR, _K_FLAG, _K_STRUCT, _K_PRE, _K_HEAD, _K_HEAD6, _K_CONTAINER = 1, 2, 4, 8, 16, 32, 64, 128, 256
@@ -196,7 +199,7 @@ def _classify(cls: str, ident: str, flaggable: int = 1) -> int:
         if kinds == 1 or kinds & 4:
             bits = UNLIKELY
     if ("tit" in low or "headline" in low) and ("tit" in cls or "Tit" in cls or "headline" in cls or "tit" in ident) \
-            and _TITLE_CLASS.search(low):
+            and (_TITLE_CLASS_ASCII if low.isascii() else _TITLE_CLASS).search(low):
         bits |= TITLE_LIKE
     if ident == "js_name" or (("source" in low or "account" in low or "author-name" in low or "media-name" in low
                                or "profile_nickname" in low)
