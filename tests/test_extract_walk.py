@@ -70,7 +70,11 @@ def _class_pairs():
     from lxml import etree
     pairs = {("post-comments", ""), ("", "commentList"), ("entry_author_bio x", "a1"), ("col-md-6 h2title", ""),
              ("ＫＥＬＶＩＮ \u212a-share", "İd"), ("news_title", "Title"), ("a_source", ""), ("", "js_name"),
-             ("about", "posts"), ("d-lg-none", ""), ("post-12345", "related_99x"), ("", "")}
+             ("about", "posts"), ("d-lg-none", ""), ("post-12345", "related_99x"), ("", ""),
+             # ASCII cases the compiled byte path handles itself: upper case, str.split()'s control-character
+             # separators, names longer than its stack buffers, labels in the id
+             ("Post-Comments ARTICLE", "JS_NAME"), ("a\tcomment\x1cshare\x0bx", ""), ("entry " * 60, "related"),
+             ("col " * 140 + "sidebar", "x"), ("Author-Bio", "Source"), ("media-name", "account_9"), ("BiaoTi", "bt")}
     for page in PAGES:
         tree = etree.fromstring(page.read_bytes(), etree.HTMLParser())
         for el in tree.iter() if tree is not None else ():

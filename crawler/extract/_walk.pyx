@@ -5,8 +5,10 @@ elements, read straight off libxml2's nodes through lxml's public C API.
 Why compiled: the Python walk (etree.iterwalk + per-event logic) was 2 of the ~6 ms per page, while
 libxml2 visits the same nodes in microseconds; most of the cost is making a Python proxy and strings
 for every node. Here proxies are made only for block and marked elements, and text is decoded only
-when it is kept. `body.walk_python` is the reference: tests/test_extract_walk.py checks both agree on
-real pages, and the Python walk runs wherever this module was not built.
+when it is kept. Class/id names are classified on their bytes (ASCII names, nearly all of them; others
+take body._classify's rules on str), with C tables remembering pairs and tokens. `body.walk_python` and
+`body._classify` are the reference: tests/test_extract_walk.py checks both agree on real pages and on
+every class/id pair of the fixtures, and the Python walk runs wherever this module was not built.
 
 Two tree scans of the clean-up and attachment passes live here too (hidden_candidates, file_hrefs): C
 prefilters for what an XPath over every element used to collect; tests/test_extract_speedups.py holds
@@ -17,13 +19,17 @@ from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_DecodeUTF8, Py_UNICODE_ISSPACE
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport calloc, free, malloc
-from libc.string cimport memcmp, memcpy, memset, strcmp, strlen
+from libc.string cimport memchr, memcmp, memcpy, memset, strcmp, strlen
 
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport _Document, _Element, elementFactory, import_lxml__etree
 
+cdef extern from "string.h":  # (a GNU extension: Python.h defines _GNU_SOURCE)
+    void* memmem(const void* haystack, size_t haystacklen, const void* needle, size_t needlelen) nogil
+
 cdef extern from "Python.h":
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+    object PyUnicode_DecodeASCII(const char* s, Py_ssize_t size, const char* errors)
     int PyUnicode_4BYTE_KIND
     int _list_del_slice "PyList_SetSlice"(object l, Py_ssize_t lo, Py_ssize_t hi, PyObject* v)  # v=NULL: delete
 
@@ -124,71 +130,74 @@ cdef inline bint _raw_value(tree.xmlAttr* a, const char** value, size_t* size) n
     return True
 
 
-# class/id bytes -> classification bits, in C: a class name repeated on a page (or on the next page of the
-# site) needs no Python strings, f-string key or dict lookup. Open addressing over a fixed table; once
-# _ATTR_MAX keys are stored, new ones go the Python way only (the dict caches stop growing at 50,000 too).
-cdef enum:
-    _ATTR_SLOTS = 1 << 16
-    _ATTR_MAX = 40_000
-
-
+# bytes -> small int, in C: the classification bits of a class/id pair and the kind of a class-name token,
+# so a class name repeated on a page (or on the next page of the site) needs no Python string, f-string key
+# or dict lookup. Open addressing over a fixed array; once `limit` keys are stored new ones are computed each
+# time (the dict caches of body.py stop growing too).
 cdef struct _Slot:
-    char* key  # [flaggable byte][class bytes][0][id bytes]; NULL: a free slot
+    char* key  # NULL: a free slot
     size_t size
     uint64_t hash
-    int bits
+    int value
 
 
-cdef inline uint64_t _fnv(uint64_t h, const char* data, size_t size) noexcept:
+cdef inline uint64_t _fnv(const char* data, size_t size) noexcept:
+    cdef uint64_t h = 14695981039346656037ULL
     cdef size_t i
     for i in range(size):
         h = (h ^ <unsigned char>data[i]) * 1099511628211ULL
     return h
 
 
-cdef class _AttrBits:
+cdef class _ByteTable:
     cdef _Slot* slots
-    cdef Py_ssize_t used
+    cdef size_t mask
+    cdef Py_ssize_t used, limit
 
-    def __cinit__(self):
-        self.slots = <_Slot*>calloc(_ATTR_SLOTS, sizeof(_Slot))
+    def __cinit__(self, int bits, Py_ssize_t limit):
+        self.slots = <_Slot*>calloc(<size_t>1 << bits, sizeof(_Slot))
         if self.slots is NULL:
             raise MemoryError()
+        self.mask, self.limit = (<size_t>1 << bits) - 1, min(limit, (<Py_ssize_t>1 << bits) * 3 // 4)
 
     def __dealloc__(self):
-        cdef Py_ssize_t i
+        cdef size_t i
         if self.slots is not NULL:
-            for i in range(_ATTR_SLOTS):
+            for i in range(self.mask + 1):
                 free(self.slots[i].key)
             free(self.slots)
 
-    cdef _Slot* find(self, char flag, const char* cls, size_t clen, const char* ident, size_t ilen,
-                     uint64_t h) noexcept:
-        """The slot holding this key, or the free slot where it goes (never full: _ATTR_MAX < _ATTR_SLOTS)."""
-        cdef size_t i = h & (_ATTR_SLOTS - 1)
+    cdef _Slot* _find(self, const char* key, size_t size, uint64_t h) noexcept:
+        """The slot holding `key`, or the free slot where it goes (there is always one: used <= 3/4)."""
+        cdef size_t i = h & self.mask
         cdef _Slot* s
         while True:
             s = &self.slots[i]
-            if s.key is NULL or (s.hash == h and s.size == clen + ilen + 2 and s.key[0] == flag
-                                 and memcmp(s.key + 1, cls, clen) == 0 and s.key[1 + clen] == 0
-                                 and memcmp(s.key + 2 + clen, ident, ilen) == 0):
+            if s.key is NULL or (s.hash == h and s.size == size and memcmp(s.key, key, size) == 0):
                 return s
-            i = (i + 1) & (_ATTR_SLOTS - 1)
+            i = (i + 1) & self.mask
 
-    cdef void put(self, _Slot* s, char flag, const char* cls, size_t clen, const char* ident, size_t ilen,
-                  uint64_t h, int bits) noexcept:
-        cdef char* key
-        if self.used >= _ATTR_MAX or s.key is not NULL:
+    cdef int get(self, const char* key, size_t size) noexcept:
+        """The stored value, or -1."""
+        cdef _Slot* s = self._find(key, size, _fnv(key, size))
+        return -1 if s.key is NULL else s.value
+
+    cdef void put(self, const char* key, size_t size, int value) noexcept:
+        cdef uint64_t h = _fnv(key, size)
+        cdef _Slot* s = self._find(key, size, h)
+        cdef char* copy
+        if s.key is not NULL or self.used >= self.limit:
             return
-        key = <char*>malloc(clen + ilen + 2)
-        if key is NULL:
+        copy = <char*>malloc(size if size else 1)
+        if copy is NULL:
             return
-        key[0] = flag
-        memcpy(key + 1, cls, clen)
-        key[1 + clen] = 0
-        memcpy(key + 2 + clen, ident, ilen)
-        s.key, s.size, s.hash, s.bits = key, clen + ilen + 2, h, bits
+        memcpy(copy, key, size)
+        s.key, s.size, s.hash, s.value = copy, size, h, value
         self.used += 1
+
+
+cdef inline bint _has(const char* hay, size_t n, const char* needle) noexcept:
+    return memmem(hay, n, needle, strlen(needle)) is not NULL
 
 
 cdef class _Rules:
@@ -196,13 +205,13 @@ cdef class _Rules:
     cdef dict kinds, cache, inline_cache
     cdef object new_line, ws
     cdef _Classes classes
-    cdef _AttrBits attr_bits
+    cdef _ByteTable pair_bits  # [flaggable byte][class bytes][0][id bytes] -> bits
 
     def __init__(self, rules):
         self.kinds, self.cache, self.inline_cache = rules._KIND, rules._ATTR_CACHE, rules._INLINE_ATTR_CACHE
         self.new_line, self.ws = rules.Line, rules._WS
         self.classes = _Classes(rules)
-        self.attr_bits = _AttrBits()
+        self.pair_bits = _ByteTable(16, 40_000)
 
     cdef int classify(self, cls, ident, int kind) except -1:
         """Bits of a class/id pair (None: no such attribute) through the dict caches."""
@@ -344,23 +353,22 @@ cdef class _Walker:
         cdef const char* ident
         cdef size_t clen, ilen
         cdef char flag = 1 if kind & K_FLAG else 0
-        cdef uint64_t h
-        cdef _Slot* slot
+        cdef char key[512]
         if cls_attr is NULL and id_attr is NULL:
             pass
         elif _raw_value(cls_attr, &cls, &clen) and _raw_value(id_attr, &ident, &ilen):
             if clen or ilen:  # (an empty value classifies as nothing, like a missing one)
-                h = _fnv(_fnv(14695981039346656037ULL, &flag, 1), cls, clen)
-                h = _fnv(_fnv(h, b"\xff", 1), ident, ilen)  # (0xff never occurs in UTF-8)
-                slot = self.rules.attr_bits.find(flag, cls, clen, ident, ilen, h)
-                if slot.key is not NULL:
-                    bits = slot.bits
-                else:  # (this table is the cache here: the dict caches would only hold the same bits again)
-                    bits = self.rules.classes.classify(_attr_value(cls_attr) if cls_attr is not NULL else "",
-                                                       _attr_value(id_attr) if id_attr is not NULL else "", flag)
-                    # (found again: the Python code above may have let another thread insert)
-                    self.rules.attr_bits.put(self.rules.attr_bits.find(flag, cls, clen, ident, ilen, h),
-                                             flag, cls, clen, ident, ilen, h, bits)
+                if clen + ilen + 2 <= sizeof(key):
+                    key[0] = flag
+                    memcpy(key + 1, cls, clen)
+                    key[1 + clen] = 0
+                    memcpy(key + 2 + clen, ident, ilen)
+                    bits = self.rules.pair_bits.get(key, clen + ilen + 2)
+                    if bits < 0:
+                        bits = self.rules.classes.classify_raw(cls, clen, ident, ilen, flag)
+                        self.rules.pair_bits.put(key, clen + ilen + 2, bits)
+                else:
+                    bits = self.rules.classes.classify_raw(cls, clen, ident, ilen, flag)
         else:  # a value split over several nodes (entity references): the Python way
             bits = self.rules.classify(_attr_value(cls_attr) if cls_attr is not NULL else None,
                                        _attr_value(id_attr) if id_attr is not NULL else None, kind)
@@ -614,13 +622,16 @@ cdef inline bint _holds_any(str text, tuple keys):
 
 cdef class _Classes:
     """body._classify / _part_kind / _token_kind compiled, on body's own word lists and caches (a cold
-    cache made classifying a new site's class names a fifth of the page's time)."""
+    cache made classifying a new site's class names a fifth of the page's time), and their byte versions
+    for ASCII names (classify_ascii: no Python string per name, part or known token)."""
     cdef frozenset unlikely_words, likely_words
     cdef tuple unlikely_sub, likely_sub, source_sub
     cdef object unlikely_part_rx, title_rx, title_rx_ascii
     cdef tuple unlikely_part_keys
     cdef _Affixes unlikely_affixes, likely_affixes
     cdef dict token_cache, part_cache
+    cdef _ByteTable token_kinds  # [a-z]+ token bytes -> kind
+    cdef list source_sub_b  # the same words as bytes, for memmem
 
     def __init__(self, rules):
         self.unlikely_words, self.likely_words = rules._UNLIKELY_WORDS, rules._LIKELY_WORDS
@@ -629,6 +640,8 @@ cdef class _Classes:
         self.unlikely_part_keys = rules._UNLIKELY_PART_KEYS
         self.unlikely_affixes, self.likely_affixes = _Affixes(self.unlikely_sub), _Affixes(self.likely_sub)
         self.token_cache, self.part_cache = rules._TOKEN_CACHE, rules._PART_CACHE
+        self.token_kinds = _ByteTable(15, 20_000)
+        self.source_sub_b = [k.encode() for k in self.source_sub]
 
     cdef int token_kind(self, str tok) except -1:
         cdef int k = 0
@@ -690,14 +703,139 @@ cdef class _Classes:
         return bits
 
 
+    cdef int classify_raw(self, const char* cls, size_t clen, const char* ident, size_t ilen, int flaggable) except -1:
+        """classify() of attribute values as libxml2 holds them (UTF-8)."""
+        cdef int bits = self.classify_ascii(cls, clen, ident, ilen, flaggable)
+        if bits >= 0:
+            return bits
+        return self.classify(PyUnicode_DecodeUTF8(cls, clen, "replace"), PyUnicode_DecodeUTF8(ident, ilen, "replace"),
+                             flaggable)
+
+    cdef int classify_ascii(self, const char* cls, size_t clen, const char* ident, size_t ilen,
+                            int flaggable) except -2:
+        """classify() on ASCII bytes, no Python string unless a regex must decide; -1 for non-ASCII values
+        (str.lower() and str.split() differ from their ASCII versions there)."""
+        cdef size_t n = clen + 1 + ilen, i, start
+        cdef char small[256]
+        cdef char* low = &small[0]
+        if n > sizeof(small):
+            low = <char*>malloc(n)
+        cdef unsigned char ch
+        cdef int bits = 0, kinds = 0
+        if low is NULL:
+            raise MemoryError()
+        try:
+            for i in range(n):  # low = f"{cls} {ident}".lower()
+                ch = <unsigned char>(cls[i] if i < clen else (32 if i == clen else ident[i - clen - 1]))
+                if ch >= 128:
+                    return -1
+                low[i] = <char>(ch + 32 if 65 <= ch <= 90 else ch)
+            if flaggable:
+                i = 0
+                while i < n:  # the parts of low.split(): ASCII whitespace is \t-\r, \x1c-\x1f and space
+                    while i < n and _split_space(low[i]):
+                        i += 1
+                    start = i
+                    while i < n and not _split_space(low[i]):
+                        i += 1
+                    if i > start:
+                        kinds |= self.part_kind_ascii(low + start, i - start)
+                if kinds == 1 or kinds & 4:
+                    bits = 1
+            words = _label_words(low, n)
+            if words & _TITLE_WORD \
+                    and (_has(cls, clen, "tit") or _has(cls, clen, "Tit") or _has(cls, clen, "headline") or _has(ident, ilen, "tit")) \
+                    and self.title_rx_ascii.search(PyUnicode_DecodeASCII(low, n, NULL)) is not None:
+                bits |= 2
+            if (ilen == 7 and memcmp(ident, b"js_name", 7) == 0) or (
+                    words & _SOURCE_WORD
+                    and (any([_has(cls, clen, k) for k in self.source_sub_b]) or _has(ident, ilen, "source"))):
+                bits |= 4
+            return bits
+        finally:
+            if low != &small[0]:
+                free(low)
+
+    cdef int part_kind_ascii(self, const char* part, size_t size) except -1:
+        """part_kind() of a lower-cased ASCII class name. Its keys of _UNLIKELY_PART are letter runs, so one
+        occurs inside one [a-z]+ token: the token table remembers which tokens hold one (_HOLDS_KEY)."""
+        cdef int k = 0
+        cdef size_t i = 0, j
+        while i < size:
+            if 97 <= part[i] <= 122:
+                j = i + 1
+                while j < size and 97 <= part[j] <= 122:
+                    j += 1
+                k |= self.token_kind_ascii(part + i, j - i)
+                i = j
+            else:
+                i += 1
+        if k & _HOLDS_KEY and (memchr(part, 45, size) is not NULL or memchr(part, 95, size) is not NULL
+                               or _has(part, size, "author")) \
+                and self.unlikely_part_rx.search(PyUnicode_DecodeASCII(part, size, NULL)) is not None:
+            return 5
+        return k & 3
+
+    cdef int token_kind_ascii(self, const char* tok, size_t size) except -1:
+        """token_kind(), | _HOLDS_KEY when an _UNLIKELY_PART key is in the token."""
+        cdef int k = self.token_kinds.get(tok, size)
+        if k < 0:
+            text = PyUnicode_DecodeASCII(tok, size, NULL)
+            k = self.token_kind(text) | (_HOLDS_KEY if _holds_any(text, self.unlikely_part_keys) else 0)
+            self.token_kinds.put(tok, size, k)
+        return k
+
+
+cdef enum:
+    _HOLDS_KEY = 8
+    _TITLE_WORD = 1  # "tit" or "headline" in the lower-cased pair
+    _SOURCE_WORD = 2  # "source", "account", "author-name", "media-name" or "profile_nickname" in it
+
+
+cdef int _label_words(const char* low, size_t n) noexcept:
+    """Which of classify()'s label words the lower-cased pair holds: one pass, a test only where a word's
+    first letter stands (seven memmem calls cost more on these short strings)."""
+    cdef int found = 0
+    cdef size_t i
+    cdef const char* at
+    cdef char c
+    for i in range(n):
+        at, c = low + i, low[i]
+        if c == b't':
+            if i + 3 <= n and memcmp(at, b"tit", 3) == 0:
+                found |= _TITLE_WORD
+        elif c == b'h':
+            if i + 8 <= n and memcmp(at, b"headline", 8) == 0:
+                found |= _TITLE_WORD
+        elif c == b's':
+            if i + 6 <= n and memcmp(at, b"source", 6) == 0:
+                found |= _SOURCE_WORD
+        elif c == b'a':
+            if (i + 7 <= n and memcmp(at, b"account", 7) == 0) or (i + 11 <= n and memcmp(at, b"author-name", 11) == 0):
+                found |= _SOURCE_WORD
+        elif c == b'm':
+            if i + 10 <= n and memcmp(at, b"media-name", 10) == 0:
+                found |= _SOURCE_WORD
+        elif c == b'p':
+            if i + 16 <= n and memcmp(at, b"profile_nickname", 16) == 0:
+                found |= _SOURCE_WORD
+    return found
+
+
+cdef inline bint _split_space(char ch) noexcept:
+    return ch == 32 or 9 <= ch <= 13 or 28 <= ch <= 31
+
+
 def walker(rules):
     """A walker on body's tables (tag kinds, class/id word lists, caches, Line): `rules` is the module."""
     return _Rules(rules)
 
 
 def classify(rules, cls, ident, flaggable):
-    """The compiled class/id classification (for the test that holds it equal to body._classify)."""
-    return _Classes(rules).classify(cls, ident, flaggable)
+    """The compiled class/id classification as the walk runs it, on the UTF-8 bytes (for the test that holds
+    it equal to body._classify)."""
+    c, i = cls.encode("utf-8", "surrogatepass"), ident.encode("utf-8", "surrogatepass")
+    return _Classes(rules).classify_raw(c, len(c), i, len(i), flaggable)
 
 
 # Standalone element searches that replace XPath queries: libxml2's XPath engine builds node sets and
