@@ -367,6 +367,15 @@ def test_a_byline_under_a_summary_box_is_the_author():
     assert extract(html.encode()).author == "周纯"
 
 
+@pytest.mark.parametrize("account", ["<div>扬眼</div><div>企鹅号</div>", "<span>健康时报 百家号</span>"])
+def test_a_self_media_account_is_the_publisher(account):
+    paras = "".join(f"<p>第{i}段，医保部门持续推进药品集中带量采购，群众用药负担明显减轻，基层医疗机构配备使用比例稳步提高。</p>"
+                    for i in range(4))
+    html = ("<html><head><title>集采药品进基层</title></head><body><h1>集采药品进基层</h1>"
+            f"<div class='info'><span>2024-05-20 19:02</span>{account}</div><div class='content'>{paras}</div></body></html>")
+    assert extract(html.encode()).publisher in ("扬眼", "健康时报")
+
+
 def test_month_only_issue_date_and_reporter_in_prose():
     html = ("<html><head><title>犬儒病</title></head><body><h1>犬儒病</h1><p>胡平</p>"
             "<p>一位年轻的医生微笑着告诉记者：被称之为最缺乏信心的病，其实可以治疗。这是很长的一段正文，用来构成文章主体内容。</p>"

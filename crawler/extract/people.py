@@ -104,6 +104,11 @@ def _labelled_publisher(text: str) -> str | None:
     return _first(_PUBLISHER, [text])
 
 
+# a self-media account named over or before its platform's label ("扬眼" then "企鹅号"): the account is the 来源
+_ACCOUNT = re.compile(r"(?:^|[ \t])(?P<v>[^\s|｜:：]{2,20})[ \t]*\n?[ \t]*(?:企鹅号|百家号|头条号|澎湃号|网易号|搜狐号|大风号|一点号)"
+                      r"[ \t]*$", re.M)
+
+
 def find_publisher(zone: str, page_text: str, meta: dict, source_element, pre_zone: str = "") -> str | None:
     """`source_element` is a callable (class-named candidates, read only when the labels fail);
     `pre_zone`: the short lines just above the headline (news.cn prints 来源 there)."""
@@ -111,6 +116,8 @@ def find_publisher(zone: str, page_text: str, meta: dict, source_element, pre_zo
     if v:
         return v
     if pre_zone and (v := _labelled_publisher(pre_zone)):
+        return v
+    if "号" in zone and (m := _ACCOUNT.search(zone)) and (v := _tidy(m.group("v"))):
         return v
     v = _first(_AFTER_DATE, [zone])
     if v:
