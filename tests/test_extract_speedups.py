@@ -94,3 +94,20 @@ def test_edge_cases():
     a = root.find(".//a")
     assert file_hrefs(a) == govmeta._HREFS(a) == []  # (the parser closes an <a> at the next <a>)
     assert hidden_candidates(a) == clean._STYLED(a) == []
+
+
+def test_tone_gate_matches_the_pinyin_regex():
+    """The compiled gate on UTF-8 bytes says what clean._PINYIN_GATE says on the decoded text: on every
+    fixture page, on the seeds' pinyin layer and on seeded random strings of the characters that matter."""
+    import random
+
+    texts = [decode_html(p.read_bytes(), None)[0] for p in PAGES]
+    texts += ["頁(yè)", "動(dòng)", "(記者龐革平)", "x(üǎ)", "(abcdefǎ)", "(abcdefgǎ)", "(ABǎ)", "ǎ", "(", "é(a)", "(ü", "(üüüüüüǎ)"]
+    rng = random.Random(7)
+    alphabet = ["(", ")", "a", "q", "z", "ü", "é", "ǎ", "ḿ", "ń", "A", " ", "頁", "\n", "ǖ", "Ã"] + list(clean._TONES[:6])
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(5000)]
+    gate = clean._tone_gate
+    assert gate is not None
+    differ = [t for t in texts if gate(t.encode("utf-8", "surrogatepass")) != bool(clean._PINYIN_GATE.search(t))]
+    assert differ == []
+    assert sum(gate(t.encode()) for t in texts) > 100

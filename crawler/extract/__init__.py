@@ -15,7 +15,7 @@ from lxml import etree
 from crawler.extract import body as body_mod
 from crawler.extract.clean import drop_hidden, drop_invisible, is_spam, preclean_text
 from crawler.extract.dates import find_published
-from crawler.extract.decode import decode_html, mojibake_count
+from crawler.extract.decode import decode_html, decode_page, mojibake_count
 from crawler.extract.dom import body_of, css, text as el_text
 from crawler.extract.govmeta import LABEL_ANYWHERE, attachments, doc_number, gov_table, issuing_agency
 from crawler.extract.meta import read_meta
@@ -132,14 +132,13 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
         # anti-copy control characters; byte-level removal is safe in UTF-8 and GB18030 (no multibyte
         # sequence contains a byte below 0x20)
         html = html.translate(None, _CONTROL_BYTES)
-    text, article.encoding = decode_html(html, content_type)
+    text, article.encoding, exact = decode_page(html, content_type)
     flags = article.flags
+    # the UTF-8 bytes `text` is exactly the decoding of: what libxml2 and the pinyin gate read
+    raw = (html[3:] if html.startswith(b"\xef\xbb\xbf") else html) if exact and article.encoding == "utf-8" else None
     decoded = text
-    text = preclean_text(text, flags)
-    raw = None
-    if article.encoding == "utf-8" and text is decoded and "\ufffd" not in text:  # a strict decode
-        raw = html[3:] if html.startswith(b"\xef\xbb\xbf") else html
-    tree = _parse(text, raw)
+    text = preclean_text(text, flags, raw)
+    tree = _parse(text, raw if text is decoded else None)
     if tree is None:
         flags.append("unparseable")
         return

@@ -972,3 +972,52 @@ def file_hrefs(_Element root):
                 a = a.next
         c = _next_element(c, top)
     return out
+
+
+cdef class ToneGate:
+    """clean._PINYIN_GATE ("(" + up to six [a-zü] + a tone-marked vowel) on the page's UTF-8 bytes: memchr
+    for the tone vowels' lead bytes, rare on Chinese and English pages, then a look back for the "(". The
+    regex steps through every "(" of the page's scripts instead (about 2% of a page's time)."""
+    cdef list tones  # the tone vowels' UTF-8 bytes
+    cdef bytes leads
+
+    def __init__(self, str tones):
+        self.tones = [t.encode() for t in tones]
+        self.leads = bytes(sorted({t[0] for t in self.tones}))
+
+    def __call__(self, bytes raw):
+        cdef const unsigned char* data = raw
+        cdef size_t n = len(raw), at
+        cdef const unsigned char* hit
+        cdef unsigned char lead
+        for lead in self.leads:
+            at = 0
+            while at < n:
+                hit = <const unsigned char*>memchr(data + at, lead, n - at)
+                if hit is NULL:
+                    break
+                at = hit - data
+                for t in self.tones:
+                    if raw.startswith(t, at) and _paren_before(data, at):
+                        return True
+                at += 1
+        return False
+
+
+cdef bint _paren_before(const unsigned char* data, size_t at) noexcept:
+    """Whether "(" and at most six [a-zü] come right before `at`."""
+    cdef int letters
+    for letters in range(7):
+        if at == 0:
+            return False
+        if data[at - 1] == 40:  # "("
+            return True
+        if letters == 6:
+            return False
+        if 97 <= data[at - 1] <= 122:
+            at -= 1
+        elif data[at - 1] == 0xBC and at >= 2 and data[at - 2] == 0xC3:  # ü
+            at -= 2
+        else:
+            return False
+    return False

@@ -48,11 +48,19 @@ def is_spam(text: str) -> bool:
     return spam_score(text) >= 3
 
 
-def preclean_text(text: str, flags: list[str]) -> str:
-    """String-level clean-up: pinyin annotations of mirror sites (頁(yè) -> 頁)."""
+try:  # the gate on the page's UTF-8 bytes, compiled
+    from crawler.extract._walk import ToneGate
+    _tone_gate = ToneGate(_TONES)
+except ImportError:
+    _tone_gate = None
+
+
+def preclean_text(text: str, flags: list[str], raw: bytes | None = None) -> str:
+    """String-level clean-up: pinyin annotations of mirror sites (頁(yè) -> 頁). `raw`: the UTF-8 bytes
+    `text` was decoded from, when it is exactly their decoding (the gate then reads them)."""
     # the layer always carries tone-marked vowels (never ASCII; isascii is O(1)): a cheap test spares the
     # regex pass
-    if not text.isascii() and _PINYIN_GATE.search(text):
+    if not text.isascii() and (_tone_gate(raw) if raw is not None and _tone_gate else _PINYIN_GATE.search(text)):
         text, n = strip_pinyin_layer(text)
         # after a character lost to lossy decoding ("日?(qǐng)") the layer follows a '?'
         text, lost = _PINYIN_AFTER_LOST.subn("?", text)

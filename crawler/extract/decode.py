@@ -24,10 +24,17 @@ def _normalise_charset(name: str | bytes | None) -> str | None:
 
 def decode_html(html: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode page bytes; returns (text, encoding used)."""
+    text, name, _ = decode_page(html, content_type)
+    return text, name
+
+
+def decode_page(html: bytes, content_type: str | None = None) -> tuple[str, str, bool]:
+    """(text, encoding used, whether the text is exactly the bytes after any BOM decoded, nothing replaced)."""
     for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                       (codecs.BOM_UTF16_BE, "utf-16-be")):
         if html.startswith(bom):
-            return html[len(bom):].decode(name, "replace"), name
+            text = html[len(bom):].decode(name, "replace")
+            return text, name, "\ufffd" not in text
     declared = []
     if content_type and (m := _HEADER_CHARSET.search(content_type)):
         declared.append(_normalise_charset(m.group(1)))
@@ -35,7 +42,7 @@ def decode_html(html: bytes, content_type: str | None = None) -> tuple[str, str]
         declared.append(_normalise_charset(m.group(1)))
     for name in [*filter(None, declared), "utf-8", "gb18030"]:
         try:
-            return html.decode(name), name
+            return html.decode(name), name, True
         except (UnicodeDecodeError, LookupError):
             continue
     # a few stray bad bytes in an otherwise valid page (truncated character, a pasted fragment): keep the
@@ -46,15 +53,16 @@ def decode_html(html: bytes, content_type: str | None = None) -> tuple[str, str]
         except LookupError:
             continue
         if text.count("\ufffd") <= max(3, len(text) // 500):
-            return text, name
+            return text, name, False
     from charset_normalizer import from_bytes
 
     best = from_bytes(html[:200_000]).best()
     name = best.encoding if best else "utf-8"
     try:
-        return html.decode(name, "replace"), name
+        text = html.decode(name, "replace")
     except LookupError:
-        return html.decode("utf-8", "replace"), "utf-8"
+        name, text = "utf-8", html.decode("utf-8", "replace")
+    return text, name, "\ufffd" not in text
 
 
 def strip_controls(text: str) -> str:
