@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench.extract_bench import body_scores, contain_ok, date_ok, title_ok
+import crawler.extract as extract_module
 from crawler.extract import decode_html, extract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
@@ -240,6 +241,15 @@ def test_gov_cn_capture_with_stray_html_end_tag():
     assert "批准发行15500亿元特别国债购买外汇" in article.body
     assert article.published == "2007-08-20T23:59:59+08:00"
     assert article.title.startswith("全国人民代表大会常务委员会关于批准财政部发行特别国债")
+
+
+@pytest.mark.parametrize("tail_chars, kept", [(200, False), (500, True)])
+def test_stray_end_tag_cut_counts_characters_not_bytes(tail_chars, kept):
+    # text after the page's end tags is only worth keeping past 400 characters (CJK: 3 bytes each)
+    text = "<html><body><p>正文</p></body></html>" + "中" * tail_chars
+    for raw in (text.encode(), None):
+        tree = extract_module._parse(text, raw)
+        assert ("中" in "".join(tree.itertext())) is kept
 
 
 def test_decode_declared_gb2312_with_a_stray_bad_byte_keeps_the_declaration():

@@ -111,3 +111,16 @@ def test_tone_gate_matches_the_pinyin_regex():
     differ = [t for t in texts if gate(t.encode("utf-8", "surrogatepass")) != bool(clean._PINYIN_GATE.search(t))]
     assert differ == []
     assert sum(gate(t.encode()) for t in texts) > 100
+
+
+def test_first_end_tag_matches_the_regex():
+    from crawler.extract import _END_TAG
+    from crawler.extract._walk import first_end_tag
+
+    pages = [p.read_bytes() for p in PAGES]
+    pages += [b"", b"<", b"</body", b"</BODY>", b"x</Html \n\t>y", b"</bodyx></html>", b"</ body></body >", b"<</html>",
+              b"</htm></html\x0b>", b"</body\xe3\x80\x80></body>", b"a" * 10 + b"</bOdY" + b" " * 5]
+    for data in pages:
+        m = _END_TAG.search(data)
+        assert first_end_tag(data) == (m.span() if m else None), data[:80]
+

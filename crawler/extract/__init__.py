@@ -33,10 +33,14 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13)) + b"\x7f"
 _CONTROL_SINGLES = [bytes([b]) for b in _CONTROL_BYTES]  # one memchr-speed search each: no copy of the page
 _BINARY_BYTES = bytes(range(0x00, 0x09)) + bytes(range(0x0e, 0x1b))  # the control bytes of binary data
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-# </body> or </html>. The lookahead only repeats what follows (same matches): it keeps the pattern's literal
-# prefix to the one character '<', which `re` scans for with a tighter loop than a two-character "</"
-# (the search runs over the whole page: about 75 instead of 100 us per page)
-_END_TAG = re.compile(r"<(?=/[bh])/(?:body|html)\s*>", re.I)
+# </body> or </html> in the page's UTF-8 bytes. The lookahead only repeats what follows (same matches): it keeps
+# the pattern's literal prefix to the one character '<', which `re` scans for with a tighter loop
+_END_TAG = re.compile(rb"<(?=/[bh])/(?:body|html)\s*>", re.I)
+try:  # the same search compiled (memchr from '<' to '<')
+    from crawler.extract._walk import first_end_tag as _first_end_tag
+except ImportError:
+    def _first_end_tag(data: bytes):
+        return m.span() if (m := _END_TAG.search(data)) else None
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SENTENCE_END = re.compile(r"[。！？!?]|\.(?:\s|$)")
 _ORIGINAL = re.compile(r"^\s*(?:【来源】|【來源】|原文链接|原文地址|原文網址|来源链接|Source)\s*[:：]?\s*(https?://\S+)\s*$")
@@ -96,19 +100,19 @@ def _parse(text: str, raw: bytes | None = None):
     libxml2 as they are, sparing a re-encode)."""
     if m := _XML_DECL.match(text):
         text, raw = text[m.end():], None
-    # libxml2 drops everything after a stray </html> or </body> (gov.cn includes a header template that
-    # closes the document); the end tags are optional, so remove them all -- unless the first one is the
-    # ordinary end of the page (nothing but end tags and whitespace after it)
-    if m := _END_TAG.search(text):
-        # (m is the first end tag: the page without its end tags is text[:m.start()] + tail, no second scan)
-        tail = _END_TAG.sub("", text[m.end():])
-        if len(text) - m.end() > 400 or "<" in tail:
-            text, raw = text[:m.start()] + tail, None
     if not text or text.isspace():  # (strip() would copy the page)
         return None
+    data = raw if raw is not None else text.encode("utf-8", "replace")
+    # libxml2 drops everything after a stray </html> (and puts what follows a stray </body> outside the body;
+    # gov.cn includes a header template that closes the document); the end tags are optional, so remove them
+    # all -- unless the first one is the ordinary end of the page (nothing but end tags and whitespace after it)
+    if found := _first_end_tag(data):
+        start, end = found
+        tail = _END_TAG.sub(b"", data[end:])
+        if b"<" in tail or (len(data) - end > 400 and len(data[end:].decode("utf-8", "replace")) > 400):  # (characters)
+            data = data[:start] + tail
     try:
-        # libxml2 reads UTF-8 bytes faster than a Python str (which it would re-encode itself)
-        return etree.fromstring(raw if raw is not None else text.encode("utf-8", "replace"), parser=_PARSER)
+        return etree.fromstring(data, parser=_PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
 
