@@ -386,6 +386,17 @@ def test_a_self_media_account_is_the_publisher(account):
     assert extract(html.encode()).publisher in ("扬眼", "健康时报")
 
 
+def test_button_blocks_and_zero_width_spacers_stay_out_of_the_body():
+    para = "The festival returns to the stadium in March with two days of concerts, food stalls and art shows. "
+    html = ("<html><head><title>Festivals to attend</title></head><body><article><h1>Festivals to attend</h1>"
+            f"<p>{para * 2}</p><p>&zwj;</p><div class='button'><div>Get Tickets</div><div>sponsored</div></div>"
+            f"<p>{para * 2}</p><p>\u200b\u200d</p></article></body></html>")
+    body = extract(html.encode()).body
+    assert para.strip() in body
+    assert "Get Tickets" not in body and "sponsored" not in body
+    assert all(line.strip("\u200b\u200c\u200d\u2060\ufeff\u00ad") for line in body.split("\n"))
+
+
 def test_month_only_issue_date_and_reporter_in_prose():
     html = ("<html><head><title>犬儒病</title></head><body><h1>犬儒病</h1><p>胡平</p>"
             "<p>一位年轻的医生微笑着告诉记者：被称之为最缺乏信心的病，其实可以治疗。这是很长的一段正文，用来构成文章主体内容。</p>"

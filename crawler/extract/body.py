@@ -37,7 +37,7 @@ _UNLIKELY_SUB = ("comment", "reply", "share", "social", "related", "recommend", 
 _UNLIKELY_WORDS = frozenset(("ad", "ads", "nav", "tag", "tags", "foot", "bio", "menu", "print", "footnav",
                              "topnav", "share", "hotnews", "header",
                              # whole words beating a likely prefix: "posts" (a teaser grid) is not "post"
-                             "posts", "about", "cta"))
+                             "posts", "about", "cta", "button", "btn"))
 # Hyphenated class names whose block is never article text, even beside a likely word ("entry-author-bio",
 # "article_author_box", "elementor-hidden-desktop"): matched in the whole class name ('_' read as '-').
 # Author boxes; text a desktop browser never shows (the benchmarks' truth is the desktop rendering).
@@ -573,6 +573,7 @@ def is_boilerplate(text: str) -> bool:
 
 
 _NONWORD = re.compile(r"\W+")
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width and soft-hyphen characters
 _SIGNATURE_DATE = re.compile(r"\s*(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 _RELATED_HEAD = re.compile(
     r"^\s*(?:related(?: posts| articles| stories| news| content| reading| resources)?|"
@@ -635,6 +636,8 @@ def select_lines(lines: list[Line], values: list[float], span: tuple[int, int], 
                 spans is not None and line.el.tag == "li" and _content_list(line.el.getparent(), lines, spans, out, lists)):
             continue
         text = line.text
+        if line.n <= 2 and not text.strip(_INVISIBLE):  # an "&zwj;" spacer paragraph: nothing to read
+            continue
         if out and line.n <= 8 and (line.heading or line.n <= 5) and _RELATED_HEAD.match(text):
             related.append(line)
         if len(text) < 200 and is_boilerplate(simplify(text) if simplify else text):
