@@ -397,6 +397,16 @@ def test_button_blocks_and_zero_width_spacers_stay_out_of_the_body():
     assert all(line.strip("\u200b\u200c\u200d\u2060\ufeff\u00ad") for line in body.split("\n"))
 
 
+def test_share_widgets_affiliate_notes_and_gallery_labels_stay_out_of_the_body():
+    first = "The new clinic opened on Monday and will see patients from the whole district five days a week."
+    second = "Its staff of twelve includes two family doctors, a midwife and a pharmacist who runs the dispensary."
+    html = ("<html><head><title>A new clinic</title></head><body><article><h1>A new clinic</h1>"
+            "<p>This post may contain affiliate links. Please see my disclosure policy.</p>"
+            f"<p>{first}</p><div class='gallery'><div>Caption</div><div>Close</div><div>Back to Gallery</div></div>"
+            f"<p>{second}</p><p>Sharing is caring!</p><p>Share</p></article></body></html>")
+    assert extract(html.encode()).body == first + "\n" + second
+
+
 def test_month_only_issue_date_and_reporter_in_prose():
     html = ("<html><head><title>犬儒病</title></head><body><h1>犬儒病</h1><p>胡平</p>"
             "<p>一位年轻的医生微笑着告诉记者：被称之为最缺乏信心的病，其实可以治疗。这是很长的一段正文，用来构成文章主体内容。</p>"

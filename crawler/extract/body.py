@@ -75,7 +75,8 @@ _BOILER_START = re.compile(
     r"更多精彩|更多内容|查看更多|阅读全文|本文来源|本文標題|本文地址|本文链接|原标题|原題|（原题|\(原题|"
     r"图集|【纠错】|举报|收藏|点赞|在看|阅读原文|关注我们|长按识别|微信扫|标签[:：]|关键词[:：]|相关标签|导读$|摘要$)|"
     r"[\(（]?\s*本文来自.{0,20}[\)）]?$|[\(（【]\s*文\s*[/／][^)）】]{1,20}[\)）】]$|"
-    r"(?:share (?:this|on)|follow us|sign up|subscribe|advertisement|related:|related articles|read more|"
+    r"(?:share (?:this|on)|sharing is caring|follow us|sign up|subscribe|advertisement|related:|related articles|read more|"
+    r"this (?:post|article|page|content) (?:may )?contains? (?:affiliate|sponsored|referral)|as an amazon associate|"
     r"click here|all rights reserved|copyright ©|© ?\d{4}|image credit|getty images$|"
     r"recommended|more from|you may also like|tags?:|filed under|posted in|leave a (?:comment|reply)|"
     r"skip to|back to top|we use cookies|accept (?:all )?cookies)", re.I)
@@ -563,9 +564,18 @@ def fallback_container(lines: list[Line], spans: dict):
     return best, values
 
 
+# whole lines that are a widget's label, not text (a gallery's "Close" / "Caption" / "Back to Gallery")
+_UI_LABELS = frozenset(("close", "caption", "back to gallery", "view gallery", "open gallery", "previous", "prev", "next",
+                        "share", "tweet", "email", "print", "menu", "search", "loading", "loading...", "expand",
+                        "collapse", "show more", "show less", "click to enlarge", "enlarge", "toggle navigation",
+                        "scroll to top", "skip ad"))
+
+
 def is_boilerplate(text: str) -> bool:
     if len(text) >= 200:
         return False
+    if len(text) < 20 and text.lower() in _UI_LABELS:
+        return True
     if _BOILER_START.match(text) or _BOILER_PHRASE_RX.search(text):
         return True
     return ("未经" in text or "举报" in text or "本文为" in text or "下载" in text or "打开" in text) \
