@@ -21,7 +21,7 @@ from crawler.extract.govmeta import LABEL_ANYWHERE, attachments, doc_number, gov
 from crawler.extract.meta import read_meta
 from crawler.extract.people import byline_editor, find_author, find_editor, find_publisher
 from crawler.extract.record import Article
-from crawler.extract.titles import _SEP as titles_sep, find_title, norm, strip_page_number
+from crawler.extract.titles import find_title, leading_title, norm
 from crawler.extract.translation import split_translation
 from crawler.textnorm import cjk_count, is_traditional, to_simplified
 
@@ -367,7 +367,7 @@ def _titled_line(text: str, key: str, title_key: str) -> bool:
     ("论坛名 » 栏目 » 标题"): furniture above the body."""
     if title_key not in key:
         return False
-    if key.startswith(title_key) and norm(strip_page_number(titles_sep.split(text, 1)[0])) == title_key:
+    if key.startswith(title_key) and norm(leading_title(text)) == title_key:
         return True
     return _trail_to(text, title_key)
 

@@ -115,18 +115,28 @@ cdef inline bint _named(tree.xmlAttr* a, const char* name) noexcept:
     return a.ns is NULL and strcmp(<const char*>a.name, name) == 0
 
 
+cdef int _single_value(tree.xmlAttr* a, const unsigned char** out) noexcept:
+    """0: the attribute has no value; 1: its value is split over several nodes (Python decides);
+    2: `out` points at its one text value."""
+    if a.children is NULL or a.children.content is NULL and a.children.next is NULL:
+        return 0
+    if a.children.next is not NULL:
+        return 1
+    out[0] = a.children.content
+    return 2
+
+
 cdef inline bint _raw_value(tree.xmlAttr* a, const char** value, size_t* size) noexcept:
-    """An attribute's value as libxml2 holds it, when that is one text node (or none: ""); False for a
-    value split over several nodes. A missing attribute reads as "" (the walk treats both alike)."""
-    cdef tree.xmlNode* t
-    value[0], size[0] = "", 0
-    if a is NULL or a.children is NULL:
-        return True
-    t = a.children
-    if t.next is not NULL or t.content is NULL:
+    """An attribute's value as libxml2 holds it, when it is one text node (or none: ""); False for a value
+    split over several nodes. A missing attribute reads as "" (the walk treats both alike)."""
+    cdef const unsigned char* s = NULL
+    cdef int kind = _single_value(a, &s) if a is not NULL else 0
+    if kind == 1:
         return False
-    value[0] = <const char*>t.content
-    size[0] = strlen(value[0])
+    value[0], size[0] = "", 0
+    if kind == 2:
+        value[0] = <const char*>s
+        size[0] = strlen(value[0])
     return True
 
 
@@ -859,17 +869,6 @@ cdef inline tree.xmlNode* _next_element(tree.xmlNode* c, tree.xmlNode* top) noex
             return n
         c = c.parent
     return NULL
-
-
-cdef int _single_value(tree.xmlAttr* a, const unsigned char** out) noexcept:
-    """0: the attribute has no value; 1: its value is split over several nodes (Python decides);
-    2: `out` points at its one text value."""
-    if a.children is NULL or a.children.content is NULL and a.children.next is NULL:
-        return 0
-    if a.children.next is not NULL:
-        return 1
-    out[0] = a.children.content
-    return 2
 
 
 cdef bint _maybe_hiding(tree.xmlAttr* a) noexcept:

@@ -39,6 +39,11 @@ def strip_page_number(text: str) -> str:
     return _PAGE_NUMBER.sub("", text) if ("页" in text or "age" in text) else text
 
 
+def leading_title(text: str) -> str:
+    """What comes before the first title separator ("标题(页 1) - 栏目 - 论坛名" -> "标题"), page number removed."""
+    return strip_page_number(_SEP.split(text, 1)[0])
+
+
 def doc_title(raw: str, flags: list[str]) -> str:
     """<title> without spam segments (hijacked pages prepend porn/gambling keyword lists) and without a
     page number."""
