@@ -802,33 +802,24 @@ cdef enum:
     _SOURCE_WORD = 2  # "source", "account", "author-name", "media-name" or "profile_nickname" in it
 
 
+cdef inline bint _at(const char* low, size_t n, size_t i, const char* word, size_t size) noexcept:
+    return i + size <= n and memcmp(low + i, word, size) == 0
+
+
 cdef int _label_words(const char* low, size_t n) noexcept:
-    """Which of classify()'s label words the lower-cased pair holds: one pass, a test only where a word's
-    first letter stands (seven memmem calls cost more on these short strings)."""
+    """Which of classify()'s label words the lower-cased pair holds: one pass, a comparison only where a
+    word's first letter stands (seven memmem calls cost more on these short strings)."""
     cdef int found = 0
     cdef size_t i
-    cdef const char* at
     cdef char c
     for i in range(n):
-        at, c = low + i, low[i]
-        if c == b't':
-            if i + 3 <= n and memcmp(at, b"tit", 3) == 0:
-                found |= _TITLE_WORD
-        elif c == b'h':
-            if i + 8 <= n and memcmp(at, b"headline", 8) == 0:
-                found |= _TITLE_WORD
-        elif c == b's':
-            if i + 6 <= n and memcmp(at, b"source", 6) == 0:
-                found |= _SOURCE_WORD
-        elif c == b'a':
-            if (i + 7 <= n and memcmp(at, b"account", 7) == 0) or (i + 11 <= n and memcmp(at, b"author-name", 11) == 0):
-                found |= _SOURCE_WORD
-        elif c == b'm':
-            if i + 10 <= n and memcmp(at, b"media-name", 10) == 0:
-                found |= _SOURCE_WORD
-        elif c == b'p':
-            if i + 16 <= n and memcmp(at, b"profile_nickname", 16) == 0:
-                found |= _SOURCE_WORD
+        c = low[i]
+        if (c == b't' and _at(low, n, i, b"tit", 3)) or (c == b'h' and _at(low, n, i, b"headline", 8)):
+            found |= _TITLE_WORD
+        elif (c == b's' and _at(low, n, i, b"source", 6)) or (c == b'm' and _at(low, n, i, b"media-name", 10)) \
+                or (c == b'a' and (_at(low, n, i, b"account", 7) or _at(low, n, i, b"author-name", 11))) \
+                or (c == b'p' and _at(low, n, i, b"profile_nickname", 16)):
+            found |= _SOURCE_WORD
     return found
 
 
