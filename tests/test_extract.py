@@ -407,6 +407,25 @@ def test_share_widgets_affiliate_notes_and_gallery_labels_stay_out_of_the_body()
     assert extract(html.encode()).body == first + "\n" + second
 
 
+_PUBLISHED_META = "<meta property='article:published_time' content='2024-06-20T09:30:00+00:00'>"
+
+
+@pytest.mark.parametrize("date_class, meta, published", [
+    ("byline", "", "2024-06-20"),  # a date block the walk excludes, inside the post: still the header's date
+    ("date", _PUBLISHED_META, "2024-06-20T09:30:00+00:00"),  # the shown day, with the meta's time of that day
+    ("date", _PUBLISHED_META.replace("06-20", "06-18"), "2024-06-20"),  # another day: what the page shows
+])
+def test_the_header_date_of_an_english_post(date_class, meta, published):
+    # Substack: the headline, a subtitle, then author and date blocks, all inside the post
+    paras = "".join(f"<p>Paragraph {i} of the post explains what the new climate projects in the city will change.</p>"
+                    for i in range(4))
+    html = (f"<html><head><title>Climate tech recap</title>{meta}</head><body><div class='post'>"
+            "<h1>Climate tech recap</h1><h3 class='subtitle'>From nanobubbles to plastic reuse, a look at new ideas</h3>"
+            f"<div class='byline'>Suzette Laboy</div><div class='{date_class}'>Jun 20, 2024</div>"
+            f"{paras}</div></body></html>")
+    assert extract(html.encode()).published == published
+
+
 def test_month_only_issue_date_and_reporter_in_prose():
     html = ("<html><head><title>犬儒病</title></head><body><h1>犬儒病</h1><p>胡平</p>"
             "<p>一位年轻的医生微笑着告诉记者：被称之为最缺乏信心的病，其实可以治疗。这是很长的一段正文，用来构成文章主体内容。</p>"

@@ -51,6 +51,11 @@ _META_LINE = re.compile(r"(?:来源|來源|作者|记者|發布|发布|时间|�
 # "023-1", its time "9:30" is one). Much cheaper than _META_LINE (which has no prefix to skip ahead on).
 _META_LINE_GATE = re.compile(r"\d(?:\d\d[-/.年]|:\d)\d")
 # a short line that is a date (+ time, + source) and nothing sentence-like: "2023-12-28 澎湃新闻·媒体1230"
+# the same in English: "Jun 20, 2024", "Published on Thursday, 20 June 2024 at 9:30 am EDT"
+_EN_DATE_ONLY = re.compile(r"^\s*(?:(?:Published|Posted|Updated)(?: on)?:?\s+)?(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+)?"
+                           r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+"
+                           r"(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(?:19|20)\d\d(?:,?\s+(?:at\s+)?\d{1,2}:\d\d(?:\s*[ap]\.?m\.?)?"
+                           r"(?:\s+[A-Z]{2,4})?)?\s*$", re.I)
 _DATE_ONLY = re.compile(r"^\s*(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d\d(?::\d\d)?)?(?:\s+[^，。！？,.!?]{0,30})?$")
 _BREADCRUMB_SPLIT = re.compile(r"\s*(?:>>|>|›|»|→|＞|\s/\s)\s*")
 _CRUMB_START = re.compile(r"^(?:当前位置|您的位置|你的位置|您现在的位置|所在位置|当前位置为)?\s*[:：]?\s*(?:首页|首頁|网站首页|主页|Home)\s*(?:>|›|»|→|/|＞)")
@@ -213,6 +218,13 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
     zone_extra, chosen, subtitle = _split_header_lines(chosen, title_key)
     if subtitle and not article.subtitle:
         article.subtitle = subtitle
+    # between the block's start and its first body line, in page order: the header lines the split took out
+    # and the lines the walk excluded there (a byline or date block classed "byline", "meta", …)
+    first_body = lines.index(chosen[0]) if chosen else body_start
+    taken = set(zone_extra)
+    between = [ln.text for ln in lines[body_start:first_body]
+               if ln.text in taken or (ln.excluded and not body_mod.is_caption(ln))]
+    zone_extra = between + [x for x in zone_extra if x not in set(between)]
     # photo credits ("Image by: Agency") are not bylines
     zone = "\n".join([line.text for line in zone_lines if not body_mod.is_caption(line)] + zone_extra)
     # short lines opening the body before its first real paragraph (a byline block the header split kept:
@@ -394,7 +406,7 @@ def _split_header_lines(chosen, title_key: str):
         elif _CRUMB_START.match(line.text):
             pass
         elif line.n < 60 and ((_META_LINE_GATE.search(line.text) and _META_LINE.search(line.text))
-                              or _DATE_ONLY.search(line.text)):
+                              or _DATE_ONLY.search(line.text) or _EN_DATE_ONLY.match(line.text)):
             header.append(line.text)
         elif subtitle is None and line.heading and line.n < 60 and i < 3:
             subtitle = line.text

@@ -286,6 +286,8 @@ def _find_published_en(zone_text: str, meta: dict, html_text: str, url: str | No
     if shown is not None:
         # <meta> tags only: the JSON-LD datePublished of many sites is the page's first version
         published = meta_date(meta, html_text, published_only=True, tags_only=True)
+        if published is not None and (published.y, published.m, published.d) == (shown.y, shown.m, shown.d):
+            return published.iso(None)  # the same day, and the meta's time of day
         if published is not None and (published.y, published.m, published.d) < (shown.y, shown.m, shown.d):
             if updated:
                 return published.iso(None)
