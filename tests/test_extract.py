@@ -426,6 +426,17 @@ def test_the_header_date_of_an_english_post(date_class, meta, published):
     assert extract(html.encode()).published == published
 
 
+def test_a_dated_byline_heading_is_the_header_not_the_subtitle():
+    paras = "".join(f"<p>Step {i}: Ansible is a powerful automation tool for managing and configuring many systems.</p>"
+                    for i in range(4))
+    html = ("<html><head><title>Ansible Playbook development</title></head><body><header><h1>Ansible Playbook development"
+            "</h1></header><div class='post'><h4>December 11, 2023 - Words by The Spotter Team - 7 min read</h4>"
+            f"{paras}</div></body></html>")
+    article = extract(html.encode())
+    assert article.published == "2023-12-11"
+    assert article.subtitle is None and "Words by" not in article.body
+
+
 def test_month_only_issue_date_and_reporter_in_prose():
     html = ("<html><head><title>犬儒病</title></head><body><h1>犬儒病</h1><p>胡平</p>"
             "<p>一位年轻的医生微笑着告诉记者：被称之为最缺乏信心的病，其实可以治疗。这是很长的一段正文，用来构成文章主体内容。</p>"

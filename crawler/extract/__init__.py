@@ -14,7 +14,7 @@ from lxml import etree
 
 from crawler.extract import body as body_mod
 from crawler.extract.clean import drop_hidden, drop_invisible, is_spam, preclean_text
-from crawler.extract.dates import find_published
+from crawler.extract.dates import EN_DATE, find_published
 from crawler.extract.decode import decode_html, decode_page, mojibake_count
 from crawler.extract.dom import body_of, css, text as el_text
 from crawler.extract.govmeta import LABEL_ANYWHERE, attachments, doc_number, gov_table, issuing_agency
@@ -56,6 +56,8 @@ _EN_DATE_ONLY = re.compile(r"^\s*(?:(?:Published|Posted|Updated)(?: on)?:?\s+)?(
                            r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+"
                            r"(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(?:19|20)\d\d(?:,?\s+(?:at\s+)?\d{1,2}:\d\d(?:\s*[ap]\.?m\.?)?"
                            r"(?:\s+[A-Z]{2,4})?)?\s*$", re.I)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_BYLINE_WORD = re.compile(r"\b(?:by|min read|updated|published|posted)\b", re.I)
 _DATE_ONLY = re.compile(r"^\s*(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d\d(?::\d\d)?)?(?:\s+[^，。！？,.!?]{0,30})?$")
 _BREADCRUMB_SPLIT = re.compile(r"\s*(?:>>|>|›|»|→|＞|\s/\s)\s*")
 _CRUMB_START = re.compile(r"^(?:当前位置|您的位置|你的位置|您现在的位置|所在位置|当前位置为)?\s*[:：]?\s*(?:首页|首頁|网站首页|主页|Home)\s*(?:>|›|»|→|/|＞)")
@@ -393,6 +395,12 @@ def _trail_to(text: str, title_key: str) -> bool:
     return len(crumbs) >= 3 and norm(crumbs[-1]) == title_key
 
 
+def _dated_byline(text: str) -> bool:
+    """An English date to the day on a byline ("December 11, 2023 - Words by The Team - 7 min read")."""
+    return bool(_YEAR.search(text) and _BYLINE_WORD.search(text)
+                and any(m.group("d1") or m.group("d2") for m in EN_DATE.finditer(text)))
+
+
 def _split_header_lines(chosen, title_key: str):
     """Header furniture at the top of the chosen block: headline copies, breadcrumbs, the date/来源
     line, a subtitle heading. Returns (header texts, remaining lines, subtitle)."""
@@ -406,7 +414,8 @@ def _split_header_lines(chosen, title_key: str):
         elif _CRUMB_START.match(line.text):
             pass
         elif line.n < 60 and ((_META_LINE_GATE.search(line.text) and _META_LINE.search(line.text))
-                              or _DATE_ONLY.search(line.text) or _EN_DATE_ONLY.match(line.text)):
+                              or _DATE_ONLY.search(line.text) or _EN_DATE_ONLY.match(line.text)
+                              or (line.n < 30 and _dated_byline(line.text))):
             header.append(line.text)
         elif subtitle is None and line.heading and line.n < 60 and i < 3:
             subtitle = line.text
