@@ -211,28 +211,18 @@ cdef inline bint _has(const char* hay, size_t n, const char* needle) noexcept:
 
 
 cdef class _Rules:
-    """body's tables (tag kinds, class/id caches and word lists, Line): shared by all walks."""
-    cdef dict kinds, cache, inline_cache
+    """body's tables (tag kinds, class/id word lists, Line) and the class/id bits already found: shared by
+    all walks."""
+    cdef dict kinds
     cdef object new_line, ws
     cdef _Classes classes
     cdef _ByteTable pair_bits  # [flaggable byte][class bytes][0][id bytes] -> bits
 
     def __init__(self, rules):
-        self.kinds, self.cache, self.inline_cache = rules._KIND, rules._ATTR_CACHE, rules._INLINE_ATTR_CACHE
+        self.kinds = rules._KIND
         self.new_line, self.ws = rules.Line, rules._WS
         self.classes = _Classes(rules)
         self.pair_bits = _ByteTable(16, 40_000)
-
-    cdef int classify(self, cls, ident, int kind) except -1:
-        """Bits of a class/id pair (None: no such attribute) through the dict caches."""
-        attrs = f"{cls or ''} {ident or ''}"
-        cache = self.cache if kind & K_FLAG else self.inline_cache
-        found = cache.get(attrs)
-        if found is None:
-            found = self.classes.classify(cls or "", ident or "", kind & K_FLAG)
-            if len(cache) < 50_000:
-                cache[attrs] = found
-        return found
 
     def walk(self, _Element root):
         """(lines, spans, containers, title candidates, source candidates, excluded spans), as
@@ -361,27 +351,28 @@ cdef class _Walker:
         cdef int bits = 0
         cdef const char* cls
         cdef const char* ident
-        cdef size_t clen, ilen
+        cdef size_t clen, ilen, size
         cdef char flag = 1 if kind & K_FLAG else 0
         cdef char key[512]
         if cls_attr is NULL and id_attr is NULL:
             pass
         elif _raw_value(cls_attr, &cls, &clen) and _raw_value(id_attr, &ident, &ilen):
             if clen or ilen:  # (an empty value classifies as nothing, like a missing one)
-                if clen + ilen + 2 <= sizeof(key):
+                size = clen + ilen + 2
+                bits = -1
+                if size <= sizeof(key):  # (longer pairs are classified each time)
                     key[0] = flag
                     memcpy(key + 1, cls, clen)
                     key[1 + clen] = 0
                     memcpy(key + 2 + clen, ident, ilen)
-                    bits = self.rules.pair_bits.get(key, clen + ilen + 2)
-                    if bits < 0:
-                        bits = self.rules.classes.classify_raw(cls, clen, ident, ilen, flag)
-                        self.rules.pair_bits.put(key, clen + ilen + 2, bits)
-                else:
+                    bits = self.rules.pair_bits.get(key, size)
+                if bits < 0:
                     bits = self.rules.classes.classify_raw(cls, clen, ident, ilen, flag)
-        else:  # a value split over several nodes (entity references): the Python way
-            bits = self.rules.classify(_attr_value(cls_attr) if cls_attr is not NULL else None,
-                                       _attr_value(id_attr) if id_attr is not NULL else None, kind)
+                    if size <= sizeof(key):
+                        self.rules.pair_bits.put(key, size, bits)
+        else:  # a value split over several nodes (entity references): classified on its str
+            bits = self.rules.classes.classify(_attr_value(cls_attr) if cls_attr is not NULL else "",
+                                               _attr_value(id_attr) if id_attr is not NULL else "", flag)
         if bits:
             if bits & 2 and not kind & K_HEAD:
                 self.titles.append(el if el is not None else elementFactory(doc, c))
@@ -862,32 +853,27 @@ cdef inline tree.xmlNode* _next_element(tree.xmlNode* c, tree.xmlNode* top) noex
     return NULL
 
 
+cdef inline bint _ascii_word_at(const unsigned char* s, const char* word, size_t size) noexcept:
+    """Whether `s` starts with the lower-case ASCII `word`, in any case. It reads no further than the first
+    byte that differs, so a NUL-terminated `s` shorter than the word is safe."""
+    cdef size_t i
+    for i in range(size):
+        if (s[i] | 32) != <unsigned char>word[i]:  # (| 32: ASCII lower case; no other byte becomes a letter)
+            return False
+    return True
+
+
 cdef bint _maybe_hiding(tree.xmlAttr* a) noexcept:
     """Whether a style value may hide its element: ASCII "none" or "hidden" in any case, or any non-ASCII
     byte or split value (then Python decides). A superset of clean.drop_hidden's `"none"/"hidden" in
     style.lower()` test: on ASCII text lower() is the ASCII lower-casing."""
     cdef const unsigned char* s
-    cdef unsigned char ch
-    cdef int i
     cdef int kind = _single_value(a, &s)
     if kind != 2:
         return kind == 1
     while s[0]:
-        ch = s[0]
-        if ch >= 128:
+        if s[0] >= 128 or _ascii_word_at(s, b"none", 4) or _ascii_word_at(s, b"hidden", 6):
             return True
-        if ch | 32 == 110:  # n: "none"?
-            i = 1
-            while i < 4 and s[i] and (s[i] | 32) == (<const unsigned char*>b"none")[i]:
-                i += 1
-            if i == 4:
-                return True
-        elif ch | 32 == 104:  # h: "hidden"?
-            i = 1
-            while i < 6 and s[i] and (s[i] | 32) == (<const unsigned char*>b"hidden")[i]:
-                i += 1
-            if i == 6:
-                return True
         s += 1
     return False
 
@@ -1019,21 +1005,16 @@ def first_end_tag(bytes data):
     cdef const unsigned char* d = data
     cdef size_t n = len(data), i = 0, j
     cdef const unsigned char* hit
-    cdef unsigned char c
     while i < n:
         hit = <const unsigned char*>memchr(d + i, 60, n - i)  # '<'
         if hit is NULL:
             return None
         i = hit - d
-        if i + 6 < n and d[i + 1] == 47:  # '/'
-            c = d[i + 2] | 32  # (| 32: ASCII lower case)
-            j = 0
-            if (c == 98 and (d[i + 3] | 32) == 111 and (d[i + 4] | 32) == 100 and (d[i + 5] | 32) == 121) or \
-                    (c == 104 and (d[i + 3] | 32) == 116 and (d[i + 4] | 32) == 109 and (d[i + 5] | 32) == 108):
-                j = i + 6  # after "</body" or "</html"
-                while j < n and (d[j] == 32 or 9 <= d[j] <= 13):
-                    j += 1
-                if j < n and d[j] == 62:  # '>'
-                    return i, j + 1
+        if i + 6 < n and d[i + 1] == 47 and (_ascii_word_at(d + i + 2, b"body", 4) or _ascii_word_at(d + i + 2, b"html", 4)):
+            j = i + 6  # after "</body" or "</html"
+            while j < n and (d[j] == 32 or 9 <= d[j] <= 13):
+                j += 1
+            if j < n and d[j] == 62:  # '>'
+                return i, j + 1
         i += 1
     return None
