@@ -226,7 +226,8 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
     taken = set(zone_extra)
     between = [ln.text for ln in lines[body_start:first_body]
                if ln.text in taken or (ln.excluded and not body_mod.is_caption(ln))]
-    zone_extra = between + [x for x in zone_extra if x not in set(between)]
+    in_between = set(between)
+    zone_extra = between + [x for x in zone_extra if x not in in_between]
     # photo credits ("Image by: Agency") are not bylines
     zone = "\n".join([line.text for line in zone_lines if not body_mod.is_caption(line)] + zone_extra)
     # short lines opening the body before its first real paragraph (a byline block the header split kept:
