@@ -56,7 +56,6 @@ _EN_DATE_ONLY = re.compile(r"^\s*(?:(?:Published|Posted|Updated)(?: on)?:?\s+)?(
                            r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+"
                            r"(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(?:19|20)\d\d(?:,?\s+(?:at\s+)?\d{1,2}:\d\d(?:\s*[ap]\.?m\.?)?"
                            r"(?:\s+[A-Z]{2,4})?)?\s*$", re.I)
-_YEAR = re.compile(r"(?:19|20)\d\d")
 _BYLINE_WORD = re.compile(r"\b(?:by|min read|updated|published|posted)\b", re.I)
 _DATE_ONLY = re.compile(r"^\s*(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d\d(?::\d\d)?)?(?:\s+[^，。！？,.!?]{0,30})?$")
 _BREADCRUMB_SPLIT = re.compile(r"\s*(?:>>|>|›|»|→|＞|\s/\s)\s*")
@@ -398,8 +397,7 @@ def _trail_to(text: str, title_key: str) -> bool:
 
 def _dated_byline(text: str) -> bool:
     """An English date to the day on a byline ("December 11, 2023 - Words by The Team - 7 min read")."""
-    return bool(_YEAR.search(text) and _BYLINE_WORD.search(text)
-                and any(m.group("d1") or m.group("d2") for m in EN_DATE.finditer(text)))
+    return bool(_BYLINE_WORD.search(text) and any(m.group("d1") or m.group("d2") for m in EN_DATE.finditer(text)))
 
 
 def _split_header_lines(chosen, title_key: str):
