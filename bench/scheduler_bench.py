@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.scheduler_bench [--runs 500] [--anchor-runs 10]
 
 Anchor (same run, same machine): the same one-article crawl as a bare `scrapy crawl` child
-process, one after another. Then the real scheduler (crawler.scheduler.Supervisor, APScheduler,
+process, one after another. Then the real scheduler (crawler.schedule.scheduler.Supervisor, APScheduler,
 watchdog, crawl_runs bookkeeping) runs two sources on 1-second intervals in this process until
 `--runs` crawls have finished; we report its wall time per run against the anchor (measured half
 before, half after), and this process's RSS (the scheduler's) after the first runs and at the end.
@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 from crawler.config import load_config
-from crawler.crawl_process import CrawlProcess
-from crawler.scheduler import Supervisor
+from crawler.schedule.crawl_process import CrawlProcess
+from crawler.schedule.scheduler import Supervisor
 from storage import runs as run_history
 from storage.store import Store
 from tests.sitekit import NewsSite, fixture_articles, write_sources

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from crawler.urls import is_http_url
+from crawler.fetch.urls import is_http_url
 
 BUNDLED_CONFIG = Path(__file__).parent / "sources"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -26,12 +26,12 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.PrivateAddressGuard": 50,  # before anything touches the network
-    "crawler.middlewares.ConditionalGet": 560,
-    "crawler.middlewares.BrowserTier": 570,
+    "crawler.fetch.middlewares.PrivateAddressGuard": 50,  # before anything touches the network
+    "crawler.fetch.middlewares.ConditionalGet": 560,
+    "crawler.fetch.middlewares.BrowserTier": 570,
 }
 SPIDER_MIDDLEWARES = {
-    "crawler.middlewares.SkipKnownArticles": 600,
+    "crawler.fetch.middlewares.SkipKnownArticles": 600,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 100,

@@ -13,14 +13,14 @@ from scrapy import signals
 from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.challenge import challenge
+from crawler.fetch.challenge import challenge
 from crawler.config import Config, Source, load_config
 from crawler.discovery import Link, api, discover
 from crawler.discovery.article_pages import continuation_urls
 from crawler.discovery.listed_dates import to_datetime
-from crawler.middlewares import BlockedAddress
+from crawler.fetch.middlewares import BlockedAddress
 from crawler.runbook import RunBook
-from crawler.urls import canonical_url
+from crawler.fetch.urls import canonical_url
 from crawler.watches import check_watches
 from storage.paths import default_db_path
 from storage.store import Store, utc_now

@@ -16,7 +16,7 @@ from typing import Iterable
 
 from crawler.extract.record import Article
 from crawler.textnorm import fold_for_matching
-from crawler.urls import canonical_url, url_key
+from crawler.fetch.urls import canonical_url, url_key
 from storage.db import article_columns, json_fields, open_db, write_transaction
 from storage.dedup import Deduper, sign as dedup_sign
 

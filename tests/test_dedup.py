@@ -21,7 +21,7 @@ import sqlite_utils
 from typer import Typer
 from typer.testing import CliRunner
 
-from crawler.cli_duplicates import duplicates
+from crawler.cli.duplicates import duplicates
 from crawler.extract import extract
 from storage import dedup as D
 from storage.db import MIGRATIONS, write_transaction

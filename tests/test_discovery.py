@@ -3,7 +3,7 @@ import gzip
 import json
 import sqlite3
 
-from crawler.challenge import challenge
+from crawler.fetch.challenge import challenge
 from crawler.config import ApiSpec, Source
 from crawler.discovery import discover
 from crawler.discovery.api import page_request

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from crawler.config import load_config
-from crawler.scheduler import first_run_time, trigger_for
+from crawler.schedule.scheduler import first_run_time, trigger_for
 from storage.store import Store
 from tests.conftest import ROOT, run_cli
 from tests.sitekit import NewsSite, fixture_articles, write_sources
@@ -223,7 +223,7 @@ def test_concurrent_crawls_of_the_same_articles_store_each_once(tmp_path):
 
 
 def test_crawl_logs_rotate_instead_of_growing_for_weeks(tmp_path):
-    from crawler.crawl_process import rotate
+    from crawler.schedule.crawl_process import rotate
 
     log = tmp_path / "src.log"
     for generation in range(5):

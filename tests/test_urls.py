@@ -1,6 +1,6 @@
 import pytest
 
-from crawler.urls import canonical_url, is_public_address, url_key
+from crawler.fetch.urls import canonical_url, is_public_address, url_key
 
 
 @pytest.mark.parametrize("a, b", [

@@ -13,7 +13,7 @@ from crawler.config import ApiSpec, Source
 from crawler.discovery.base import Discovered, Link
 from crawler.discovery.listed_dates import to_iso
 from crawler.extract import decode_html
-from crawler.urls import is_http_url
+from crawler.fetch.urls import is_http_url
 
 _JSONP = re.compile(r"^[\w$.]+\s*\((.*)\)\s*;?\s*$", re.S)
 

@@ -8,7 +8,7 @@ import feedparser
 from crawler.config import Source
 from crawler.discovery.base import Discovered, Link
 from crawler.discovery.listed_dates import to_iso
-from crawler.urls import is_http_url
+from crawler.fetch.urls import is_http_url
 
 
 def discover(source: Source, body: bytes, url: str, content_type: str | None = None) -> Discovered:

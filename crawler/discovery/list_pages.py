@@ -9,7 +9,7 @@ import lxml.html
 from crawler.config import Source
 from crawler.discovery.base import Discovered, Link
 from crawler.extract import decode_html
-from crawler.urls import canonical_url, is_http_url
+from crawler.fetch.urls import canonical_url, is_http_url
 
 
 _QUOTED = re.compile(r"""["'](https?://[^"'\s<>]+|/[^"'\s<>]+)["']""")

@@ -10,7 +10,7 @@ from lxml import etree
 from crawler.config import Source
 from crawler.discovery.base import Discovered, Link
 from crawler.discovery.listed_dates import to_datetime, to_iso
-from crawler.urls import is_http_url
+from crawler.fetch.urls import is_http_url
 
 _PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from crawler.urls import url_key
+from crawler.fetch.urls import url_key
 from storage.dedup.text import exact_key, fold, split_text
 
 # -- parameters (chosen from the measurements of bench/dedup_bench.py) ------------------------------

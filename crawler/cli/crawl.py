@@ -1,4 +1,4 @@
-"""The `healthwatch` command."""
+"""`healthwatch crawl` and `healthwatch extract`: crawl sources now, extract one page."""
 from __future__ import annotations
 
 import json
@@ -7,17 +7,15 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.markup import escape
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 
-from crawler.cli_common import ConfigOption, DbOption, console, err, fetch, load
+from crawler.cli.common import ConfigOption, DbOption, console, err, fetch, load
 from crawler.config import ConfigError
 from storage.paths import default_db_path
 
-app = typer.Typer(help="Crawl Chinese health-policy news sources into one SQLite file.", no_args_is_help=True,
-                  add_completion=False)
-@app.command()
+
 def crawl(
     names: list[str] = typer.Argument(None, help="Sources to crawl [default: every enabled source]"),
     config: Optional[Path] = ConfigOption,
@@ -26,7 +24,7 @@ def crawl(
     log_file: Optional[str] = typer.Option(None, "--log-file", help="Write Scrapy's log to this file"),
 ):
     """Crawl sources once, now, and print what each run found."""
-    from crawler.runner import COUNTERS, crawl_now
+    from crawler.schedule.runner import COUNTERS, crawl_now
 
     cfg = load(config)
     if names:
@@ -81,7 +79,6 @@ def crawl(
         raise typer.Exit(1)
 
 
-@app.command()
 def extract(
     file_or_url: str = typer.Argument(..., help="An HTML file, '-' for standard input, or an http(s) URL"),
     url: Optional[str] = typer.Option(None, "--url", help="The page's URL, for relative links and URL dates"),
@@ -107,65 +104,3 @@ def extract(
             html = gzip.decompress(html)
     record = run_extract(html, url, content_type=content_type)
     print(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
-
-
-@app.command()
-def feed(
-    watch: Optional[str] = typer.Option(None, "--watch", "-w", help="Only articles that matched this watch"),
-    source: Optional[str] = typer.Option(None, "--source", "-s", help="Only this source"),
-    limit: int = typer.Option(50, "--limit", "-n", help="Newest N articles"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file [default: stdout]"),
-    config: Optional[Path] = ConfigOption,
-    db: Optional[Path] = DbOption,
-):
-    """Write an Atom feed of the newest articles (of a watch or a source)."""
-    from crawler.watches import atom_feed
-    from storage import watches as watch_sql
-    from storage.store import Store
-
-    if watch and watch not in {w.name for w in load(config).watches}:
-        err.print(f"[red]no watch named {watch!r} in the config[/]")
-        raise typer.Exit(2)
-    store = Store(db or default_db_path())
-    try:
-        entries = watch_sql.feed_entries(store.db, watch=watch, source=source, limit=limit)
-    finally:
-        store.close()
-    what = f"watch {watch}" if watch else f"source {source}" if source else "all sources"
-    document = atom_feed(entries, title=f"healthwatch: {what}", feed_id=f"urn:healthwatch:{what.replace(' ', ':')}")
-    if output:
-        output.write_bytes(document)
-    else:
-        sys.stdout.buffer.write(document + b"\n")
-
-
-@app.command()
-def notify(config: Optional[Path] = ConfigOption, db: Optional[Path] = DbOption):
-    """Match new articles against the keyword watches and send what is unsent (also runs after each crawl)."""
-    from crawler.watches import check_watches
-    from storage.store import Store
-
-    cfg = load(config)
-    if not cfg.watches:
-        err.print("no [[watches]] in the config")
-        raise typer.Exit(2)
-    store = Store(db or default_db_path())
-    try:
-        sent = check_watches(store.db, cfg)
-    finally:
-        store.close()
-    for watch in cfg.watches:
-        console.print(f"{watch.name}: {sent.get(watch.name, 0)} sent")
-
-
-from crawler.cli_schedule import run, status  # noqa: E402 - commands of their own module
-from crawler.cli_duplicates import duplicates  # noqa: E402
-from crawler.cli_sources import app as sources_app  # noqa: E402
-
-app.command()(run)
-app.command()(status)
-app.command()(duplicates)
-app.add_typer(sources_app, name="sources")
-
-if __name__ == "__main__":
-    app()

@@ -1,7 +1,7 @@
 """`healthwatch run`: every enabled source on its own interval or cron, for weeks, unattended.
 
 APScheduler 3.x (4.x is still alpha) with an AsyncIOScheduler whose jobs are coroutines that
-await a crawl in a child process (crawler.crawl_process), so:
+await a crawl in a child process (crawler.schedule.crawl_process), so:
 - a job lasts as long as its crawl, and `max_instances=1` really means one run per source at a time;
 - a hung, blocking or crashing spider only ever takes its own process down; the watchdog ends it;
 - job defaults are set on purpose: APScheduler's default misfire grace of 1 s silently drops runs
@@ -28,7 +28,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.config import Config, Source
-from crawler.crawl_process import GRACE_SECONDS, CrawlOutcome, CrawlProcess
+from crawler.schedule.crawl_process import GRACE_SECONDS, CrawlOutcome, CrawlProcess
 from storage import runs
 from storage.store import Store
 

@@ -16,7 +16,7 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
-from crawler.cli_common import ConfigOption, DbOption, console, err, load
+from crawler.cli.common import ConfigOption, DbOption, console, err, load
 from storage.paths import default_db_path
 
 
@@ -67,7 +67,7 @@ def run(
     grace: float = typer.Option(20.0, "--grace", help="Seconds a stopped crawl gets to finish before it is killed"),
 ):
     """Crawl every source on its own schedule until Ctrl-C / SIGTERM (stops gracefully)."""
-    from crawler.scheduler import Supervisor
+    from crawler.schedule.scheduler import Supervisor
 
     cfg = load(config)
     for name in names or []:
@@ -121,7 +121,7 @@ def status(
     db: Optional[Path] = DbOption,
 ):
     """Per source: last run and its outcome, new articles (last run / 24 h / 7 days), next run, failures."""
-    from crawler.scheduler import first_run_time, trigger_for
+    from crawler.schedule.scheduler import first_run_time, trigger_for
     from storage import runs
     from storage.store import Store
 

@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from crawler.cli_common import DbOption, console, err
+from crawler.cli.common import DbOption, console, err
 from storage.paths import default_db_path
 
 

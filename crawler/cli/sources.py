@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 import typer
 from rich.table import Table
 
-from crawler.cli_common import ConfigOption, console, err, fetch, load
+from crawler.cli.common import ConfigOption, console, err, fetch, load
 from crawler.config import Source
 
 app = typer.Typer(help="List, validate, try and scaffold sources.", invoke_without_command=True,

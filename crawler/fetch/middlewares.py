@@ -10,7 +10,7 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
-from crawler.urls import is_public_address
+from crawler.fetch.urls import is_public_address
 
 
 class BlockedAddress(IgnoreRequest):

@@ -1,0 +1,4 @@
+"""`python -m crawler.cli` is `healthwatch`."""
+from crawler.cli import app
+
+app()
