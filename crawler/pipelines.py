@@ -73,7 +73,8 @@ class StorePipeline:
         kind = item.get("kind")
         if kind == "error":
             self.crawler.spider.runbook.error(item["url"], item["reason"], http_status=item.get("http_status"),
-                                              permanent=item.get("permanent", False), remember=not item.get("recheck_of"))
+                                              permanent=item.get("permanent", False), remember=not item.get("recheck_of"),
+                                              retry_after=item.get("retry_after"))
         elif item.get("recheck_of"):  # a stored article fetched again: unchanged, changed or gone
             outcome = self.crawler.spider.store.save_recheck(item["recheck_of"], item if kind == "article" else None)
             self.crawler.stats.inc_value(f"healthwatch/recheck_{outcome}")

@@ -16,6 +16,10 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 COOKIES_ENABLED = True
 REDIRECT_ENABLED = True
+REDIRECT_MAX_TIMES = 5  # a chain longer than this is a loop or a trap
+DOWNLOAD_FAIL_ON_DATALOSS = True  # fewer bytes than Content-Length: a failure to retry, never a page
+# The address guard in the connection path: each host resolved once, every address checked, pinned.
+TWISTED_DNS_RESOLVER = "crawler.fetch.address_guard.GuardedResolver"
 MEDIA_ALLOW_REDIRECTS = False
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
@@ -26,8 +30,12 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.fetch.middlewares.PrivateAddressGuard": 50,  # before anything touches the network
+    "crawler.fetch.address_guard.PrivateAddressGuard": 50,  # before anything touches the network
     "crawler.fetch.middlewares.ConditionalGet": 560,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.fetch.middlewares.HopRedirects": 600,
+    "crawler.fetch.middlewares.RedirectStubs": 580,  # meta refresh and JavaScript redirect stubs
     "crawler.fetch.middlewares.BrowserTier": 570,
 }
 SPIDER_MIDDLEWARES = {

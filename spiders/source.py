@@ -6,11 +6,12 @@ It only routes: list documents go to discovery, article pages go to the pipeline
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError
+from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
+                               DownloadFailedError, DownloadTimeoutError, IgnoreRequest, ResponseDataLossError)
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.fetch.challenge import challenge
@@ -18,6 +19,7 @@ from crawler.config import Config, Source, load_config
 from crawler.discovery import Link, api, discover
 from crawler.discovery.article_pages import continuation_urls
 from crawler.discovery.listed_dates import to_datetime
+from crawler.fetch import address_guard
 from crawler.fetch.middlewares import BlockedAddress
 from crawler.runbook import RunBook
 from crawler.fetch.urls import canonical_url
@@ -26,6 +28,9 @@ from storage.paths import default_db_path
 from storage.store import Store, utc_now
 
 HTML_TYPES = ("html", "xml", "text/plain")
+# Every status the callbacks judge themselves, but not 3xx: Scrapy's RedirectMiddleware follows those
+# (within REDIRECT_MAX_TIMES, each hop through the address guard). `handle_httpstatus_all` would turn it off.
+HANDLED_STATUSES = tuple(code for code in range(100, 600) if code not in (301, 302, 303, 307, 308))
 LIST_TYPES = (*HTML_TYPES, "json", "javascript")  # feeds, sitemaps and list APIs answer in these too
 GONE_STATUSES = (404, 410)
 
@@ -41,6 +46,7 @@ class SourceSpider(scrapy.Spider):
         cfg = load_config(config)
         src = cfg.source(source)
         apply_source_settings(crawler.settings, cfg, src)
+        address_guard.configure(allow_private=cfg.allow_private_addresses)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.config, spider.source = cfg, src
         spider.store = Store(db or default_db_path())
@@ -71,10 +77,12 @@ class SourceSpider(scrapy.Spider):
             for url in self.source.start_urls:
                 self.list_budget[url] = self.source.max_pages
                 yield self.list_request(url, root=url)
-            # List pages a killed crawl left incomplete are read in full again (no pagination).
+            # List pages an earlier run left incomplete (an article missing, a body cut short, the run
+            # ended before their pagination was followed) are read again, and pagination resumes from
+            # them with a budget of its own: a 304 on page 1 must not hide page 3.
             for url in self.store.incomplete_list_pages(self.source.name):
                 if url not in self.list_budget:
-                    self.list_budget[url] = 1
+                    self.list_budget[url] = self.source.max_pages
                     yield self.list_request(url, root=url)
         # Stored articles due for a re-check (config `recheck`): edits become revisions.
         for article_id, url in self.store.due_rechecks(self.source.name, self.source.recheck_seconds):
@@ -84,7 +92,7 @@ class SourceSpider(scrapy.Spider):
         self.list_budget[root] -= 1
         return scrapy.Request(url, callback=self.parse_list, errback=self.on_error, priority=10,
                               cookies=self.source.cookies, meta={
-            "role": "list", "list_url": url, "root": root, "index": index, "handle_httpstatus_all": True})
+            "role": "list", "list_url": url, "root": root, "index": index, "handle_httpstatus_list": HANDLED_STATUSES})
 
     def api_request(self, page: int) -> scrapy.Request:
         self.list_budget["api"] -= 1
@@ -95,13 +103,13 @@ class SourceSpider(scrapy.Spider):
                               cookies=self.source.cookies,
                               callback=self.parse_list, errback=self.on_error, priority=10, dont_filter=True,
                               meta={"role": "list", "list_url": key, "root": "api", "page": page,
-                                    "handle_httpstatus_all": True})
+                                    "handle_httpstatus_list": HANDLED_STATUSES})
 
     def article_request(self, url: str, list_url: str | None, recheck_of: int | None = None) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=bool(recheck_of),
                               cookies=self.source.cookies,
                               meta={"role": "recheck" if recheck_of else "article", "recheck_of": recheck_of,
-                                    "list_url": list_url, "request_url": url, "handle_httpstatus_all": True})
+                                    "list_url": list_url, "request_url": url, "handle_httpstatus_list": HANDLED_STATUSES})
 
     def parse_list(self, response):
         list_url = response.meta["list_url"]
@@ -113,13 +121,18 @@ class SourceSpider(scrapy.Spider):
             blocked = problem[0].startswith("blocked")
             self.runbook.error(list_url, problem[0], http_status=response.status, remember=False, blocked=blocked)
             return
+        whole = "partial" not in response.flags  # a body that ended with the connection may be cut short
         found = discover(self.source, response.body, response.url, _header(response, "Content-Type"))
+        if found.skipped:
+            self.crawler.stats.inc_value("healthwatch/skipped_links", found.skipped)
+            self.logger.warning("%s: %d malformed link(s) skipped", list_url, found.skipped)
         if found.problem:
             self.runbook.error(list_url, found.problem, http_status=response.status, remember=False)
             return
         links = self.recent(found.articles)
-        self.runbook.list_fetched(list_url, etag=_header(response, "ETag"),
-                                  last_modified=_header(response, "Last-Modified"), listed=[link.url for link in links])
+        self.runbook.list_fetched(list_url, etag=_header(response, "ETag") if whole else None,
+                                  last_modified=_header(response, "Last-Modified") if whole else None,
+                                  listed=[link.url for link in links], whole=whole)
         for link in links:
             yield self.article_request(link.url, list_url)
         if self.source.stop_at_known and not any(not self.store.is_known(link.url) for link in links):
@@ -165,7 +178,8 @@ class SourceSpider(scrapy.Spider):
             problem = self.response_problem(response)
             if problem:
                 reason, permanent = problem
-                yield {**item, "kind": "error", "reason": reason, "http_status": response.status, "permanent": permanent}
+                yield {**item, "kind": "error", "reason": reason, "http_status": response.status, "permanent": permanent,
+                       "retry_after": retry_after(response)}
                 return
             item["content_type"] = _header(response, "Content-Type")
             parts = [response.body]
@@ -198,8 +212,9 @@ class SourceSpider(scrapy.Spider):
             yield from self.parse_article(scrapy.http.HtmlResponse(request.url, status=599, request=request))
             return
         url = meta.get("list_url") if meta.get("role") == "list" else meta.get("request_url", request.url)
-        self.runbook.error(url, failure_reason(failure), remember=meta.get("role") == "article",
-                           permanent=failure.check(BlockedAddress) is not None)
+        reason = failure_reason(failure, self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        self.runbook.error(url, reason, remember=meta.get("role") == "article",
+                           permanent=failure.check(BlockedAddress) is not None or reason.startswith("blocked"))
 
     def closed(self, reason):
         run = self.runbook.close(reason)
@@ -252,6 +267,12 @@ def page_problem(response, types: tuple[str, ...] = HTML_TYPES) -> tuple[str, bo
     """(reason, permanent) when the response is not a usable page of the expected types."""
     if response.status >= 400:
         return f"HTTP {response.status}", response.status in GONE_STATUSES
+    if 300 <= response.status < 400 and response.status != 304:
+        where = _header(response, "Location")
+        return (f"redirect not followed (HTTP {response.status} to {where})" if where
+                else f"HTTP {response.status} without a Location"), False
+    if cut_short(response):
+        return "download cut short: the connection ended before the page did", False
     if not response.body.strip():
         return "empty page", False
     content_type = (_header(response, "Content-Type") or "").lower()
@@ -260,18 +281,79 @@ def page_problem(response, types: tuple[str, ...] = HTML_TYPES) -> tuple[str, bo
     return None
 
 
-def failure_reason(failure) -> str:
+def retry_after(response) -> float | None:
+    """Seconds the site asks us to wait (Retry-After: seconds or an HTTP date), or None."""
+    value = _header(response, "Retry-After")
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def cut_short(response) -> bool:
+    """Scrapy flags `dataloss` (fewer bytes than Content-Length, kept only when
+    DOWNLOAD_FAIL_ON_DATALOSS is off) and `partial` (no Content-Length: the body ended when the
+    connection did, cleanly or by a reset; Twisted cannot tell which). A partial HTML page that
+    reached its closing tag is whole; one that did not is cut short."""
+    if "dataloss" in response.flags:
+        return True
+    if "partial" not in response.flags:
+        return False
+    tail = response.body[-4096:].lower()
+    content_type = (_header(response, "Content-Type") or "").lower()
+    if "html" in content_type or b"<html" in response.body[:4096].lower():
+        return b"</html" not in tail and b"</body" not in tail
+    return not response.body.rstrip().endswith((b">", b"}", b"]", b")", b";"))
+
+
+def failure_reason(failure, maxsize: int = 0) -> str:
+    """A reason a person reads: "download cut off at 32 MB", not "DownloadCancelledError: "."""
     if failure.check(BlockedAddress):
         return str(failure.value)
     if failure.check(HttpError):
-        return f"HTTP {failure.value.response.status}"
+        response = failure.value.response
+        if 300 <= response.status < 400 and _header(response, "Location"):  # e.g. to file:// (never followed)
+            return f"redirect not followed (HTTP {response.status} to {_header(response, 'Location')[:200]})"
+        return f"HTTP {response.status}"
     if failure.check(CannotResolveHostError):
-        return "DNS lookup failed"
+        blocked = address_guard.refusal_for(urlsplit(failure.request.url).hostname or "")
+        return blocked or "DNS lookup failed"
     if failure.check(DownloadTimeoutError):
         return "timed out"
     if failure.check(DownloadConnectionRefusedError):
         return "connection refused"
-    return f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
+    if failure.check(ResponseDataLossError):
+        return "download cut short: fewer bytes than the Content-Length promised"
+    if failure.check(DownloadCancelledError):
+        return f"download cut off at {maxsize // 2**20} MB" if maxsize else "download cancelled"
+    if failure.check(DownloadFailedError):
+        return f"download failed: {_plain(failure.value)}"
+    if failure.check(IgnoreRequest) and "max redirections" in str(failure.value):
+        return "too many redirects"
+    message = _plain(failure.value)
+    return f"{failure.type.__name__}: {message}"[:300] if message else failure.type.__name__
+
+
+def _plain(exc) -> str:
+    """The innermost message of a wrapped Twisted error (ConnectionLost, ConnectionReset …)."""
+    cause = exc
+    while cause.__cause__ is not None:
+        cause = cause.__cause__
+    reasons = getattr(cause, "reasons", None)
+    if reasons:
+        return "; ".join(str(r.getErrorMessage() if hasattr(r, "getErrorMessage") else r) for r in reasons)[:200]
+    text = str(cause) or type(cause).__name__
+    return text[:200]
 
 
 def _header(response, name: str) -> str | None:

@@ -152,7 +152,19 @@ def _v4_clusters(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE articles SET cluster_id = NULL")  # never assigned before v4
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial, _v2_revisions, _v3_watches, _v4_clusters]
+def _v5_fetch_backoff(db: sqlite_utils.Database) -> None:
+    """Transient failures (5xx, 429, timeouts, cut-short bodies) are retried with exponential backoff
+    per URL, honouring Retry-After, for days; only 404/410 and "not HTML" are permanent. Runs count
+    what they skipped: malformed links, and articles whose retry is not due yet."""
+    db["fetch_failures"].add_column("next_attempt_at", str)
+    db.execute("UPDATE fetch_failures SET permanent = 0 WHERE permanent = 1 AND coalesce(http_status, 0) NOT IN (404, 410) "
+               "AND reason NOT LIKE 'not an HTML page%' AND reason NOT LIKE 'blocked:%'")
+    db["crawl_runs"].add_column("deferred", int)
+    db["crawl_runs"].add_column("skipped_links", int)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial, _v2_revisions, _v3_watches, _v4_clusters,
+                                                             _v5_fetch_backoff]
 
 
 def migrate(db: sqlite_utils.Database) -> None:

@@ -21,7 +21,12 @@ from storage.db import article_columns, json_fields, open_db, write_transaction
 from storage.dedup import Deduper, sign as dedup_sign
 
 
-GIVE_UP_AFTER = 3  # attempts after which a failing page counts as gone for good
+# Transient failures (5xx, 429, timeouts, cut-short bodies) are retried, with exponential backoff per
+# URL: a maintenance window of hours or a weekend must not delete articles. Retry-After, when the
+# site gives one, sets the earliest retry. Past GIVE_UP_AFTER_DAYS of failing the page counts as gone.
+BACKOFF_FIRST_SECONDS = 600
+BACKOFF_MAX_SECONDS = 12 * 3600
+GIVE_UP_AFTER_DAYS = 14
 
 
 def utc_stamp(moment: datetime) -> str:
@@ -293,21 +298,36 @@ class Store:
     # -- failures ----------------------------------------------------------------------------
 
     def record_failure(self, source: str, url: str, reason: str, *, http_status: int | None = None,
-                       permanent: bool = False) -> None:
-        """Remember why a page could not be stored. Permanent failures (404, binary) and pages
-        that failed GIVE_UP_AFTER times are not requested again."""
-        now = utc_now()
+                       permanent: bool = False, retry_after: float | None = None) -> None:
+        """Remember why a page could not be stored. Permanent failures (404, 410, not HTML) are
+        not requested again; others are retried after an exponential backoff (see above)."""
+        now = datetime.now(timezone.utc)
+        key = url_key(url)
         with write_transaction(self.db):
+            row = self.db.execute("SELECT attempts, first_seen_at FROM fetch_failures WHERE url_key = ?",
+                                  [key]).fetchone()
+            attempts = (row[0] or 0) + 1 if row else 1
+            first_seen = row[1] if row and row[1] else utc_stamp(now)
+            wait = backoff_seconds(attempts, retry_after)
+            gave_up = now - _parse_stamp(first_seen) > timedelta(days=GIVE_UP_AFTER_DAYS)
             self.db.execute(
                 """INSERT INTO fetch_failures
-                   (url_key, url, source, reason, http_status, permanent, attempts, first_seen_at, last_seen_at)
-                   VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
+                   (url_key, url, source, reason, http_status, permanent, attempts, first_seen_at, last_seen_at,
+                    next_attempt_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (url_key) DO UPDATE SET reason = excluded.reason,
-                     http_status = excluded.http_status,
-                     permanent = max(excluded.permanent, attempts + 1 >= ?),
-                     attempts = attempts + 1, last_seen_at = excluded.last_seen_at""",
-                [url_key(url), url, source, reason, http_status, int(permanent), now, now, GIVE_UP_AFTER],
+                     http_status = excluded.http_status, permanent = excluded.permanent,
+                     attempts = excluded.attempts, last_seen_at = excluded.last_seen_at,
+                     next_attempt_at = excluded.next_attempt_at""",
+                [key, url, source, reason, http_status, int(permanent or gave_up), attempts, first_seen,
+                 utc_stamp(now), utc_stamp(now + timedelta(seconds=wait))],
             )
+
+    def retry_not_due(self, url: str) -> bool:
+        """True while a transiently failing page waits for its next attempt."""
+        return bool(self.db.execute(
+            "SELECT 1 FROM fetch_failures WHERE url_key = ? AND permanent = 0 AND next_attempt_at > ?",
+            [url_key(url), utc_now()]).fetchone())
 
     # -- list pages (conditional GET) ---------------------------------------------------------
 
@@ -324,15 +344,18 @@ class Store:
             "SELECT url FROM list_pages WHERE source = ? AND complete = 0", [source])]
 
     def save_list_page(self, source: str, url: str, *, etag: str | None, last_modified: str | None,
-                       listed: list[str] | None) -> bool:
+                       listed: list[str] | None, settled: bool = True) -> bool:
         """Record a list page after a crawl; `listed` is None when it answered 304.
-        Returns whether the page is complete (all listed articles stored or failed for good)."""
+        Returns whether the page is complete (all listed articles stored or failed for good).
+        `settled=False` (the page arrived cut short, or the run ended before it had followed the
+        page's pagination) keeps it incomplete: the next run reads it, and past it, again."""
         now = utc_now()
         with write_transaction(self.db):
             if listed is None:
-                self.db.execute("UPDATE list_pages SET checked_at = ? WHERE url_key = ?", [now, url_key(url)])
-                return True
-            complete = all(self.is_known(link) for link in listed)
+                self.db.execute("UPDATE list_pages SET checked_at = ?, complete = complete AND ? WHERE url_key = ?",
+                                [now, int(settled), url_key(url)])
+                return settled
+            complete = settled and all(self.is_known(link) for link in listed)
             self.db.execute(
                 """INSERT INTO list_pages (url_key, url, source, etag, last_modified, complete, listed, checked_at, changed_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -357,7 +380,7 @@ class Store:
             "finished_at": utc_now(), "status": status, "finish_reason": finish_reason,
             "error_reasons": json.dumps(error_reasons, ensure_ascii=False),
             **{k: counts.get(k, 0) for k in ("pages", "not_modified", "articles_fetched", "new", "known",
-                                            "duplicates", "errors")},
+                                            "duplicates", "errors", "deferred", "skipped_links")},
         }
         with write_transaction(self.db):
             self.db["crawl_runs"].update(run_id, values)
@@ -392,6 +415,17 @@ class Store:
     def last_runs(self, source: str, limit: int = 1) -> list[dict]:
         return list(self.db.query(
             "SELECT * FROM crawl_runs WHERE source = ? ORDER BY id DESC LIMIT ?", [source, limit]))
+
+
+def backoff_seconds(attempts: int, retry_after: float | None = None) -> float:
+    """Wait before the next attempt: none after a first failure (the next run retries), then
+    10 min, 20, 40 … up to 12 h; never less than the site's Retry-After (capped at a week)."""
+    exponential = 0 if attempts <= 1 else min(BACKOFF_FIRST_SECONDS * 2 ** min(attempts - 2, 20), BACKOFF_MAX_SECONDS)
+    return max(exponential, min(retry_after or 0, 7 * 86400))
+
+
+def _parse_stamp(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
 def readable_diff(old_title, old_body, new_title, new_body) -> str:

@@ -78,6 +78,10 @@ class NewsSite:
 
     # -- server -------------------------------------------------------------------------------
 
+    def intercept(self, handler, path: str) -> bool:
+        """Answer the request some other way (True) or let the normal routes answer (False)."""
+        return False
+
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
 
@@ -102,6 +106,8 @@ class NewsSite:
             def do_GET(self):
                 path = self.path.split("?", 1)[0]
                 site.hits[path] += 1
+                if site.intercept(self, path):  # a fault-injecting subclass answered (tests/faultsite.py)
+                    return
                 if site.hang_seconds:
                     time.sleep(site.hang_seconds)
                 status, body, ctype, headers = self._route(path)

@@ -1,5 +1,6 @@
 """The store on a real SQLite file: dedup by URL and content, whole batches or nothing,
 failures, list-page completeness, interrupted runs."""
+from datetime import datetime
 import sqlite3
 import subprocess
 import sys
@@ -59,11 +60,27 @@ def test_failures_are_recorded_and_permanent_ones_settle(store):
     store.record_failure("demo", "http://x.cn/500.html", "HTTP 500", http_status=500)
     assert store.is_known("http://x.cn/404.html")
     assert not store.is_known("http://x.cn/500.html")  # retried next crawl
+    assert not store.retry_not_due("http://x.cn/500.html")  # one failure: the next run retries
     store.record_failure("demo", "http://x.cn/500.html", "HTTP 500", http_status=500)
-    store.record_failure("demo", "http://x.cn/500.html", "HTTP 500", http_status=500)
-    assert store.is_known("http://x.cn/500.html")  # given up after three attempts
-    row = next(store.db.query("select reason, attempts from fetch_failures where url like '%500%'"))
-    assert row == {"reason": "HTTP 500", "attempts": 3}
+    store.record_failure("demo", "http://x.cn/500.html", "HTTP 503", http_status=503, retry_after=3600)
+    for _ in range(5):
+        store.record_failure("demo", "http://x.cn/500.html", "HTTP 503", http_status=503)
+    assert not store.is_known("http://x.cn/500.html")  # transient: never given up after a few runs
+    assert store.retry_not_due("http://x.cn/500.html")  # but backing off
+    row = next(store.db.query("select reason, attempts, permanent, last_seen_at, next_attempt_at "
+                              "from fetch_failures where url like '%500%'"))
+    assert (row["reason"], row["attempts"], row["permanent"]) == ("HTTP 503", 8, 0)
+    waited = (datetime.fromisoformat(row["next_attempt_at"][:-1]) - datetime.fromisoformat(row["last_seen_at"][:-1]))
+    assert waited.total_seconds() == 10 * 60 * 2 ** 6  # 10 min doubled per further attempt
+
+
+def test_backoff_grows_honours_retry_after_and_is_capped():
+    from storage.store import backoff_seconds
+
+    assert backoff_seconds(1) == 0 and backoff_seconds(1, retry_after=120) == 120
+    assert [backoff_seconds(n) for n in (2, 3, 4)] == [600, 1200, 2400]
+    assert backoff_seconds(40) == 12 * 3600 and backoff_seconds(2, retry_after=86400) == 86400
+    assert backoff_seconds(2, retry_after=1e308) == 7 * 86400
 
 
 def test_list_page_validators_only_once_complete(store):

@@ -59,7 +59,12 @@ def discover(source: Source, body: bytes, url: str, content_type: str | None = N
     for item in items:
         if not _kept(item, spec.keep):
             continue
-        for link in _links(item, spec, url):
+        try:
+            links = _links(item, spec, url)
+        except ValueError:  # a malformed URL in the answer: skip the item, keep the page
+            found.skipped += 1
+            continue
+        for link in links:
             if link.url in seen or not is_http_url(link.url) or (pattern and not pattern.search(link.url)):
                 continue
             seen.add(link.url)

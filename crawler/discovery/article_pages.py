@@ -18,8 +18,13 @@ def continuation_urls(html: bytes, url: str) -> list[str]:
     pattern = re.compile(rf"^{re.escape(stem)}_(\d{{1,2}})\.{re.escape(ext)}$")
     pages = {}
     for match in _HREF.finditer(html):
-        target = urlsplit(urljoin(url, match.group(1).decode("latin-1")))
-        if target.netloc != parts.netloc:
+        try:
+            target = urlsplit(urljoin(url, match.group(1).decode("latin-1")))
+            target.hostname  # noqa: B018 (parses the host: a malformed one raises here)
+        except ValueError:
+            continue
+        # same site and http(s) only: a "next page" link to file:// or ftp:// is never fetched
+        if target.netloc != parts.netloc or target.scheme not in ("http", "https"):
             continue
         number = pattern.match(target.path)
         if number and 2 <= int(number.group(1)) <= MAX_PAGES:

@@ -15,3 +15,4 @@ class Discovered:
     articles: list[Link] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)  # further list pages (pagination, child sitemaps)
     problem: str | None = None  # the document could not be read as this kind of list
+    skipped: int = 0  # malformed links left out (an unparsable href must not lose the page)

@@ -15,6 +15,16 @@ from crawler.fetch.urls import canonical_url, is_http_url
 _QUOTED = re.compile(r"""["'](https?://[^"'\s<>]+|/[^"'\s<>]+)["']""")
 
 
+def _absolute(base: str, href: str) -> str | None:
+    """The link made absolute and checked to parse, or None for a malformed one ("http://[::1")."""
+    try:
+        absolute = urljoin(base, href)
+        canonical_url(absolute)
+        return absolute
+    except ValueError:
+        return None
+
+
 def discover(source: Source, body: bytes, url: str, content_type: str | None = None) -> Discovered:
     text, _ = decode_html(body, content_type)
     if not text.strip():
@@ -32,7 +42,10 @@ def discover(source: Source, body: bytes, url: str, content_type: str | None = N
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        absolute = urljoin(url, href)
+        absolute = _absolute(url, href)
+        if absolute is None:
+            found.skipped += 1
+            continue
         if not is_http_url(absolute):
             continue
         key = canonical_url(absolute)
@@ -50,8 +63,8 @@ def discover(source: Source, body: bytes, url: str, content_type: str | None = N
     for region in regions:
         blob = lxml.etree.tostring(region, encoding="unicode", method="html").replace("\\/", "/")
         for quoted in _QUOTED.finditer(blob):
-            absolute = urljoin(url, quoted.group(1))
-            if is_http_url(absolute) and article_re.search(absolute) and canonical_url(absolute) not in seen:
+            absolute = _absolute(url, quoted.group(1))
+            if absolute and is_http_url(absolute) and article_re.search(absolute) and canonical_url(absolute) not in seen:
                 seen.add(canonical_url(absolute))
                 found.articles.append(Link(absolute))
     return found

@@ -15,7 +15,7 @@ from lxml import etree
 from crawler.extract import body as body_mod
 from crawler.extract.clean import drop_hidden, drop_invisible, is_spam, preclean_text
 from crawler.extract.dates import EN_DATE, find_published
-from crawler.extract.decode import decode_html, decode_page, mojibake_count
+from crawler.extract.decode import decode_html, decode_page, header_charset, header_charset_lie, mojibake_count
 from crawler.extract.dom import body_of, css, text as el_text
 from crawler.extract.govmeta import LABEL_ANYWHERE, attachments, doc_number, gov_table, issuing_agency
 from crawler.extract.meta import read_meta
@@ -144,6 +144,9 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
         html = html.translate(None, _CONTROL_BYTES)
     text, article.encoding, exact = decode_page(html, content_type)
     flags = article.flags
+    declared = header_charset(content_type)
+    if declared and declared != article.encoding and header_charset_lie(html, declared):
+        flags.append(f"charset_header_ignored:{declared}")
     # the UTF-8 bytes `text` is exactly the decoding of: what libxml2 and the pinyin gate read
     raw = (html[3:] if html.startswith(b"\xef\xbb\xbf") else html) if exact and article.encoding == "utf-8" else None
     decoded = text

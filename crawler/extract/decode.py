@@ -22,6 +22,31 @@ def _normalise_charset(name: str | bytes | None) -> str | None:
     return "gb18030" if name in ("gb2312", "gbk", "gb18030") else name
 
 
+# Western single-byte charsets decode any bytes, so a wrong one never fails: an old Java server's
+# default "charset=ISO-8859-1" on a UTF-8 (or GB18030) Chinese page would be read as mojibake.
+_WESTERN = {"iso8859-1", "cp1252", "ascii", "iso8859-15", "latin-1"}
+_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def header_charset(content_type: str | None) -> str | None:
+    m = _HEADER_CHARSET.search(content_type) if content_type else None
+    return _normalise_charset(m.group(1)) if m else None
+
+
+def header_charset_lie(html: bytes, name: str | None) -> bool:
+    """A Western charset in the header on bytes that are strict UTF-8 or GB18030 holding CJK text."""
+    if name not in _WESTERN or html.isascii():
+        return False
+    for candidate in ("utf-8", "gb18030"):
+        try:
+            text = html.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        if _CJK.search(text):
+            return True
+    return False
+
+
 def decode_html(html: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode page bytes; returns (text, encoding used)."""
     text, name, _ = decode_page(html, content_type)
@@ -37,7 +62,9 @@ def decode_page(html: bytes, content_type: str | None = None) -> tuple[str, str,
             return text, name, "\ufffd" not in text
     declared = []
     if content_type and (m := _HEADER_CHARSET.search(content_type)):
-        declared.append(_normalise_charset(m.group(1)))
+        header = _normalise_charset(m.group(1))
+        if not header_charset_lie(html, header):
+            declared.append(header)
     if m := _META_CHARSET.search(html[:4096]):
         declared.append(_normalise_charset(m.group(1)))
     for name in [*filter(None, declared), "utf-8", "gb18030"]:

@@ -1,61 +1,17 @@
-"""Scrapy middlewares: address guard, conditional GET on list pages, skipping known articles."""
+"""Scrapy middlewares: conditional GET on list pages, skipping known articles, the browser tier
+(the address guard lives in crawler.fetch.address_guard)."""
 from __future__ import annotations
 
-import asyncio
-import ipaddress
-import socket
-from urllib.parse import urlsplit
+import re
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
-from crawler.fetch.urls import is_public_address
-
-
-class BlockedAddress(IgnoreRequest):
-    """The URL resolves to a loopback/private/link-local/multicast address."""
-
-
-class PrivateAddressGuard:
-    """Refuse requests (start URLs, links, redirects: each passes here) to non-public addresses,
-    unless the config says `allow_private_addresses = true`. Checked on the resolved address,
-    so a public-looking name pointing at 127.0.0.1 is refused too."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self._verdicts: dict[str, str | None] = {}
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    async def process_request(self, request):
-        if self.crawler.settings.getbool("HEALTHWATCH_ALLOW_PRIVATE_ADDRESSES"):
-            return None
-        host = urlsplit(request.url).hostname or ""
-        if host not in self._verdicts:
-            self._verdicts[host] = await _non_public_address(host)
-        if self._verdicts[host]:
-            raise BlockedAddress(
-                f"blocked: {host} resolves to non-public address {self._verdicts[host]} "
-                "(set allow_private_addresses = true in the config to allow)"
-            )
-        return None
-
-
-async def _non_public_address(host: str) -> str | None:
-    """The first non-public address the host resolves to, or None."""
-    try:
-        ipaddress.ip_address(host)
-        addresses = [host]
-    except ValueError:
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError):
-            return None  # let the download fail with the real DNS error
-        addresses = [info[4][0] for info in infos]
-    return next((a for a in addresses if not is_public_address(a)), None)
+from crawler.fetch.address_guard import BlockedAddress, PrivateAddressGuard  # noqa: F401 (their old home)
 
 
 class BrowserTier:
@@ -101,10 +57,62 @@ class ConditionalGet:
 
 class SkipKnownArticles(BaseSpiderMiddleware):
     """Drop requests for article pages already stored (or gone for good): a known article is
-    never downloaded again. List requests always pass."""
+    never downloaded again; one failing transiently waits out its backoff. List requests always pass."""
 
     def get_processed_request(self, request: Request, response):
-        if request.meta.get("role") == "article" and self.crawler.spider.store.is_known(request.url):
+        if request.meta.get("role") != "article":
+            return request
+        store = self.crawler.spider.store
+        if store.is_known(request.url):
             self.crawler.stats.inc_value("healthwatch/known")
             return None
+        if store.retry_not_due(request.url):  # failed lately; its backoff (or Retry-After) has not passed
+            self.crawler.stats.inc_value("healthwatch/deferred")
+            return None
         return request
+
+
+class _LoopsCount:
+    """A redirect loop (A -> B -> A) would be dropped in silence by the duplicate filter; let every
+    hop through so REDIRECT_MAX_TIMES ends it with a reason ("too many redirects")."""
+
+    def _redirect(self, redirected, request, reason):
+        redirected = super()._redirect(redirected, request, reason)
+        redirected.dont_filter = True
+        return redirected
+
+
+class HopRedirects(_LoopsCount, RedirectMiddleware):
+    """Scrapy's 3xx redirects, with loops counted (above)."""
+
+
+class RedirectStubs(_LoopsCount, MetaRefreshMiddleware):
+    """Scrapy's meta-refresh redirects, plus the JavaScript stubs CMSs leave at moved addresses
+    ("跳转中…" and `location.href = '…'` on an otherwise empty page): followed like a redirect
+    (same hop limit, through the address guard), never stored as the article."""
+
+    STUB_BYTES = 8192  # a stub is tiny; a real page that runs `location =` somewhere is not one
+    _JS_TARGET = re.compile(
+        rb"""location(?:\.href)?\s*=\s*["']([^"'\s<>]{1,2000})["']|location\.(?:replace|assign)\(\s*["']([^"'\s<>]{1,2000})["']""")
+    _TAGS = re.compile(rb"<script\b[^>]*>[^<]*(?:<(?!/script)[^<]*)*</script>|<[^>]{0,2000}>", re.I)
+
+    def process_response(self, request, response, spider=None):
+        followed = super().process_response(request, response)
+        if followed is not response or not self._is_stub(request, response):
+            return followed
+        match = self._JS_TARGET.search(response.body)
+        target = urljoin(response.url, (match.group(1) or match.group(2)).decode("latin-1"))
+        try:
+            if urlsplit(target).scheme not in ("http", "https"):
+                return response
+        except ValueError:
+            return response
+        redirected = self._redirect_request_using_get(request, response, target)
+        return self._redirect(redirected, request, "javascript redirect stub")
+
+    def _is_stub(self, request, response) -> bool:
+        if (request.meta.get("dont_redirect") or response.status != 200 or not isinstance(response, HtmlResponse)
+                or len(response.body) > self.STUB_BYTES or not self._JS_TARGET.search(response.body)):
+            return False
+        text = self._TAGS.sub(b"", response.body).strip()
+        return len(text) < 300

@@ -24,8 +24,11 @@ BIG5_GATEWAY = re.compile(r"^/gate/big5/([^/]+)(/.*)?$", re.I)
 
 
 def is_http_url(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # "http://[::1" and other malformed hosts
+        return False
 
 
 def canonical_url(url: str) -> str:
@@ -35,7 +38,7 @@ def canonical_url(url: str) -> str:
         url = normalize_url(url)
     except (ValueError, TypeError):
         pass
-    parts = urlsplit(url)
+    parts = urlsplit(url)  # raises ValueError on a malformed host: callers skip such links
     scheme, netloc, path = parts.scheme.lower(), parts.netloc.lower(), parts.path or "/"
     gateway = BIG5_GATEWAY.match(path)
     if gateway:
@@ -53,12 +56,35 @@ def url_key(url: str) -> str:
     return canonical_url(url).split("://", 1)[-1]
 
 
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+SITE_LOCAL = ipaddress.ip_network("fec0::/10")
+
+
 def is_public_address(ip: str) -> bool:
-    """False for loopback, private, link-local, multicast, reserved and unspecified addresses."""
+    """False for loopback, private, link-local, multicast, reserved and unspecified addresses,
+    also when an IPv6 form embeds one (IPv4-mapped, IPv4-compatible ::a.b.c.d, NAT64, 6to4, Teredo)."""
     try:
         address = ipaddress.ip_address(ip.split("%", 1)[0])
     except ValueError:
         return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in SITE_LOCAL:
+            return False
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            return embedded.is_global and not embedded.is_multicast
     return address.is_global and not address.is_multicast
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if address.sixtofour:
+        return address.sixtofour
+    if address.teredo:
+        return address.teredo[1]  # the client's address (the server's is public by construction)
+    if any(address in net for net in NAT64):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if int(address) >> 32 == 0 and int(address) > 1:  # deprecated IPv4-compatible ::a.b.c.d
+        return ipaddress.IPv4Address(int(address))
+    return None

@@ -1,0 +1,149 @@
+"""A news site on 127.0.0.1 that misbehaves the way real sites do, on real sockets: redirect
+chains, meta-refresh and JavaScript "跳转中" stubs, maintenance windows (503/429 with
+Retry-After), connections reset with SO_LINGER 0, bodies cut short with and without
+Content-Length, and UTF-8 pages served as ISO-8859-1.
+
+Faults are set per path: `site.fault(path, answer)` where `answer(handler, hit)` writes the whole
+answer itself (hit = how many times the path was requested, from 1) and returns True, or returns
+False to let the normal routes answer this time (a 503 window that ends).
+"""
+from __future__ import annotations
+
+import hashlib
+import socket
+import struct
+from email.utils import formatdate
+from typing import Callable
+
+from tests.sitekit import NewsSite
+
+Answer = Callable[[object, int], bool]
+
+
+class FaultSite(NewsSite):
+    def __init__(self):
+        super().__init__()
+        self.faults: dict[str, Answer] = {}
+
+    def fault(self, path: str, answer: Answer) -> None:
+        self.faults[path] = answer
+
+    def intercept(self, handler, path: str) -> bool:
+        answer = self.faults.get(path)
+        return bool(answer and answer(handler, self.hits[path]))
+
+    def list_body(self, number: int = 1) -> bytes:
+        with self.lock:
+            return self.list_page(number)
+
+
+def send(handler, status: int, body: bytes = b"", headers: dict | None = None, length: bool = True) -> None:
+    handler.send_response(status)
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    if length:
+        handler.send_header("Content-Length", str(len(body)))
+    else:
+        handler.close_connection = True
+    handler.end_headers()
+    handler.wfile.write(body)
+    handler.wfile.flush()
+
+
+def reset(handler) -> None:
+    """Abort the connection with a TCP RST (SO_LINGER 0): what a crashing proxy or a load balancer does."""
+    handler.wfile.flush()
+    handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    handler.connection.close()
+    handler.close_connection = True
+    handler.wfile = handler.rfile = _Discard()
+
+
+class _Discard:
+    """Stands in for the closed socket's files so the server's own clean-up does not raise."""
+
+    closed = True
+
+    def write(self, data):
+        return len(data)
+
+    def flush(self):
+        pass
+
+    def close(self):
+        pass
+
+    def readline(self, *args):
+        return b""
+
+    def read(self, *args):
+        return b""
+
+
+# -- answers --------------------------------------------------------------------------------
+
+def redirect(location: str, status: int = 302, body: bytes = b"") -> Answer:
+    def answer(handler, hit):
+        send(handler, status, body, {"Location": location, "Content-Type": "text/html"})
+        return True
+    return answer
+
+
+def html(body: bytes, content_type: str = "text/html; charset=utf-8", status: int = 200,
+         headers: dict | None = None) -> Answer:
+    def answer(handler, hit):
+        send(handler, status, body, {"Content-Type": content_type, **(headers or {})})
+        return True
+    return answer
+
+
+def unavailable(times: int, status: int = 503, retry_after: str | None = "120") -> Answer:
+    """The first `times` requests get a maintenance page; later ones are answered normally."""
+    def answer(handler, hit):
+        if hit > times:
+            return False
+        headers = {"Content-Type": "text/html; charset=utf-8", **({"Retry-After": retry_after} if retry_after else {})}
+        send(handler, status, "<html><body><h1>系统维护中</h1></body></html>".encode(), headers)
+        return True
+    return answer
+
+
+def cut_short(body: bytes, *, content_length: bool, keep: float = 0.5, times: int = 10**9,
+              headers: dict | None = None) -> Answer:
+    """Send part of the body, then reset the connection. With content_length the header promises
+    the whole body (Scrapy sees data loss); without, the end of the body is the end of the connection."""
+    def answer(handler, hit):
+        if hit > times:
+            return False
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
+        if content_length:
+            handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body[: int(len(body) * keep)])
+        reset(handler)
+        return True
+    return answer
+
+
+def reset_at_once(times: int = 10**9) -> Answer:
+    def answer(handler, hit):
+        if hit > times:
+            return False
+        reset(handler)
+        return True
+    return answer
+
+
+def truncated_list(site: FaultSite, number: int = 1, keep: float = 0.5, times: int = 1) -> Answer:
+    """A list page with an ETag, cut short mid-list by a reset (no Content-Length)."""
+    def answer(handler, hit):
+        if hit > times:
+            return False
+        body = site.list_body(number)
+        etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
+        return cut_short(body, content_length=False, keep=keep,
+                         headers={"ETag": etag, "Last-Modified": formatdate(site.changed_at, usegmt=True)})(handler, hit)
+    return answer

@@ -1,0 +1,156 @@
+"""Sites that misbehave the way real ones do (tests/faultsite.py, real sockets on 127.0.0.1), crawled
+by `healthwatch crawl` in a fresh process into a real SQLite file: nothing lost, nothing let in."""
+import json
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.faultsite import (FaultSite, cut_short, html, redirect, reset_at_once, truncated_list,
+                             unavailable)
+from tests.sitekit import fixture_articles
+
+ARTICLES = fixture_articles()
+
+
+def rows(db, sql, *params):
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def execute(db, sql, *params):
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute(sql, params)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def last_run(db):
+    return rows(db, "select * from crawl_runs order by id desc limit 1")[0]
+
+
+def reasons(run) -> dict[str, str]:
+    return {r["url"].rsplit("/", 1)[-1]: r["reason"] for r in json.loads(run["error_reasons"])}
+
+
+def write_config(path, site, start="/news/index.html", **options):
+    options = {"max_pages": 5, "delay": 0, "concurrency": 4, "schedule": "30m", **options}
+    lines = ["allow_private_addresses = true", "", "[[sources]]", 'name = "faulty"',
+             f'start_urls = ["{site.url(start)}"]',
+             r"article_pattern = '/(news|archive)/\d{6}/[\w-]+\.html$'",
+             r"page_pattern = '/news/index_\d+\.html$'",
+             *(f"{k} = {json.dumps(v)}" for k, v in options.items())]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def crawl(config, db):
+    result = run_cli("crawl", "--config", config, "--db", db)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def stored_urls(db) -> set[str]:
+    return {r["url"].split("/", 3)[-1] for r in rows(db, "select url from articles")}
+
+
+def test_redirects_stubs_cut_short_bodies_and_maintenance_windows(tmp_path):
+    with FaultSite() as site:
+        a = ARTICLES
+        # 1. redirects: a moved article, a chain, a loop, one to file://, meta-refresh and JS stubs
+        site.add_raw("/archive/202405/moved.html", 200, a[0]["html"], listed=False)
+        site.add_raw("/news/202405/old.html", 301, b"", listed=True)
+        site.fault("/news/202405/old.html", redirect("/archive/202405/moved.html", 301,
+                                                     body=b"<html><body>Moved Permanently</body></html>"))
+        site.add_raw("/news/202405/chain.html", 200, b"", listed=True)
+        site.fault("/news/202405/chain.html", redirect("/hop1", 302))
+        site.fault("/hop1", redirect("/hop2", 307))
+        site.fault("/hop2", redirect("/archive/202405/end.html", 308))
+        site.add_raw("/archive/202405/end.html", 200, a[1]["html"], listed=False)
+        site.add_raw("/news/202405/loop.html", 200, b"", listed=True)
+        site.fault("/news/202405/loop.html", redirect("/news/202405/loop.html", 302))
+        site.add_raw("/news/202405/local-file.html", 200, b"", listed=True)
+        site.fault("/news/202405/local-file.html", redirect("file:///etc/passwd", 302, body=b"<html>x</html>" * 50))
+        site.add_raw("/news/202405/stub.html", 200, (
+            '<html><head><meta http-equiv="refresh" content="0;url=/archive/202405/refreshed.html">'
+            '</head><body>跳转中…</body></html>').encode(), listed=True)
+        site.add_raw("/archive/202405/refreshed.html", 200, a[2]["html"], listed=False)
+        site.add_raw("/news/202405/js-stub.html", 200, (
+            "<html><head><title>跳转中</title></head><body>页面跳转中，请稍候…"
+            "<script>window.location.href='/archive/202405/js-target.html';</script></body></html>").encode(),
+            listed=True)
+        site.add_raw("/archive/202405/js-target.html", 200, a[3]["html"], listed=False)
+        # 3. cut short: with Content-Length (data loss) and without (a reset mid-body)
+        site.publish("cut-with-length", a[4]["html"])
+        site.fault("/news/202405/cut-with-length.html", cut_short(a[4]["html"], content_length=True, times=3))
+        site.publish("cut-no-length", a[5]["html"])
+        site.fault("/news/202405/cut-no-length.html", cut_short(a[5]["html"], content_length=False, times=1))
+        site.publish("reset", a[6]["html"])
+        site.fault("/news/202405/reset.html", reset_at_once(times=3))
+        # 2. a maintenance window: 503 with Retry-After on one article for three runs, then it is back
+        site.publish("maintenance", a[7]["html"])
+        window = {"open": True}
+        site.fault("/news/202405/maintenance.html",
+                   lambda handler, hit: window["open"] and unavailable(10**9, retry_after="1")(handler, hit))
+        # 7. a UTF-8 page served as ISO-8859-1 (an old Java server's default)
+        site.publish("latin1-lie", a[8]["html"], content_type="text/html; charset=ISO-8859-1")
+        # 5. one malformed link on the list page
+        site.add_raw("http://[::1", 200, b"", listed=True)
+        site.publish("plain", a[9]["html"])
+        config, db = write_config(tmp_path / "sources.toml", site, max_pages=5), tmp_path / "hw.db"
+
+        first = crawl(config, db)
+        run = last_run(db)
+        why = reasons(run)
+        stored = stored_urls(db)
+        assert {"archive/202405/moved.html", "archive/202405/end.html", "archive/202405/refreshed.html",
+                "archive/202405/js-target.html", "news/202405/plain.html"} <= stored, stored
+        assert why["loop.html"] == "too many redirects"
+        assert why["local-file.html"].startswith("redirect not followed (HTTP 302 to file:///etc/passwd")
+        assert why["cut-with-length.html"] == "download cut short: fewer bytes than the Content-Length promised"
+        assert why["cut-no-length.html"] == "download cut short: the connection ended before the page did"
+        assert "reset.html" in why and "Traceback" not in why["reset.html"]
+        assert why["maintenance.html"] == "HTTP 503"
+        assert not rows(db, "select id from articles where url like '%stub%' or url like '%old.html' "
+                            "or url like '%chain.html'"), "a redirect or a stub is never stored as the article"
+        # the first URL stays an alias of the article it redirected to
+        moved = rows(db, "select id from articles where url like '%/archive/202405/moved.html'")[0]["id"]
+        aliases = {r["url_key"].split("/", 1)[1] for r in rows(db, "select url_key from article_urls where article_id = ?", moved)}
+        assert aliases == {"news/202405/old.html", "archive/202405/moved.html"}
+        # the Latin-1 lie: the title is the page's Chinese, not mojibake, and flagged
+        lie = rows(db, "select title, flags from articles where url like '%latin1-lie%'")[0]
+        assert lie["title"] == ARTICLES[8]["truth"]["title"] and "charset_header_ignored" in lie["flags"]
+        assert run["skipped_links"] == 1 and run["status"] == "partial"
+        assert "faulty" in first.stdout
+
+        # Second run, a few seconds later: the cut-short pages answer whole now and are stored;
+        # the maintenance page (Retry-After: 1 s has passed) is asked again and is still down.
+        second = crawl(config, db)
+        assert second.returncode == 0
+        assert {"news/202405/cut-with-length.html", "news/202405/cut-no-length.html",
+                "news/202405/reset.html"} <= stored_urls(db)
+        hits = site.hits["/news/202405/maintenance.html"]
+        [failure] = rows(db, "select * from fetch_failures where url like '%maintenance%'")
+        assert (failure["attempts"], failure["permanent"]) == (2, 0)
+
+        # Third run: the page backs off (10 min after a second failure): not asked, not given up.
+        crawl(config, db)
+        assert site.hits["/news/202405/maintenance.html"] == hits
+        assert last_run(db)["deferred"] == 3  # it, the redirect loop and the redirect to file://
+        [failure] = rows(db, "select * from fetch_failures where url like '%maintenance%'")
+        assert failure["permanent"] == 0 and "maintenance.html" not in stored_urls(db)
+
+        # Hours later (the backoff moved back) the window has closed: the article is stored.
+        window["open"] = False
+        past = (datetime.now(timezone.utc) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        execute(db, "update fetch_failures set next_attempt_at = ?", past)
+        crawl(config, db)
+        assert "news/202405/maintenance.html" in stored_urls(db)
+        assert not rows(db, "select * from fetch_failures where url like '%maintenance%'")
