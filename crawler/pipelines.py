@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 from crawler.embedded_json import apply_json_fields
+from crawler.runbook import STORAGE_ERRORS
 from crawler.extract import decode_html, extract
 
 BATCH_SIZE = 20
@@ -76,7 +77,11 @@ class StorePipeline:
                                               permanent=item.get("permanent", False), remember=not item.get("recheck_of"),
                                               retry_after=item.get("retry_after"))
         elif item.get("recheck_of"):  # a stored article fetched again: unchanged, changed or gone
-            outcome = self.crawler.spider.store.save_recheck(item["recheck_of"], item if kind == "article" else None)
+            try:
+                outcome = self.crawler.spider.store.save_recheck(item["recheck_of"], item if kind == "article" else None)
+            except STORAGE_ERRORS as exc:
+                self.crawler.spider.runbook.storage_failed(exc)
+                return item
             self.crawler.stats.inc_value(f"healthwatch/recheck_{outcome}")
         elif kind == "article":
             self.crawler.stats.inc_value("healthwatch/articles_fetched")
@@ -93,6 +98,14 @@ class StorePipeline:
         if not self.buffer:
             return
         batch, self.buffer = self.buffer, []
-        for outcome in self.crawler.spider.store.save_articles(batch):
+        runbook = self.crawler.spider.runbook
+        if runbook.fatal:  # the database already failed: these stay unstored, so the next run fetches them
+            return
+        try:
+            outcomes = self.crawler.spider.store.save_articles(batch)
+        except STORAGE_ERRORS as exc:  # a full disk, a read-only file: the run fails with the reason
+            runbook.storage_failed(exc)
+            return
+        for outcome in outcomes:
             stat = {"new": "new", "known": "known", "duplicate": "duplicates"}[outcome.status]
             self.crawler.stats.inc_value(f"healthwatch/{stat}")

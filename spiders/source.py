@@ -53,6 +53,8 @@ class SourceSpider(scrapy.Spider):
         spider.runbook = RunBook(spider.store, src.name, crawler)
         spider.list_budget = {}  # start URL -> list pages left to request
         crawler.signals.connect(spider.runbook.open, signals.spider_opened)
+        crawler.signals.connect(spider.runbook.callback_failed, signals.spider_error)
+        crawler.signals.connect(spider.runbook.item_failed, signals.item_error)
         return spider
 
     async def start(self):

@@ -398,6 +398,14 @@ class Store:
                     run_id, {"status": reason, "finish_reason": reason, "finished_at": utc_now()})
         return len(dead)
 
+    def live_run(self, source: str) -> dict | None:
+        """A run of the source still marked running whose process is alive, if any."""
+        for row in self.db.query("SELECT * FROM crawl_runs WHERE status = 'running' AND source = ? ORDER BY id DESC",
+                                 [source]):
+            if _process_alive(row["pid"]) and row["pid"] != os.getpid():
+                return row
+        return None
+
     def end_run(self, run_id: int, *, status: str, finish_reason: str) -> None:
         """Close a run from outside its crawl (the scheduler's watchdog), keeping its counts."""
         with write_transaction(self.db):

@@ -154,3 +154,109 @@ def test_redirects_stubs_cut_short_bodies_and_maintenance_windows(tmp_path):
         crawl(config, db)
         assert "news/202405/maintenance.html" in stored_urls(db)
         assert not rows(db, "select * from fetch_failures where url like '%maintenance%'")
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MB tmpfs: a disk that fills up. Mounting needs root; elsewhere the test is skipped."""
+    import os
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("a full-disk test needs root to mount a small tmpfs")
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True, text=True)
+    if done.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def fill(disk, leave: int) -> None:
+    import os
+
+    stat = os.statvfs(disk)
+    free = stat.f_bavail * stat.f_frsize
+    with open(disk / "filler", "wb") as out:
+        out.write(b"\0" * max(0, free - leave))
+
+
+def test_a_full_disk_fails_the_run_with_its_reason_and_the_next_run_stores_the_rest(small_disk, tmp_path):
+    from storage.store import Store
+
+    with FaultSite() as site:
+        for article in ARTICLES[:10]:
+            site.publish(article["id"], article["html"])
+        config, db = write_config(tmp_path / "sources.toml", site), small_disk / "hw.db"
+        Store(db).close()  # the schema exists; then the disk fills up
+        fill(small_disk, leave=96 * 1024)
+
+        full = crawl(config, db)
+        assert full.returncode != 0, "a run that could store nothing must not exit 0"
+        assert "database or disk is full" in full.stdout, full.stdout
+        run = last_run(db)
+        assert run["status"] == "failed" and "database write failed: database or disk is full" in run["finish_reason"]
+        assert rows(db, "select count(*) n from articles")[0]["n"] == 0
+        con = sqlite3.connect(db)
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        con.close()
+
+        (small_disk / "filler").unlink()
+        again = crawl(config, db)
+        assert again.returncode == 0, again.stdout
+        assert rows(db, "select count(*) n from articles")[0]["n"] == 10
+        assert last_run(db)["status"] == "ok"
+
+
+def test_a_crawl_dies_with_its_scheduler_and_a_live_run_is_never_doubled(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from storage.store import Store
+    from tests.conftest import ROOT
+
+    def process_gone(pid):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        with open(f"/proc/{pid}/stat") as stat:  # a zombie waiting for its reaper is gone too
+            return stat.read().split(") ", 1)[1].startswith("Z")
+
+    with FaultSite() as site:
+        for article in ARTICLES[:10]:
+            site.publish(article["id"], article["html"])
+        site.hang_seconds = 0.5  # slow: the crawl is surely still going when its scheduler is killed
+        config, db = write_config(tmp_path / "sources.toml", site, concurrency=1, schedule="1h"), tmp_path / "hw.db"
+        scheduler = subprocess.Popen([sys.executable, "-m", "crawler.cli", "run", "--config", str(config), "--db", str(db)],
+                                     cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 90
+        while not site.article_hits() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        [run] = rows(db, "select * from crawl_runs")
+        assert run["status"] == "running" and run["pid"] != scheduler.pid
+        os.kill(scheduler.pid, signal.SIGKILL)
+        scheduler.wait()
+        deadline = time.monotonic() + 30
+        while not process_gone(run["pid"]) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert process_gone(run["pid"]), "the crawl child outlived its scheduler"
+
+    # A run whose process is alive (here: a stand-in) is never started a second time beside it.
+    stand_in = subprocess.Popen(["sleep", "60"])
+    try:
+        store = Store(db)
+        live = store.start_run("faulty", pid=stand_in.pid)
+        store.close()
+        result = run_cli("run", "--once", "--config", config, "--db", db)
+        assert f"faulty: run {live} (pid {stand_in.pid}) from an earlier start is still going; skipped" in result.stdout
+        assert [r["id"] for r in rows(db, "select id from crawl_runs where id > ?", live)] == []
+    finally:
+        stand_in.kill()
+        stand_in.wait()

@@ -63,13 +63,15 @@ def crawl(
     failed = []
     for name, row in runs.items():
         status = row.get("status") or "failed"
-        if status in ("failed", "timeout", "blocked"):
+        if status not in ("ok", "partial", "stopped"):  # failed, timeout, blocked, or never recorded
             failed.append(name)
         colour = {"ok": "green", "partial": "yellow"}.get(status, "red")
         summary.add_row(name, f"[{colour}]{status}[/]", *(str(row.get(k) or 0) for k in (
             "pages", "not_modified", "new", "known", "duplicates", "errors")))
     console.print(summary)
     for name, row in runs.items():
+        if row.get("status") == "failed" and row.get("finish_reason") not in (None, "finished"):
+            console.print(f"  {name}: {row['finish_reason']}", highlight=False, markup=False)
         reasons = json.loads(row.get("error_reasons") or "[]")
         for reason in reasons[:10]:
             console.print(f"  {name}: {reason['reason']}  {reason['url']}", highlight=False, markup=False)

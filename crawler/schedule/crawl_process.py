@@ -60,7 +60,7 @@ class CrawlProcess:
             # A session of its own: a Ctrl-C in the terminal reaches the scheduler, which decides.
             self.proc = await asyncio.create_subprocess_exec(
                 *self.command(), stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL, env=env,
-                start_new_session=True)
+                start_new_session=True, preexec_fn=die_with_parent(os.getpid()))
             try:
                 await asyncio.wait_for(self.proc.wait(), self.timeout)
             except asyncio.TimeoutError:
@@ -121,6 +121,22 @@ class CrawlProcess:
             return CrawlOutcome(self.source, run["status"], run["new"] or 0, run["id"], self.proc.returncode)
         finally:
             store.close()
+
+
+def die_with_parent(parent: int):
+    """For the child, before exec: SIGTERM when the scheduler dies, even by kill -9 (Linux
+    PR_SET_PDEATHSIG), so no crawl is orphaned to run beside the next scheduler's. Its own session
+    keeps a terminal's Ctrl-C away from it; this keeps it from outliving us."""
+    def arm() -> None:
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # not Linux: the start-up check for live runs still holds
+            return
+        if os.getppid() != parent:  # the parent died before the line above: nobody would signal us
+            os._exit(1)
+    return arm
 
 
 def rotate(path: Path, max_bytes: int = LOG_MAX_BYTES, keep: int = LOG_KEEP) -> None:

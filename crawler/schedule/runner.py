@@ -65,8 +65,15 @@ def _final_row(crawler) -> dict:
         return {"status": "failed", "finish_reason": "did not start"}
     from storage.store import Store
 
-    store = Store(spider.store.path)
+    fatal = spider.runbook.fatal
     try:
-        return store.run(spider.runbook.run_id)
-    finally:
-        store.close()
+        store = Store(spider.store.path)
+        try:
+            row = store.run(spider.runbook.run_id)
+        finally:
+            store.close()
+    except Exception as exc:  # the database cannot even be read back (a full disk, a vanished file)
+        row = {"status": "failed", "finish_reason": f"could not read the run back: {exc}"}
+    if fatal and row.get("status") != "failed":  # the row could not be updated: the run still failed
+        row = {**row, "status": "failed", "finish_reason": fatal}
+    return row

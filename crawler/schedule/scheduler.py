@@ -45,6 +45,14 @@ def trigger_for(source: Source, tz: ZoneInfo):
     return IntervalTrigger(seconds=source.interval_seconds or DEFAULT_INTERVAL, timezone=tz)
 
 
+def live_run(db_path, source: str) -> dict | None:
+    store = Store(db_path)
+    try:
+        return store.live_run(source)
+    finally:
+        store.close()
+
+
 def first_run_time(source: Source, trigger, last_success: datetime | None, now: datetime) -> datetime:
     """Catch-up: a source whose last successful run is older than its schedule runs now (once);
     otherwise it keeps its rhythm from that last run."""
@@ -136,6 +144,11 @@ class Supervisor:
                 if self.stopping.is_set():
                     return None
                 source = self.config.source(name)
+                alive = live_run(self.db_path, name)
+                if alive:  # e.g. left by a scheduler killed with -9: never two runs of one source at once
+                    self.on_event(f"{name}: run {alive['id']} (pid {alive['pid']}) from an earlier start is "
+                                  "still going; skipped")
+                    return None
                 crawl = CrawlProcess(name, self.config.origin, self.db_path, grace=self.grace,
                                      timeout=source.timeout_seconds + STARTUP_ALLOWANCE)
                 self.crawls[name] = crawl
