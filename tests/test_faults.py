@@ -260,3 +260,15 @@ def test_a_crawl_dies_with_its_scheduler_and_a_live_run_is_never_doubled(tmp_pat
     finally:
         stand_in.kill()
         stand_in.wait()
+
+
+def test_challenge_check_is_linear_and_keeps_its_verdicts():
+    from crawler.fetch.challenge import challenge, visible_text_bytes
+
+    # the old tag regex needed 14 s for 40 kB of "<"; the work is now proportional to the page
+    assert visible_text_bytes(b"<" * 40_000) == 40_000  # no tag closes: every byte is text
+    assert visible_text_bytes(b"<script>" * 30_000) == 0 and visible_text_bytes(b"</script>" + b"<script>" * 30_000) == 0
+    assert visible_text_bytes(b"<p>a b</p><script>if (x<y) {}</script><STYLE>p{}</STYLE>c") == 3
+    assert challenge(412, b"<html><script>var $_ts={};" + b"x" * 5000 + b"</script></html>").startswith("JavaScript cookie")
+    assert challenge(200, "<html><body><p>正文提到 Just a moment 这个词。</p>".encode() + "正文很长。".encode() * 200) is None
+    assert challenge(200, b"<" * 40_000) is None  # no marker, ordinary status: not even measured
