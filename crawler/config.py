@@ -106,7 +106,9 @@ class Source:
     warmup_url: str | None = None  # fetched first so the site sets its cookies (e.g. before an API)
     cookies: dict[str, str] = field(default_factory=dict)
     multipage: bool = True  # stitch 分页 articles (_2.html, 下一页) into one
-    browser: bool = False  # fetch with a real browser (scrapy-playwright); for JS challenges
+    browser: bool = False  # JS cookie challenges: a real browser earns the cookies (crawler/fetch/browser.py)
+    challenge_delay: float = 5.0  # seconds between requests to a host once it has challenged
+    attachments: bool = True  # download linked attachments and store their text
     api: ApiSpec | None = None  # kind = "api": how to call the list endpoint and read its answer
     json_fields: dict[str, str] = field(default_factory=dict)  # article as JSON in a script tag
 
@@ -163,7 +165,7 @@ _SOURCE_TYPES: dict[str, type | tuple[type, ...]] = {
     "enabled": bool, "disabled_reason": str, "selectors": dict, "headers": dict,
     "delay": (int, float), "concurrency": int, "encoding": str, "obey_robots": bool, "recheck": list,
     "list_selector": str, "stop_at_known": bool, "max_age": (str, int), "warmup_url": str, "cookies": dict,
-    "multipage": bool, "browser": bool, "api": dict, "json_fields": dict, "page_template": str, "page_template_from": int,
+    "multipage": bool, "browser": bool, "challenge_delay": (int, float), "attachments": bool, "api": dict, "json_fields": dict, "page_template": str, "page_template_from": int,
 }
 _SELECTOR_FIELDS = {
     "title", "subtitle", "body", "published", "publisher", "author", "editor", "keywords",
@@ -310,11 +312,8 @@ def _build_source(raw: dict, index: int, locate: "_Locator") -> Source:
             raise fail("json_fields", f"unknown field {sorted(unknown)[0]!r} (use {', '.join(sorted(allowed))})")
         if not _valid_css(str(source.json_fields.get("script", ""))):
             raise fail("json_fields", "script: give the CSS selector of the script element, e.g. \"script#__NEXT_DATA__\"")
-    if source.browser:
-        import importlib.util
-
-        if importlib.util.find_spec("scrapy_playwright") is None:
-            raise fail("browser", "the browser tier is not installed: pip install -e '.[browser]'")
+    # browser = true loads without the browser tier installed: `sources`, `status`, `doctor` and
+    # the crawl say what is missing (crawler.fetch.browser.tier_problem)
     if source.warmup_url and not is_http_url(source.warmup_url):
         raise fail("warmup_url", "give an absolute http(s) URL")
     if source.list_selector and not _valid_css(source.list_selector):

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import time
 
+from crawler.documents.links import named_attachments
 from crawler.embedded_json import apply_json_fields
 from crawler.runbook import STORAGE_ERRORS
 from crawler.extract import decode_html, extract
+
+from crawler.documents.pipeline import store_documents
 
 BATCH_SIZE = 20
 BATCH_SECONDS = 2.0
@@ -43,7 +46,8 @@ class ExtractPipeline:
             flags = ", ".join(record.flags) or "no text"
             return {**base, "kind": "error", "reason": f"no article text found ({flags})",
                     "http_status": item.get("status"), "permanent": False}
-        return {**base, "kind": "article", **record.to_dict()}
+        named = named_attachments(item["html"], item["url"]) if source.attachments else []
+        return {**base, "kind": "article", **record.to_dict(), "named_attachments": named}
 
 
 def stitch(record, item: dict, content_type: str | None, selectors: dict | None) -> None:
@@ -93,6 +97,14 @@ class StorePipeline:
     def close_spider(self):
         self.flush()
 
+    def store_documents(self, store, article_id: int, item: dict) -> None:
+        """The article is stored; a failure here loses its attachments' rows, not the article."""
+        try:
+            store_documents(store.db, article_id, item)
+        except Exception as exc:
+            self.crawler.spider.runbook.error(item["url"], f"storing its attachments and citations failed: "
+                                              f"{type(exc).__name__}: {exc}"[:300], remember=False)
+
     def flush(self):
         self.last_flush = time.monotonic()
         if not self.buffer:
@@ -106,6 +118,9 @@ class StorePipeline:
         except STORAGE_ERRORS as exc:  # a full disk, a read-only file: the run fails with the reason
             runbook.storage_failed(exc)
             return
-        for outcome in outcomes:
+        store = self.crawler.spider.store
+        for item, outcome in zip(batch, outcomes):
+            if outcome.status == "new":  # its attachments, 文号 and citations (crawler.documents)
+                self.store_documents(store, outcome.article_id, item)
             stat = {"new": "new", "known": "known", "duplicate": "duplicates"}[outcome.status]
             self.crawler.stats.inc_value(f"healthwatch/{stat}")

@@ -21,6 +21,8 @@ DOWNLOAD_FAIL_ON_DATALOSS = True  # fewer bytes than Content-Length: a failure t
 # The address guard in the connection path: each host resolved once, every address checked, pinned.
 TWISTED_DNS_RESOLVER = "crawler.fetch.address_guard.GuardedResolver"
 MEDIA_ALLOW_REDIRECTS = False
+HEALTHWATCH_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024  # an attachment larger than this is recorded, not read
+HEALTHWATCH_ATTACHMENTS_PER_ARTICLE = 20
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 opens a code-executing HTTP endpoint by default
@@ -36,12 +38,13 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.fetch.middlewares.HopRedirects": 600,
     "crawler.fetch.middlewares.RedirectStubs": 580,  # meta refresh and JavaScript redirect stubs
-    "crawler.fetch.middlewares.BrowserTier": 570,
+    "crawler.fetch.browser.BrowserTier": 570,  # before CookiesMiddleware (700): its cookies join the jar
 }
 SPIDER_MIDDLEWARES = {
     "crawler.fetch.middlewares.SkipKnownArticles": 600,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 100,
+    "crawler.documents.pipeline.AttachmentPipeline": 500,
     "crawler.pipelines.StorePipeline": 800,
 }

@@ -20,6 +20,7 @@ from crawler.discovery import Link, api, discover
 from crawler.discovery.article_pages import continuation_urls
 from crawler.discovery.listed_dates import to_datetime
 from crawler.fetch import address_guard
+from crawler.fetch.browser import tier_problem
 from crawler.fetch.middlewares import BlockedAddress
 from crawler.runbook import RunBook
 from crawler.fetch.urls import canonical_url
@@ -58,6 +59,9 @@ class SourceSpider(scrapy.Spider):
         return spider
 
     async def start(self):
+        if self.source.browser and (problem := tier_problem()):  # say so, in the run's reasons
+            self.runbook.error(self.source.start_urls[0], problem, remember=False)
+            return
         if self.source.warmup_url:  # e.g. a column page whose cookies an API wants
             yield scrapy.Request(self.source.warmup_url, callback=self.after_warmup, errback=self.after_warmup,
                                  cookies=self.source.cookies,
@@ -250,18 +254,17 @@ def apply_source_settings(settings, config: Config, source: Source) -> None:
 
 
 def browser_settings(source: Source) -> dict:
-    """The optional browser tier: scrapy-playwright with the system Chromium, for sites behind a
-    JavaScript challenge. Off unless a source says `browser = true` (the config refuses that
-    when scrapy-playwright is not installed)."""
-    import shutil
+    """The browser tier (crawler.fetch.browser) for sites behind a JavaScript challenge: its
+    hosts go one request at a time, `challenge_delay` seconds apart, once they challenge."""
+    from urllib.parse import urlsplit
 
-    chromium = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
-    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    from crawler.fetch.browser import challenged_slots
+
+    hosts = {urlsplit(url).hostname for url in source.start_urls if urlsplit(url).hostname}
     return {
-        "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
-        "PLAYWRIGHT_LAUNCH_OPTIONS": {"headless": True, **({"executable_path": chromium} if chromium else {})},
-        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 60_000,  # challenge pages reload themselves after 30-45 s
         "HEALTHWATCH_BROWSER": True,
+        "HEALTHWATCH_CHALLENGED_DELAY": source.challenge_delay,
+        "DOWNLOAD_SLOTS": challenged_slots(sorted(hosts), source.challenge_delay),
     }
 
 

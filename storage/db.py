@@ -163,8 +163,15 @@ def _v5_fetch_backoff(db: sqlite_utils.Database) -> None:
     db["crawl_runs"].add_column("skipped_links", int)
 
 
+def _v6_documents(db: sqlite_utils.Database) -> None:
+    """Attachments with their text, 文号 citations, the browser tier's cookie jar (issue 15)."""
+    from storage.documents_schema import create_document_tables
+
+    create_document_tables(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial, _v2_revisions, _v3_watches, _v4_clusters,
-                                                             _v5_fetch_backoff]
+                                                             _v5_fetch_backoff, _v6_documents]
 
 
 def migrate(db: sqlite_utils.Database) -> None:

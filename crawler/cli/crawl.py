@@ -36,7 +36,15 @@ def crawl(
                 raise typer.Exit(2) from None
     else:
         names = [s.name for s in cfg.sources if s.enabled]
-    if not names:
+    # sources that need what is not installed here are not crawled unless named (then their run
+    # records why); either way the summary says what is missing
+    from crawler.fetch.browser import source_problem
+
+    cannot = {name: problem for name in names if (problem := source_problem(cfg.source(name)))}
+    named = bool(names) and names != [s.name for s in cfg.sources if s.enabled]
+    if not named:
+        names = [name for name in names if name not in cannot]
+    if not names and not cannot:
         err.print("no enabled sources to crawl")
         raise typer.Exit(2)
     db_path = db or default_db_path()
@@ -52,9 +60,11 @@ def crawl(
             t.add_row(name, row.get("state", "queued"), *(str(row.get(k, 0)) for k in COUNTERS))
         return t
 
-    with Live(table({}), console=err, refresh_per_second=4, transient=True) as live:
-        runs = crawl_now(cfg, names, db_path, on_progress=lambda p: live.update(table(p)),
-                         log_level="INFO" if verbose else "WARNING", log_file=log_file)
+    runs = {}
+    if names:
+        with Live(table({}), console=err, refresh_per_second=4, transient=True) as live:
+            runs = crawl_now(cfg, names, db_path, on_progress=lambda p: live.update(table(p)),
+                             log_level="INFO" if verbose else "WARNING", log_file=log_file)
 
     summary = Table(title="crawl summary")
     for column in ("source", "status", "list pages", "not modified", "new", "already known", "duplicates",
@@ -68,7 +78,12 @@ def crawl(
         colour = {"ok": "green", "partial": "yellow"}.get(status, "red")
         summary.add_row(name, f"[{colour}]{status}[/]", *(str(row.get(k) or 0) for k in (
             "pages", "not_modified", "new", "known", "duplicates", "errors")))
+    for name, problem in cannot.items():
+        if name not in runs:
+            summary.add_row(name, "[yellow]skipped[/]", *("-" * 6))
     console.print(summary)
+    for name, problem in cannot.items():
+        console.print(f"  {name}: {problem}", highlight=False, markup=False)
     for name, row in runs.items():
         if row.get("status") == "failed" and row.get("finish_reason") not in (None, "finished"):
             console.print(f"  {name}: {row['finish_reason']}", highlight=False, markup=False)

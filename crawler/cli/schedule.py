@@ -94,7 +94,14 @@ def run(
         if not interactive:  # under systemd, docker or a pipe: one line per event instead of a live view
             print(line, flush=True)
 
-    supervisor = Supervisor(cfg, db_path, names=names or None, grace=grace, on_event=event)
+    if not names:  # sources that need what is missing here are left out, and said so
+        from crawler.fetch.browser import source_problem
+
+        for source in cfg.sources:
+            if source.enabled and (problem := source_problem(source)):
+                event(f"{source.name}: not scheduled: {problem}")
+        names = [s.name for s in cfg.sources if s.enabled and not source_problem(s)] or ["-"]
+    supervisor = Supervisor(cfg, db_path, names=names, grace=grace, on_event=event)
     if not supervisor.sources:
         err.print("no enabled sources to run")
         raise typer.Exit(2)
@@ -129,6 +136,9 @@ def status(
     tz = ZoneInfo(cfg.timezone)
     now = datetime.now(timezone.utc)
     store = Store(db or default_db_path())
+    from crawler.fetch.browser import source_problem
+
+    missing: dict[str, str] = {}
     table = Table(title=f"healthwatch status — times in {cfg.timezone}")
     for column in ("source", "last run", "outcome", "new (last run)", "new 24 h", "new 7 d", "next run",
                    "failures in a row"):
@@ -137,7 +147,10 @@ def status(
         for source in cfg.sources:
             summary = runs.source_summary(store, source.name, now)
             last = summary["last_run"] or {}
-            if source.enabled:
+            if source.enabled and source_problem(source):
+                next_run = "needs the browser tier"
+                missing[source.name] = source_problem(source)
+            elif source.enabled:
                 trigger = trigger_for(source, tz)
                 due = first_run_time(source, trigger, summary["last_success_at"], now)
                 next_run = "due now" if due <= now else _when(due, tz)
@@ -156,3 +169,5 @@ def status(
     finally:
         store.close()
     console.print(table)
+    for name, problem in missing.items():
+        console.print(f"{name}: {problem}", highlight=False, markup=False)

@@ -27,8 +27,12 @@ def list_sources(ctx: typer.Context, config: Optional[Path] = ConfigOption):
     table = Table(title=f"{len(cfg.sources)} sources from {cfg.origin}")
     for column in ("name", "kind", "schedule", "enabled", "start URL"):
         table.add_column(column, overflow="fold")
+    from crawler.fetch.browser import source_problem
+
     for s in cfg.sources:
         enabled = "yes" if s.enabled else f"no: {s.disabled_reason}" if s.disabled_reason else "no"
+        if s.enabled and (problem := source_problem(s)):
+            enabled = f"no: {problem}"
         start = s.api.url if s.kind == "api" else s.start_urls[0]
         table.add_row(s.name, s.kind, s.schedule or s.cron or "1h", enabled, start)
     console.print(table)

@@ -14,22 +14,6 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from crawler.fetch.address_guard import BlockedAddress, PrivateAddressGuard  # noqa: F401 (their old home)
 
 
-class BrowserTier:
-    """With a source's `browser = true`, every request goes through the real browser."""
-
-    def __init__(self, crawler):
-        self.enabled = crawler.settings.getbool("HEALTHWATCH_BROWSER")
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    def process_request(self, request):
-        if self.enabled:
-            request.meta.setdefault("playwright", True)
-        return None
-
-
 class ConditionalGet:
     """Send If-None-Match / If-Modified-Since on list pages whose listed articles are all stored.
 

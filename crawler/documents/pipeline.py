@@ -1,0 +1,133 @@
+"""The crawl step for documents: an article's attachments are downloaded through Scrapy's own
+downloader (so the address guard, robots.txt, the per-host delay and concurrency and the browser
+tier's cookies apply as to pages), size-capped, read to text off the reactor thread, and stored
+with the article; then its 文号/title keys and citations are stored (store_documents)."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+from urllib.parse import unquote
+
+import scrapy
+
+from crawler.documents.citations import document_keys, extract_citations
+from crawler.documents.links import attachment_links
+from crawler.documents.text import extract_text
+from storage import attachments as attachment_rows
+from storage import citations as citation_rows
+
+
+class AttachmentPipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.max_bytes = crawler.settings.getint("HEALTHWATCH_ATTACHMENT_MAX_BYTES")
+        self.per_article = crawler.settings.getint("HEALTHWATCH_ATTACHMENTS_PER_ARTICLE")
+        self.fetched: dict[str, dict] = {}  # url -> result, this crawl (two articles, one file)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def process_item(self, item):
+        spider = self.crawler.spider
+        if item.get("kind") != "article" or item.get("recheck_of") or not spider.source.attachments:
+            return item
+        links = attachment_links(item.get("attachments"), item.pop("named_attachments", None), self.per_article)
+        files = []
+        for link in links:
+            files.append(await self.attachment(link, spider))
+        item["attachment_files"] = files
+        return item
+
+    async def attachment(self, link: dict, spider) -> dict:
+        from storage.store import utc_now
+
+        url = link["url"]
+        earlier = self.fetched.get(url) or attachment_rows.known_by_url(spider.store.db, url)
+        if earlier:  # never fetched twice
+            self.crawler.stats.inc_value("healthwatch/attachments_known")
+            return {**_reuse(earlier), "name": link["name"], "url": url}
+        row = {"name": link["name"], "url": url, "fetched_at": utc_now(), "needs_ocr": False}
+        body, content_type, problem = await self.download(url, spider)
+        if problem:
+            self.crawler.stats.inc_value("healthwatch/attachment_errors")
+            return {**row, "error": problem}
+        row.update(bytes=len(body), sha256=hashlib.sha256(body).hexdigest())
+        same = attachment_rows.known_by_sha256(spider.store.db, row["sha256"]) or next(
+            (r for r in self.fetched.values() if r.get("sha256") == row["sha256"]), None)
+        if same:  # the same file under another URL: read once
+            self.crawler.stats.inc_value("healthwatch/attachments_known")
+            return {**_reuse(same), **row}
+        name = row["name"] if "." in row["name"][-6:] else (_disposition_name(content_type[1]) or row["name"])
+        found = await asyncio.to_thread(extract_text, body, name, url, content_type[0])
+        row.update(type=found.type, text=found.text, pages=found.pages, error=found.error, needs_ocr=found.needs_ocr)
+        self.crawler.stats.inc_value("healthwatch/attachments_read" if found.text else "healthwatch/attachment_errors")
+        self.fetched[url] = row
+        return row
+
+    async def download(self, url: str, spider) -> tuple[bytes, tuple, str | None]:
+        """(body, (Content-Type, Content-Disposition), problem)."""
+        request = scrapy.Request(url, cookies=spider.source.cookies or None, dont_filter=True, meta={
+            "role": "attachment", "download_maxsize": self.max_bytes, "download_warnsize": self.max_bytes,
+            "handle_httpstatus_all": True})
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception as exc:  # refused address, DNS, timeout, over the size cap: the reason is kept
+            return b"", (None, None), _download_problem(exc, self.max_bytes)
+        headers = (_header(response, "Content-Type"), _header(response, "Content-Disposition"))
+        if response.status >= 400:
+            return b"", headers, f"HTTP {response.status}"
+        if len(response.body) > self.max_bytes:
+            return b"", headers, _too_large(len(response.body), self.max_bytes)
+        return response.body, headers, None
+
+
+def store_documents(db, article_id: int, item: dict) -> None:
+    """After the article is stored: its attachments, its keys and what it cites."""
+    files = item.get("attachment_files") or []
+    ids = attachment_rows.save_attachments(db, article_id, files) if files else []
+    keys = document_keys(item.get("doc_number"), item.get("title"))
+    cited, seen = [], set()
+    texts = [(None, item.get("body") or "")] + [(i, f.get("text") or "") for i, f in zip(ids, files)]
+    for attachment_id, text in texts:
+        for citation in extract_citations(text, keys):
+            key = citation.number or ("title", citation.title)
+            if key not in seen:
+                seen.add(key)
+                cited.append({"number": citation.number, "title": citation.title, "raw": citation.raw,
+                              "attachment_id": attachment_id})
+    citation_rows.save_document(db, article_id, keys, cited)
+
+
+def _reuse(row: dict) -> dict:
+    keep = ("type", "bytes", "sha256", "text", "pages", "error", "needs_ocr", "fetched_at")
+    return {**{k: row.get(k) for k in keep}, "duplicate_of": row.get("duplicate_of") or row.get("id")}
+
+
+def _download_problem(exc: Exception, max_bytes: int) -> str:
+    from crawler.fetch.middlewares import BlockedAddress
+
+    message = str(exc)
+    if isinstance(exc, BlockedAddress):
+        return message
+    if "max size" in message or "maxsize" in message or "larger than" in message:
+        return _too_large(None, max_bytes)
+    return f"{type(exc).__name__}: {message}"[:300]
+
+
+def _too_large(size: int | None, max_bytes: int) -> str:
+    shown = f"{size / 2**20:.1f} MB, " if size else ""
+    return f"larger than the download cap ({shown}cap {max_bytes / 2**20:g} MB): not read"
+
+
+def _disposition_name(value: str | None) -> str | None:
+    if not value:
+        return None
+    match = re.search(r"filename\*=(?:UTF-8'')?([^;]+)|filename=\"?([^\";]+)", value, re.I)
+    return unquote((match.group(1) or match.group(2)).strip()) if match else None
+
+
+def _header(response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("utf-8", "replace") if value else None

@@ -1,0 +1,50 @@
+"""Attachment rows: what was fetched, its text or why there is none. Never fetched twice: a URL
+already stored (for any article) or bytes with a stored sha256 reuse the first row's result."""
+from __future__ import annotations
+
+from crawler.fetch.urls import url_key
+from storage.db import write_transaction
+
+COLUMNS = ("id", "article_id", "name", "url", "type", "bytes", "sha256", "text", "pages", "error", "needs_ocr",
+           "duplicate_of", "fetched_at")
+
+
+def known_by_url(db, url: str) -> dict | None:
+    """The first stored attachment fetched from this URL (an error that may pass counts not)."""
+    row = db.execute(
+        f"SELECT {', '.join(COLUMNS)} FROM attachments WHERE url_key = ? AND duplicate_of IS NULL "
+        "AND (sha256 IS NOT NULL OR needs_ocr = 1 OR error LIKE 'needs LibreOffice%' OR error LIKE 'larger than%') "
+        "ORDER BY id LIMIT 1", [url_key(url)]).fetchone()
+    return dict(zip(COLUMNS, row)) if row else None
+
+
+def known_by_sha256(db, sha256: str) -> dict | None:
+    row = db.execute(f"SELECT {', '.join(COLUMNS)} FROM attachments WHERE sha256 = ? AND duplicate_of IS NULL "
+                     "ORDER BY id LIMIT 1", [sha256]).fetchone()
+    return dict(zip(COLUMNS, row)) if row else None
+
+
+def save_attachments(db, article_id: int, files: list[dict]) -> list[int]:
+    """Store an article's attachments (dicts with COLUMNS' fields, no id); returns the row ids.
+    An attachment already stored for this article is left as it is."""
+    ids = []
+    with write_transaction(db):
+        for file in files:
+            key = url_key(file["url"])
+            row = db.execute("SELECT id FROM attachments WHERE article_id = ? AND url_key = ?", [article_id, key]).fetchone()
+            if row:
+                ids.append(row[0])
+                continue
+            values = {name: file.get(name) for name in COLUMNS if name not in ("id", "article_id")}
+            values["needs_ocr"] = int(bool(values["needs_ocr"]))
+            cursor = db.execute(
+                f"INSERT INTO attachments (article_id, url_key, {', '.join(values)}) "
+                f"VALUES (?, ?, {', '.join('?' * len(values))})", [article_id, key, *values.values()])
+            ids.append(cursor.lastrowid)
+    return ids
+
+
+def attachments_of(db, article_id: int) -> list[dict]:
+    rows = db.execute(f"SELECT {', '.join(COLUMNS)} FROM attachments WHERE article_id = ? ORDER BY id",
+                      [article_id]).fetchall()
+    return [dict(zip(COLUMNS, row)) for row in rows]
