@@ -146,6 +146,7 @@ class Config:
     allow_private_addresses: bool = False
     timezone: str = "Asia/Shanghai"
     max_concurrent_crawls: int = 4  # crawl processes at once under `healthwatch run` (~100 MB each)
+    attachment_max_mb: int = 20  # an attachment larger than this is recorded with the reason, not read
     user_agent: str = "healthwatch/0.1 (+https://github.com/healthwatch/healthwatch)"
     origin: Path | None = None  # the file or directory it was loaded from
     paths: list[Path] = field(default_factory=list)  # the files read
@@ -158,7 +159,8 @@ class Config:
         raise ConfigError(f"no source named {name!r} (configured: {known})")
 
 
-_TOP_KEYS = {"allow_private_addresses": bool, "timezone": str, "user_agent": str, "max_concurrent_crawls": int}
+_TOP_KEYS = {"allow_private_addresses": bool, "timezone": str, "user_agent": str, "max_concurrent_crawls": int,
+             "attachment_max_mb": int}
 _SOURCE_TYPES: dict[str, type | tuple[type, ...]] = {
     "name": str, "start_urls": list, "kind": str, "article_pattern": str, "page_pattern": str,
     "max_pages": int, "label": str, "schedule": (str, int), "cron": str, "timeout": (str, int),

@@ -21,7 +21,7 @@ DOWNLOAD_FAIL_ON_DATALOSS = True  # fewer bytes than Content-Length: a failure t
 # The address guard in the connection path: each host resolved once, every address checked, pinned.
 TWISTED_DNS_RESOLVER = "crawler.fetch.address_guard.GuardedResolver"
 MEDIA_ALLOW_REDIRECTS = False
-HEALTHWATCH_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024  # an attachment larger than this is recorded, not read
+HEALTHWATCH_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024  # the config's attachment_max_mb
 HEALTHWATCH_ATTACHMENTS_PER_ARTICLE = 20
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024

@@ -244,6 +244,7 @@ def apply_source_settings(settings, config: Config, source: Source) -> None:
         "USER_AGENT": config.user_agent,
         "CLOSESPIDER_TIMEOUT": source.timeout_seconds,
         "HEALTHWATCH_ALLOW_PRIVATE_ADDRESSES": config.allow_private_addresses,
+        "HEALTHWATCH_ATTACHMENT_MAX_BYTES": config.attachment_max_mb * 2**20,
     }
     if source.browser:
         values.update(browser_settings(source))

@@ -37,11 +37,19 @@ def save_attachments(db, article_id: int, files: list[dict]) -> list[int]:
                 continue
             values = {name: file.get(name) for name in COLUMNS if name not in ("id", "article_id")}
             values["needs_ocr"] = int(bool(values["needs_ocr"]))
+            values["duplicate_of"] = _first_copy(db, key, file.get("sha256"))
             cursor = db.execute(
                 f"INSERT INTO attachments (article_id, url_key, {', '.join(values)}) "
                 f"VALUES (?, ?, {', '.join('?' * len(values))})", [article_id, key, *values.values()])
             ids.append(cursor.lastrowid)
     return ids
+
+
+def _first_copy(db, key: str, sha256: str | None) -> int | None:
+    """The row first stored for this URL or these bytes: a later row is a copy of it."""
+    row = db.execute("SELECT id FROM attachments WHERE duplicate_of IS NULL AND (url_key = ? OR sha256 = ?) "
+                     "ORDER BY id LIMIT 1", [key, sha256]).fetchone()
+    return row[0] if row else None
 
 
 def attachments_of(db, article_id: int) -> list[dict]:

@@ -142,11 +142,7 @@ def test_an_api_source_loads_and_list_options_are_checked(tmp_path):
         load_config(write(tmp_path, GOOD + '\n[sources.api]\nurl = "https://x.cn/a"\nurl_field = "u"\n'))
 
 
-def test_browser_tier_is_refused_clearly_when_not_installed(tmp_path):
-    import importlib.util
-
-    if importlib.util.find_spec("scrapy_playwright") is not None:
-        pytest.skip("scrapy-playwright is installed here")
-    with pytest.raises(ConfigError) as caught:
-        load_config(write(tmp_path, GOOD.replace("max_pages = 5", "browser = true")))
-    assert caught.value.line == 8 and "pip install -e '.[browser]'" in str(caught.value)
+def test_a_browser_source_loads_whether_or_not_the_browser_tier_is_installed(tmp_path):
+    """What is missing is said by `sources`, `status`, `doctor` and the crawl (test_browser_missing)."""
+    source = load_config(write(tmp_path, GOOD.replace("max_pages = 5", "browser = true\nchallenge_delay = 8"))).sources[0]
+    assert source.browser and source.challenge_delay == 8 and source.enabled

@@ -5,6 +5,7 @@ import typer
 
 from crawler.cli.crawl import crawl, extract
 from crawler.cli.doctor import doctor
+from crawler.cli.documents import cites
 from crawler.cli.duplicates import duplicates
 from crawler.cli.schedule import run, status
 from crawler.cli.sources import app as sources_app
@@ -13,6 +14,6 @@ from crawler.cli.watches import feed, notify
 app = typer.Typer(help="Crawl Chinese health-policy news sources into one SQLite file.", no_args_is_help=True,
                   add_completion=False)
 
-for command in (crawl, extract, feed, notify, run, status, duplicates, doctor):
+for command in (crawl, extract, feed, notify, run, status, duplicates, doctor, cites):
     app.command()(command)
 app.add_typer(sources_app, name="sources")

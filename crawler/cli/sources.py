@@ -9,6 +9,7 @@ from typing import Optional
 from urllib.parse import urljoin, urlsplit
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from crawler.cli.common import ConfigOption, console, err, fetch, load
@@ -33,6 +34,7 @@ def list_sources(ctx: typer.Context, config: Optional[Path] = ConfigOption):
         enabled = "yes" if s.enabled else f"no: {s.disabled_reason}" if s.disabled_reason else "no"
         if s.enabled and (problem := source_problem(s)):
             enabled = f"no: {problem}"
+        enabled = escape(enabled)  # "[browser]" is not markup
         start = s.api.url if s.kind == "api" else s.start_urls[0]
         table.add_row(s.name, s.kind, s.schedule or s.cron or "1h", enabled, start)
     console.print(table)

@@ -23,7 +23,8 @@ class AttachmentPipeline:
         self.crawler = crawler
         self.max_bytes = crawler.settings.getint("HEALTHWATCH_ATTACHMENT_MAX_BYTES")
         self.per_article = crawler.settings.getint("HEALTHWATCH_ATTACHMENTS_PER_ARTICLE")
-        self.fetched: dict[str, dict] = {}  # url -> result, this crawl (two articles, one file)
+        self.fetching: dict[str, asyncio.Task] = {}  # url -> its one download and reading, this crawl
+        self.by_sha256: dict[str, dict] = {}  # files read this crawl
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -41,21 +42,30 @@ class AttachmentPipeline:
         return item
 
     async def attachment(self, link: dict, spider) -> dict:
+        """The attachment's row. Never fetched twice: a URL stored before or being fetched for
+        another article of this crawl is not requested again (storage links the rows)."""
+        url = link["url"]
+        earlier = attachment_rows.known_by_url(spider.store.db, url)
+        if earlier:
+            self.crawler.stats.inc_value("healthwatch/attachments_known")
+            return {**_reuse(earlier), "name": link["name"], "url": url}
+        if url in self.fetching:
+            self.crawler.stats.inc_value("healthwatch/attachments_known")
+            return {**(await asyncio.shield(self.fetching[url])), "name": link["name"]}
+        self.fetching[url] = asyncio.ensure_future(self.fetch_and_read(link, spider))
+        return dict(await asyncio.shield(self.fetching[url]))
+
+    async def fetch_and_read(self, link: dict, spider) -> dict:
         from storage.store import utc_now
 
         url = link["url"]
-        earlier = self.fetched.get(url) or attachment_rows.known_by_url(spider.store.db, url)
-        if earlier:  # never fetched twice
-            self.crawler.stats.inc_value("healthwatch/attachments_known")
-            return {**_reuse(earlier), "name": link["name"], "url": url}
         row = {"name": link["name"], "url": url, "fetched_at": utc_now(), "needs_ocr": False}
         body, content_type, problem = await self.download(url, spider)
         if problem:
             self.crawler.stats.inc_value("healthwatch/attachment_errors")
             return {**row, "error": problem}
         row.update(bytes=len(body), sha256=hashlib.sha256(body).hexdigest())
-        same = attachment_rows.known_by_sha256(spider.store.db, row["sha256"]) or next(
-            (r for r in self.fetched.values() if r.get("sha256") == row["sha256"]), None)
+        same = attachment_rows.known_by_sha256(spider.store.db, row["sha256"]) or self.by_sha256.get(row["sha256"])
         if same:  # the same file under another URL: read once
             self.crawler.stats.inc_value("healthwatch/attachments_known")
             return {**_reuse(same), **row}
@@ -63,7 +73,7 @@ class AttachmentPipeline:
         found = await asyncio.to_thread(extract_text, body, name, url, content_type[0])
         row.update(type=found.type, text=found.text, pages=found.pages, error=found.error, needs_ocr=found.needs_ocr)
         self.crawler.stats.inc_value("healthwatch/attachments_read" if found.text else "healthwatch/attachment_errors")
-        self.fetched[url] = row
+        self.by_sha256[row["sha256"]] = row
         return row
 
     async def download(self, url: str, spider) -> tuple[bytes, tuple, str | None]:
@@ -102,7 +112,7 @@ def store_documents(db, article_id: int, item: dict) -> None:
 
 def _reuse(row: dict) -> dict:
     keep = ("type", "bytes", "sha256", "text", "pages", "error", "needs_ocr", "fetched_at")
-    return {**{k: row.get(k) for k in keep}, "duplicate_of": row.get("duplicate_of") or row.get("id")}
+    return {k: row.get(k) for k in keep}
 
 
 def _download_problem(exc: Exception, max_bytes: int) -> str:
