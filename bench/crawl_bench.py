@@ -46,9 +46,9 @@ def real_pages() -> list[bytes]:
 
 
 def unique_copy(html: bytes, number: int) -> bytes:
-    """The page with its number in its first three paragraphs: a distinct article (another content
-    hash), still a near-copy of the other copies of the same page, as reposts are."""
-    return html.replace(b"</p>", b" (%d)</p>" % number, 3)
+    """The page with its number in its first paragraphs and sentences: a distinct article (another
+    content hash), still a near-copy of the other copies of the same page, as reposts are."""
+    return html.replace(b"</p>", b" (%d)</p>" % number, 3).replace("。".encode(), "。(%d)".encode() % number, 3)
 
 
 def build_site(root: Path, articles: int, per_page: int) -> int:

@@ -65,6 +65,8 @@ def run(
     db: Optional[Path] = DbOption,
     once: bool = typer.Option(False, "--once", help="Run every source once (supervised, in parallel) and exit"),
     grace: float = typer.Option(20.0, "--grace", help="Seconds a stopped crawl gets to finish before it is killed"),
+    redis: Optional[str] = typer.Option(None, "--redis", help="Distributed mode: push due sources' start "
+                                        "requests to this Redis for `healthwatch worker`s instead of crawling here"),
 ):
     """Crawl every source on its own schedule until Ctrl-C / SIGTERM (stops gracefully)."""
     from crawler.schedule.scheduler import Supervisor
@@ -101,7 +103,11 @@ def run(
             if source.enabled and (problem := source_problem(source)):
                 event(f"{source.name}: not scheduled: {problem}")
         names = [s.name for s in cfg.sources if s.enabled and not source_problem(s)] or ["-"]
-    supervisor = Supervisor(cfg, db_path, names=names, grace=grace, on_event=event)
+    if redis:
+        from crawler.cli.redis import _redis_or_exit
+
+        _redis_or_exit(redis)
+    supervisor = Supervisor(cfg, db_path, names=names, grace=grace, on_event=event, redis_url=redis)
     if not supervisor.sources:
         err.print("no enabled sources to run")
         raise typer.Exit(2)
@@ -126,6 +132,7 @@ def run(
 def status(
     config: Optional[Path] = ConfigOption,
     db: Optional[Path] = DbOption,
+    redis: Optional[str] = typer.Option(None, "--redis", help="Also show the distributed mode's queues and workers"),
 ):
     """Per source: last run and its outcome, new articles (last run / 24 h / 7 days), next run, failures."""
     from crawler.schedule.scheduler import first_run_time, trigger_for
@@ -171,3 +178,7 @@ def status(
     console.print(table)
     for name, problem in missing.items():
         console.print(f"{name}: {problem}", highlight=False, markup=False)
+    if redis:
+        from crawler.cli.redis import print_redis_status
+
+        print_redis_status(redis, config)

@@ -83,6 +83,7 @@ class Supervisor:
     grace: float = GRACE_SECONDS
     on_event: Callable[[str], None] = lambda message: None
     states: dict[str, SourceState] = field(default_factory=dict)
+    redis_url: str | None = None  # distributed mode: runs are pushed to Redis (crawler.schedule.ingester)
 
     def __post_init__(self):
         self.tz = ZoneInfo(self.config.timezone)
@@ -149,6 +150,11 @@ class Supervisor:
                     self.on_event(f"{name}: run {alive['id']} (pid {alive['pid']}) from an earlier start is "
                                   "still going; skipped")
                     return None
+                if self.redis_url:
+                    outcome = await asyncio.to_thread(self._push_round, source)
+                    state.last, state.runs = outcome, state.runs + 1
+                    self.on_event(f"{name}: round {outcome.run_id} queued for the workers")
+                    return outcome
                 crawl = CrawlProcess(name, self.config.origin, self.db_path, grace=self.grace,
                                      timeout=source.timeout_seconds + STARTUP_ALLOWANCE)
                 self.crawls[name] = crawl
@@ -169,6 +175,17 @@ class Supervisor:
         finally:
             state.waiting = False
             self.jobs.discard(task)
+
+    def _push_round(self, source: Source) -> CrawlOutcome:
+        from crawler.schedule import redisq
+        from crawler.schedule.ingester import push_round
+
+        store, server = Store(self.db_path), redisq.connect(self.redis_url)
+        try:
+            return CrawlOutcome(source.name, "queued", run_id=push_round(self.config, source, store, server))
+        finally:
+            store.close()
+            server.close()
 
     def stop(self) -> None:
         """First call: stop scheduling, end running crawls gracefully. Second call: kill them."""

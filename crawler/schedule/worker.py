@@ -1,0 +1,335 @@
+"""`healthwatch worker --redis URL`: crawl from the shared scrapy-redis queue, on any number of machines.
+
+One process runs one RedisSpider per source of its config (per-source politeness settings stay
+per crawler). Workers fetch and extract (the CPU-heavy part spreads over the machines) and push
+what they found to Redis; they hold no database. The single ingester writes it
+(crawler.schedule.ingester). What the spider asks the database in local mode it asks Redis here:
+
+- "is this article stored?" (never re-fetch) and "send a conditional GET?" read `hw:known` and
+  `hw:validators`, which the ingester fills from SQLite after each commit. Why in Redis rather than
+  asking the ingester: every worker reads them for every link, Redis answers that in microseconds
+  and keeps answering while the ingester restarts, and the ingester stays a plain writer loop
+  with no server of its own. A stale answer only errs towards fetching: a URL not yet in the set
+  is fetched again (and the ingester stores it as "known"); validators exist only for complete
+  list pages.
+- The list-page budget (max_pages) of a round and "this list page was requested already" are
+  shared counters in Redis, because pagination links are followed by whichever worker read the page.
+
+A request leaves this worker's processing set only once its callback and the items it produced
+are done (AckRequests); a killed worker's in-flight requests are requeued by the survivors.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from pathlib import Path
+
+import scrapy
+from scrapy import signals
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.spiders import RedisMixin
+
+from crawler.config import load_config
+from crawler.fetch.urls import canonical_url, url_key
+from crawler.schedule import redisq
+from spiders.source import SourceSpider, apply_source_settings
+from storage.store import utc_now
+
+log = logging.getLogger("healthwatch.worker")
+HEARTBEAT_SECONDS = 2.0
+
+
+def worker_settings(redis_url: str) -> dict:
+    return {
+        "SCHEDULER": "crawler.schedule.redisq.ReliableScheduler",
+        "SCHEDULER_QUEUE_CLASS": "crawler.schedule.redisq.ReliableQueue",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_PERSIST": True,  # the queue and dupefilter outlive any one worker
+        "REDIS_URL": redis_url,
+        # idle-close counts from when the start-URL key was last non-empty, not the queue
+        # (engineering notes §6): a worker runs until stopped
+        "MAX_IDLE_TIME_BEFORE_CLOSE": 0,
+        "ITEM_PIPELINES": {"crawler.pipelines.ExtractPipeline": 100,
+                           "crawler.schedule.worker.PushItems": 800},
+        "SPIDER_MIDDLEWARES": {"crawler.fetch.middlewares.SkipKnownArticles": 600,
+                               "crawler.schedule.worker.SharedListBudget": 590,
+                               "crawler.schedule.worker.AckRequests": 950},
+    }
+
+
+class RedisState:
+    """The spider's questions to the store, answered from what the ingester keeps in Redis."""
+
+    def __init__(self, server):
+        self.server = server
+
+    def is_known(self, url: str) -> bool:
+        return bool(self.server.sismember(redisq.KNOWN, url_key(url)))
+
+    def list_page_validators(self, url: str) -> dict | None:
+        raw = self.server.hget(redisq.VALIDATORS, url_key(url))
+        return json.loads(raw) if raw else None
+
+    def incomplete_list_pages(self, source: str) -> list[str]:
+        return []  # the scheduler pushes them with the round's start requests
+
+    def due_rechecks(self, source: str, offsets) -> list:
+        return []  # likewise
+
+    def close(self) -> None:
+        pass
+
+
+class RedisRunBook:
+    """The spider's run book, as records for the ingester: list pages and errors."""
+
+    def __init__(self, server, source: str, crawler):
+        self.server, self.source, self.crawler = server, source, crawler
+        self.run_id = 0
+
+    def open(self) -> None:
+        pass  # the round's crawl_runs row is opened by the scheduler that pushed it
+
+    def list_fetched(self, url, *, etag, last_modified, listed) -> None:
+        self.crawler.stats.inc_value("healthwatch/pages")
+        push(self.server, {"kind": "list", "source": self.source, "url": url, "etag": etag,
+                           "last_modified": last_modified, "listed": listed})
+
+    def list_not_modified(self, url: str) -> None:
+        self.crawler.stats.inc_value("healthwatch/pages")
+        push(self.server, {"kind": "list", "source": self.source, "url": url, "listed": None})
+
+    def error(self, url, reason, *, http_status=None, permanent=False, remember=True, blocked=False) -> None:
+        self.crawler.stats.inc_value("healthwatch/errors")
+        push(self.server, {"kind": "error", "source": self.source, "url": url, "reason": reason,
+                           "http_status": http_status, "permanent": permanent, "remember": remember,
+                           "fingerprint": fingerprint(url)})
+
+    def close(self, finish_reason: str) -> dict:
+        return {"id": 0, "status": f"worker closed ({finish_reason})"}
+
+
+def fingerprint(url: str) -> str:
+    """The scrapy-redis dupefilter's fingerprint of a GET of the URL."""
+    return RFPDupeFilter.request_fingerprint(None, scrapy.Request(url))
+
+
+def push(server, record: dict) -> None:
+    record = {**record, "run": current_run(server, record["source"]), "pushed_at": utc_now()}
+    server.lpush(redisq.ITEMS, json.dumps(record, ensure_ascii=False, default=str))
+
+
+_runs: dict[str, tuple[float, int | None]] = {}
+
+
+def current_run(server, source: str) -> int | None:
+    """The crawl_runs id of the source's current round (cached for a second)."""
+    at, run = _runs.get(source, (0.0, None))
+    if time.monotonic() - at > 1.0:
+        raw = server.get(redisq.key(source, "run"))
+        run = int(raw) if raw else None
+        _runs[source] = (time.monotonic(), run)
+    return run
+
+
+class RedisSourceSpider(RedisMixin, SourceSpider):
+    """The config-driven spider fed from Redis: `hw:<source>:start_urls` holds its start requests."""
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, source: str | None = None, config: str | None = None,
+                     worker_id: str = "", **kwargs):
+        cfg = load_config(config)
+        src = cfg.source(source)
+        apply_source_settings(crawler.settings, cfg, src)
+        for name, what in (("SCHEDULER_QUEUE_KEY", "requests"), ("SCHEDULER_DUPEFILTER_KEY", "dupefilter")):
+            crawler.settings.set(name, redisq.key(src.name, what), priority="spider")
+        spider = scrapy.Spider.from_crawler.__func__(cls, crawler, *args, **kwargs)
+        spider.config, spider.source, spider.worker_id = cfg, src, worker_id
+        spider.redis_key = redisq.key(src.name, "start_urls")
+        spider.setup_redis(crawler)
+        spider.store = RedisState(spider.server)
+        spider.runbook = RedisRunBook(spider.server, src.name, crawler)
+        spider.list_budget = Unlimited()  # the shared budget is SharedListBudget's
+        spider.acks = Acks(spider.server)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(spider.acks.item_done, signal)
+        return spider
+
+    async def start(self):
+        for request in self.next_requests():
+            yield request
+
+    def make_request_from_data(self, data: bytes):
+        start = json.loads(data)
+        role = start.get("role", "list")
+        if role == "api":
+            request = self.api_request(int(start["page"]))
+        elif role == "recheck":
+            request = self.article_request(start["url"], list_url=None, recheck_of=int(start["recheck_of"]))
+        else:
+            request = self.list_request(start["url"], root=start.get("root", start["url"]))
+        request.meta["hw_start"] = True  # its budget was taken by the scheduler that pushed it
+        request.dont_filter = True
+        return request
+
+    def on_error(self, failure):
+        ack = failure.request.meta.get("_hw_ack")
+        try:
+            for output in super().on_error(failure):
+                if ack and isinstance(output, dict):
+                    self.acks.hold(ack)
+                yield output
+        finally:
+            self.acks.callback_done(ack)
+
+    def closed(self, reason):
+        self.logger.info("worker crawler of %s closed: %s", self.source.name, reason)
+
+
+class Unlimited(dict):
+    """A list budget that never runs out: in Redis mode SharedListBudget keeps the real one."""
+
+    def __missing__(self, key):
+        return 10**9
+
+    def get(self, key, default=None):
+        return self[key]
+
+
+class Acks:
+    """When a dequeued request is done: its callback finished and each item it yielded went
+    through the pipelines (so it is in hw:items). Then it leaves the processing set."""
+
+    def __init__(self, server):
+        self.server = server
+        self.pending: Counter = Counter()
+        self.finished: set = set()
+
+    def hold(self, ack) -> None:
+        self.pending[ack] += 1
+
+    def callback_done(self, ack) -> None:
+        if ack:
+            self.finished.add(ack)
+            self._settle(ack)
+
+    def item_done(self, item=None, response=None, **kwargs) -> None:
+        meta = getattr(response, "meta", None) if not hasattr(response, "value") else None
+        if meta is None:  # an errback's item: the response is the Failure
+            meta = getattr(getattr(response, "request", None), "meta", None) or {}
+        ack = meta.get("_hw_ack")
+        if ack and self.pending[ack] > 0:
+            self.pending[ack] -= 1
+            self._settle(ack)
+
+    def _settle(self, ack) -> None:
+        if ack in self.finished and self.pending[ack] <= 0:
+            self.server.zrem(*ack)
+            self.finished.discard(ack)
+            self.pending.pop(ack, None)
+
+
+class AckRequests:
+    """Counts the items of each dequeued request's callback and says when the callback ended."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def process_spider_output(self, response, result):
+        ack = response.meta.get("_hw_ack")
+        acks = self.crawler.spider.acks
+        try:
+            async for output in result:
+                if ack and isinstance(output, dict):
+                    acks.hold(ack)
+                yield output
+        finally:
+            acks.callback_done(ack)
+
+
+class SharedListBudget(BaseSpiderMiddleware):
+    """max_pages and 'requested already this round' for list pages, shared by all workers.
+    List requests bypass the dupefilter (they are asked again every round)."""
+
+    def get_processed_request(self, request, response):
+        meta = request.meta
+        if meta.get("role") != "list" or meta.get("hw_start"):
+            return request
+        spider = self.crawler.spider
+        source = spider.source.name
+        request.dont_filter = True
+        if not spider.server.sadd(redisq.key(source, "lists"), canonical_url(meta["list_url"])):
+            return None
+        if spider.server.hincrby(redisq.key(source, "budget"), meta["root"], -1) < 0:
+            self.crawler.stats.inc_value("healthwatch/list_budget_spent")
+            return None
+        return request
+
+
+class PushItems:
+    """The worker's last pipeline: extracted articles and errors go to hw:items for the ingester."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        spider = self.crawler.spider
+        record = dict(item)
+        if record.get("kind") == "error":
+            record["remember"] = not record.get("recheck_of")
+            record["fingerprint"] = fingerprint(record.get("request_url") or record["url"])
+        if record.get("kind") == "article":
+            self.crawler.stats.inc_value("healthwatch/articles_fetched")
+        push(spider.server, record)
+        return item
+
+
+def run_worker(config_path: Path, redis_url: str, names: list[str], *, dead_after: float = redisq.DEAD_AFTER,
+               log_level: str = "INFO", log_file: str | None = None) -> None:
+    """Crawl the named sources from Redis until SIGTERM/SIGINT."""
+    from scrapy.crawler import CrawlerProcess
+    from twisted.internet import task
+
+    from crawler.schedule.runner import scrapy_settings
+
+    settings = scrapy_settings(log_level, log_file)
+    for name, value in worker_settings(redis_url).items():
+        settings.set(name, value, priority="cmdline")
+    server = redisq.connect(redis_url)
+    server.ping()
+    worker_id = redisq.new_worker_id()
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for name in names:
+        crawler = process.create_crawler(RedisSourceSpider)
+        crawlers.append(crawler)
+        process.crawl(crawler, source=name, config=str(config_path), worker_id=worker_id)
+
+    def beat():
+        def total(stat):
+            return sum(c.stats.get_value(stat, 0) for c in crawlers if c.stats)
+
+        redisq.heartbeat(server, worker_id, {"sources": names, "pages": total("response_received_count"),
+                                             "articles": total("healthwatch/articles_fetched"), "started": started})
+        redisq.requeue_dead_workers(server, dead_after, me=worker_id)
+
+    started = time.time()
+    beat()
+    loop = task.LoopingCall(beat)
+    loop.start(HEARTBEAT_SECONDS, now=False)
+    log.info("worker %s crawling %s from %s", worker_id, ", ".join(names), redis_url)
+    try:
+        process.start()
+    finally:
+        server.hdel(redisq.WORKERS, worker_id)

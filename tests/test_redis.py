@@ -1,0 +1,175 @@
+"""The distributed mode end to end on a real Redis: `healthwatch run --redis` queues a round, two
+`healthwatch worker`s crawl a local site of 210 real article pages, one `healthwatch ingest` writes
+the SQLite file. Workers run with scrapy-redis's and Scrapy's deprecation warnings as errors."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+from tests.sitekit import NewsSite, fixture_articles, write_config
+
+ARTICLES = 210
+# scrapy-redis 0.9.1 on our Scrapy: any deprecation it (or we) trigger is an error (engineering notes §6).
+# (PYTHONWARNINGS cannot name ScrapyDeprecationWarning: it is resolved before site-packages is on the path.)
+STRICT_CLI = ("import warnings, scrapy.exceptions; "
+              "warnings.simplefilter('error', scrapy.exceptions.ScrapyDeprecationWarning); "
+              "from crawler.cli import app; app(prog_name='healthwatch')")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    """A private redis-server for this test session (no persistence)."""
+    redis = pytest.importorskip("redis")
+    binary = shutil.which("redis-server")
+    if not binary:
+        pytest.skip("redis-server is not installed (apt-get install redis-server): distributed mode untested")
+    port = _free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    for _ in range(100):
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    else:
+        proc.kill()
+        pytest.skip("could not start a private redis-server")
+    yield url
+    proc.terminate()
+    proc.wait()
+
+
+def unique_copies(count: int) -> list[tuple[str, bytes]]:
+    """Real pages, each copy numbered in its first sentences so it is an article of its own (the
+    thepaper pages are left out: their numbering does not reach the text the extractor keeps)."""
+    pages = [p for p in fixture_articles() if not p["id"].startswith("thepaper")]
+
+    def numbered(html: bytes, n: int) -> bytes:
+        return html.replace(b"</p>", b" (%d)</p>" % n, 3).replace("。".encode(), "。(%d)".encode() % n, 3)
+
+    return [(f"{pages[n % len(pages)]['id']}-{n}", numbered(pages[n % len(pages)]["html"], n)) for n in range(count)]
+
+
+def count(db, sql="select count(*) from articles"):
+    if not os.path.exists(db):
+        return 0
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        return conn.execute(sql).fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+    finally:
+        conn.close()
+
+
+def start(*args, log=None):
+    return subprocess.Popen([sys.executable, "-c", STRICT_CLI, *map(str, args)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=open(log, "wb") if log else subprocess.DEVNULL)
+
+
+def wait_until(condition, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_workers_and_ingester_store_every_article_once_through_kills(redis_url, tmp_path):
+    import redis as redis_client
+
+    from crawler.schedule import redisq
+
+    server = redis_client.Redis.from_url(redis_url)
+    server.flushdb()
+    db = tmp_path / "central.db"
+    logs = {name: tmp_path / f"{name}.log" for name in ("a", "b", "ingest1", "ingest2")}
+    procs = []
+    with NewsSite() as site:
+        for slug, html in unique_copies(ARTICLES):
+            site.publish(slug, html)
+        site.hang_seconds = 0.05  # a site slow enough that the kills below land mid-crawl
+        config = write_config(tmp_path / "sources.toml", site, max_pages=60, concurrency=3)
+        try:
+            pushed = run_cli("run", "--once", "--redis", redis_url, "--config", config, "--db", db)
+            assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+            assert server.llen(redisq.key("demo-news", "start_urls")) == 1
+
+            ingester = start("ingest", "--redis", redis_url, "--db", db, "--config", config, "--batch", "10",
+                             "--dead-after", "3", "--pause-in-batch", "0.4", log=logs["ingest1"])
+            a = start("worker", "--redis", redis_url, "--config", config, "--dead-after", "3", "--log-file", logs["a"])
+            b = start("worker", "--redis", redis_url, "--config", config, "--dead-after", "3", "--log-file", logs["b"])
+            procs += [ingester, a, b]
+
+            def both_working():
+                seen = redisq.workers(server)
+                return len(seen) == 2 and all(w.get("articles", 0) > 0 for w in seen.values())
+
+            wait_until(both_working, 45, "both workers to fetch articles")
+            # SIGKILL a worker while it has requests in flight: they must come back to the queue
+            a_processing = [k for k in map(bytes.decode, server.smembers(redisq.PROCESSING_KEYS))
+                            if f":{a.pid}:" in k]
+            wait_until(lambda: any(server.zcard(k) for k in a_processing), 20, "worker a to have requests in flight")
+            a.kill()
+            # SIGKILL the ingester inside a batch's transaction (the batch is in its processing list)
+            wait_until(lambda: server.llen(redisq.ITEMS_PROCESSING) > 0, 20, "the ingester to be mid-batch")
+            ingester.kill()
+            ingester.wait()
+            left = server.llen(redisq.ITEMS_PROCESSING)
+            assert left > 0  # the unacknowledged batch is still there
+            stored_at_kill = count(db)
+            ingester = start("ingest", "--redis", redis_url, "--db", db, "--config", config, "--dead-after", "3",
+                             log=logs["ingest2"])
+            procs.append(ingester)
+
+            wait_until(lambda: count(db) >= ARTICLES and count(
+                db, "select count(*) from crawl_runs where status = 'running'") == 0, 60, "every article stored")
+            assert count(db) == ARTICLES > stored_at_kill
+            assert count(db, "select count(distinct canonical_url) from articles") == ARTICLES
+            assert count(db, "select count(*) from articles where length(body) < 50") == 0
+            run = sqlite3.connect(db).execute("select status, new, errors from crawl_runs order by id desc").fetchone()
+            assert run == ("ok", ARTICLES, 0)
+            assert server.zcard(redisq.key("demo-news", "requests")) == 0
+            assert all(server.zcard(k) == 0 for k in map(bytes.decode, server.smembers(redisq.PROCESSING_KEYS)))
+
+            # A second round: the list page answers 304 or lists only stored articles; none is fetched again
+            fetched = site.article_hits()
+            pushed = run_cli("run", "--once", "--redis", redis_url, "--config", config, "--db", db)
+            assert pushed.returncode == 0, pushed.stderr
+            wait_until(lambda: count(db, "select count(*) from crawl_runs where status = 'running'") == 0
+                       and count(db, "select count(*) from crawl_runs") == 2, 40, "the second round to end")
+            assert site.article_hits() == fetched
+            assert count(db) == ARTICLES
+
+            status = run_cli("status", "--redis", redis_url, "--config", config, "--db", db)
+            assert status.returncode == 0 and "worker" in status.stdout and "items for the ingester" in status.stdout
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+            for proc in procs:
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+    for name, path in logs.items():
+        text = path.read_text(errors="replace") if path.exists() else ""
+        assert "Traceback" not in text and "DeprecationWarning" not in text, f"{name}:\n{text[-3000:]}"
