@@ -34,6 +34,7 @@ HTML_TYPES = ("html", "xml", "text/plain")
 HANDLED_STATUSES = tuple(code for code in range(100, 600) if code not in (301, 302, 303, 307, 308))
 LIST_TYPES = (*HTML_TYPES, "json", "javascript")  # feeds, sitemaps and list APIs answer in these too
 GONE_STATUSES = (404, 410)
+ARTICLE_PRIORITY = 20  # list pages: 10, the warm-up: 20
 
 
 class SourceSpider(scrapy.Spider):
@@ -112,8 +113,10 @@ class SourceSpider(scrapy.Spider):
                                     "handle_httpstatus_list": HANDLED_STATUSES})
 
     def article_request(self, url: str, list_url: str | None, recheck_of: int | None = None) -> scrapy.Request:
+        # Articles go before list pages (priority 20 > 10): the pages listed so far are fetched
+        # before the next list page is read, so the queue holds one list's articles, not the site's.
         return scrapy.Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=bool(recheck_of),
-                              cookies=self.source.cookies,
+                              cookies=self.source.cookies, priority=ARTICLE_PRIORITY,
                               meta={"role": "recheck" if recheck_of else "article", "recheck_of": recheck_of,
                                     "list_url": list_url, "request_url": url, "handle_httpstatus_list": HANDLED_STATUSES})
 

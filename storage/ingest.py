@@ -25,6 +25,19 @@ def complete_list_validators(store: Store) -> list[tuple[str, str | None, str | 
         "AND (etag IS NOT NULL OR last_modified IS NOT NULL)").fetchall()
 
 
+def next_attempt(store: Store, url: str) -> float | None:
+    """When a transiently failing page may be fetched again (epoch seconds), if it waits."""
+    from datetime import datetime, timezone
+
+    from crawler.fetch.urls import url_key
+
+    row = store.db.execute("SELECT next_attempt_at FROM fetch_failures WHERE url_key = ? AND permanent = 0",
+                           [url_key(url)]).fetchone()
+    if not row or not row[0]:
+        return None
+    return datetime.strptime(row[0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
+
+
 def add_run_counts(store: Store, run_id: int, counts: dict[str, int]) -> None:
     """Add a batch's counts to a round's crawl_runs row (inside the batch's transaction)."""
     sets = ", ".join(f"{name} = coalesce({name}, 0) + ?" for name in COUNTERS)

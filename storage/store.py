@@ -43,6 +43,14 @@ def content_hash(body: str) -> str | None:
     return hashlib.sha1(folded.encode("utf-8")).hexdigest() if len(folded) >= 20 else None
 
 
+def presign(item: dict) -> dict:
+    """Work out ahead what save_articles would (the content hash, the dedup signature), e.g. in an
+    extraction process off the crawl's thread; save_articles then only looks them up."""
+    item["_content_hash"] = content_hash(item.get("body", ""))
+    item["_signed"] = dedup_sign(item)
+    return item
+
+
 @dataclass
 class SaveOutcome:
     status: str  # "new", "known" (URL already stored) or "duplicate" (same content, other URL)
@@ -95,12 +103,12 @@ class Store:
                         self._add_aliases(keys, known, item["source"], now)
                         outcomes.append(SaveOutcome("known", known, item["url"]))
                         continue
-                    digest = content_hash(item.get("body", ""))
+                    digest = item["_content_hash"] if "_content_hash" in item else content_hash(item.get("body", ""))
                     # a copy that adds a translation is a repost with its own row, not the same content
                     same = self.db.execute(
                         "SELECT id FROM articles WHERE content_hash = ? LIMIT 1", [digest]
                     ).fetchone() if digest and not item.get("translation_body") else None
-                    signed = dedup_sign(item) if not same else None
+                    signed = (item["_signed"] if "_signed" in item else dedup_sign(item)) if not same else None
                     same_id = same[0] if same else dedup.exact_match(self.db.conn, signed)
                     if same_id is not None:
                         self._add_aliases(keys, same_id, item["source"], now)

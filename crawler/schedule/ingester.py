@@ -165,7 +165,8 @@ class Ingester:
                     if record.get("remember", True):
                         store.record_failure(record["source"], record["url"], record["reason"],
                                              http_status=record.get("http_status"),
-                                             permanent=bool(record.get("permanent")))
+                                             permanent=bool(record.get("permanent")),
+                                             retry_after=record.get("retry_after"))
                 elif kind == "list":
                     run["pages"] += 1
                     run["not_modified"] += record.get("listed") is None
@@ -180,7 +181,8 @@ class Ingester:
 
     def _save_list(self, record: dict) -> bool:
         return self.store.save_list_page(record["source"], record["url"], etag=record.get("etag"),
-                                         last_modified=record.get("last_modified"), listed=record.get("listed"))
+                                         last_modified=record.get("last_modified"), listed=record.get("listed"),
+                                         settled=record.get("whole", True))
 
     def _keep_reason(self, record: dict) -> None:
         reasons = self.reasons[record.get("run") or 0]
@@ -189,7 +191,7 @@ class Ingester:
 
     def after_commit(self, records: list[dict], lists: list[tuple[dict, bool]], stored: bool) -> None:
         """Tell the workers what is now settled; run the watches."""
-        known, retry = set(), defaultdict(list)
+        known, retry, deferred = set(), defaultdict(list), {}
         for record in records:
             self.last_item[record.get("source")] = time.monotonic()
             if record.get("kind") == "article":
@@ -197,8 +199,11 @@ class Ingester:
             elif record.get("kind") == "error":
                 if self.store.is_known(record["url"]):
                     known.add(url_key(record["url"]))
-                elif record.get("fingerprint"):  # may be tried again next round
+                elif record.get("fingerprint"):  # may be tried again, once its backoff has passed
                     retry[record["source"]].append(record["fingerprint"])
+                    until = ingest.next_attempt(self.store, record["url"])
+                    if until:
+                        deferred[url_key(record["url"])] = until
         for record, complete in lists:
             if record.get("listed") is not None:
                 self.pending_lists[record["url"]] = record
@@ -212,6 +217,10 @@ class Ingester:
                 pipe.sadd(redisq.KNOWN, *known)
             for source, fingerprints in retry.items():
                 pipe.srem(redisq.key(source, "dupefilter"), *fingerprints)
+            if deferred:
+                pipe.zadd(redisq.DEFERRED, deferred)
+            if known:
+                pipe.zrem(redisq.DEFERRED, *known)
             pipe.execute()
         if stored and self.config.watches:
             from crawler.watches import check_watches

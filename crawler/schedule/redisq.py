@@ -19,6 +19,7 @@ Keys (one Redis per deployment):
   hw:items / hw:items:processing  lists  items for the ingester / the batch it is writing
   hw:known                 set    url keys never to fetch again (stored or failed for good), kept by the ingester
   hw:validators            hash   url key -> JSON ETag/Last-Modified of complete list pages, kept by the ingester
+  hw:deferred              zset   url key -> when a transiently failing page may be tried again, kept by the ingester
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ ITEMS = f"{PREFIX}:items"
 ITEMS_PROCESSING = f"{PREFIX}:items:processing"
 KNOWN = f"{PREFIX}:known"
 VALIDATORS = f"{PREFIX}:validators"
+DEFERRED = f"{PREFIX}:deferred"
 WORKERS = f"{PREFIX}:workers"
 PROCESSING_KEYS = f"{PREFIX}:processing"
 DEAD_AFTER = 60.0  # seconds without a heartbeat after which a worker's in-flight requests are requeued

@@ -73,6 +73,11 @@ class RedisState:
         raw = self.server.hget(redisq.VALIDATORS, url_key(url))
         return json.loads(raw) if raw else None
 
+    def retry_not_due(self, url: str) -> bool:
+        """A transiently failing page waits out the backoff the ingester recorded for it."""
+        until = self.server.zscore(redisq.DEFERRED, url_key(url))
+        return bool(until and until > time.time())
+
     def incomplete_list_pages(self, source: str) -> list[str]:
         return []  # the scheduler pushes them with the round's start requests
 
@@ -89,24 +94,34 @@ class RedisRunBook:
     def __init__(self, server, source: str, crawler):
         self.server, self.source, self.crawler = server, source, crawler
         self.run_id = 0
+        self.fatal = None  # no database here: nothing can fail for good on a worker
 
     def open(self) -> None:
         pass  # the round's crawl_runs row is opened by the scheduler that pushed it
 
-    def list_fetched(self, url, *, etag, last_modified, listed) -> None:
+    def callback_failed(self, failure, response, spider=None) -> None:
+        url = response.meta.get("list_url") or response.meta.get("request_url") or response.url
+        self.error(url, f"crawler error: {failure.type.__name__}: {failure.getErrorMessage()}"[:300], remember=False)
+
+    def item_failed(self, item, response, spider=None, failure=None) -> None:
+        what = f"{failure.type.__name__}: {failure.getErrorMessage()}" if failure is not None else "unknown"
+        self.error(str((item or {}).get("url") or ""), f"pipeline error: {what}"[:300], remember=False)
+
+    def list_fetched(self, url, *, etag, last_modified, listed, whole: bool = True) -> None:
         self.crawler.stats.inc_value("healthwatch/pages")
         push(self.server, {"kind": "list", "source": self.source, "url": url, "etag": etag,
-                           "last_modified": last_modified, "listed": listed})
+                           "last_modified": last_modified, "listed": listed, "whole": whole})
 
     def list_not_modified(self, url: str) -> None:
         self.crawler.stats.inc_value("healthwatch/pages")
         push(self.server, {"kind": "list", "source": self.source, "url": url, "listed": None})
 
-    def error(self, url, reason, *, http_status=None, permanent=False, remember=True, blocked=False) -> None:
+    def error(self, url, reason, *, http_status=None, permanent=False, remember=True, blocked=False,
+              retry_after=None) -> None:
         self.crawler.stats.inc_value("healthwatch/errors")
         push(self.server, {"kind": "error", "source": self.source, "url": url, "reason": reason,
                            "http_status": http_status, "permanent": permanent, "remember": remember,
-                           "fingerprint": fingerprint(url)})
+                           "retry_after": retry_after, "fingerprint": fingerprint(url)})
 
     def close(self, finish_reason: str) -> dict:
         return {"id": 0, "status": f"worker closed ({finish_reason})"}
@@ -285,7 +300,7 @@ class PushItems:
 
     def process_item(self, item):
         spider = self.crawler.spider
-        record = dict(item)
+        record = {k: v for k, v in item.items() if k != "_signed"}  # numpy: the ingester signs again
         if record.get("kind") == "error":
             record["remember"] = not record.get("recheck_of")
             record["fingerprint"] = fingerprint(record.get("request_url") or record["url"])
