@@ -251,6 +251,8 @@ def main() -> None:
                 db = work / f"hw{n}.db"
                 hws.append(healthwatch_run(site, config, db))
                 print(line(f"healthwatch crawl #{n + 1}", hws[-1], raws[-1]), flush=True)
+            raws.append(raw_run(site, args.concurrency))  # raw runs on both sides of every measured run
+            print(line(f"raw Scrapy #{len(raws)}", raws[-1]), flush=True)
             anchor = {"pages_per_s": sum(r["pages_per_s"] for r in raws) / len(raws)}
             report.update(raw=raws, healthwatch=hws,
                           ratio=sum(r["pages_per_s"] for r in hws) / len(hws) / anchor["pages_per_s"])

@@ -36,8 +36,55 @@ def extraction_processes(settings) -> int:
     return int(value) if value is not None else (os.cpu_count() or 1)
 
 
-def _pool_started() -> None:
+def _pool_started(parent: int | None = None) -> None:
+    _die_with_parent(parent)
     gc.freeze()  # the imported modules are long-lived: keep them out of the cyclic collector's passes
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """A pool process outlives a crawl killed with SIGKILL (the watchdog's last resort) unless the
+    kernel is told to end it with its parent (Linux's PR_SET_PDEATHSIG; elsewhere nothing)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if parent and os.getppid() != parent:  # the parent died before the call above
+        os._exit(1)
+
+
+class SharedPool:
+    """One extraction pool per process, however many crawlers it runs (a worker runs one per source)."""
+
+    pool: ProcessPoolExecutor | None = None
+    users = 0
+
+    @classmethod
+    def acquire(cls, processes: int) -> ProcessPoolExecutor:
+        # "spawn": a fresh interpreter, not a fork of a process with a running reactor and its threads
+        if cls.pool is None:
+            cls.pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
+                                           initializer=_pool_started, initargs=(os.getpid(),))
+        cls.users += 1
+        return cls.pool
+
+    @classmethod
+    def release(cls) -> None:
+        cls.users -= 1
+        if cls.users <= 0 and cls.pool is not None:
+            cls.pool.shutdown(wait=True, cancel_futures=True)
+            cls.pool, cls.users = None, 0
+
+    @classmethod
+    def replace_broken(cls, broken: ProcessPoolExecutor, processes: int) -> ProcessPoolExecutor:
+        if cls.pool is broken:
+            broken.shutdown(wait=False, cancel_futures=True)
+            cls.pool = None
+            cls.users -= 1
+            return cls.acquire(processes)
+        return cls.pool
 
 
 class ExtractPipeline:
@@ -51,16 +98,14 @@ class ExtractPipeline:
         return cls(crawler)
 
     def open_spider(self):
-        # Started with the crawl so the workers' imports overlap the first fetches; "spawn": a fresh
-        # interpreter, not a fork of a process with a running reactor and its threads.
-        if self.processes > 0:
-            self.pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=_pool_started)
+        if self.processes > 0:  # started with the crawl: the pool's imports overlap the first fetches
+            self.pool = SharedPool.acquire(self.processes)
         gc.freeze()  # Scrapy, the config and the extractor are loaded: out of the collector's way
 
     def close_spider(self):
         if self.pool:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            SharedPool.release()
+            self.pool = None
 
     async def process_item(self, item):
         if item.get("kind") != "page":
@@ -74,8 +119,7 @@ class ExtractPipeline:
         try:
             return await asyncio.wrap_future(self.pool.submit(extract_item, item, options))
         except BrokenProcessPool:  # a worker died (memory, a crash in a C extension): new pool, this page fails
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.open_spider()
+            self.pool = SharedPool.replace_broken(self.pool, self.processes)
             return _error(item, "extraction failed: the extraction process died")
 
 
