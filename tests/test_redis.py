@@ -106,7 +106,7 @@ def test_workers_and_ingester_store_every_article_once_through_kills(redis_url, 
     with NewsSite() as site:
         for slug, html in unique_copies(ARTICLES):
             site.publish(slug, html)
-        site.hang_seconds = 0.05  # a site slow enough that the kills below land mid-crawl
+        site.hang_seconds = 0.1  # a site slow enough that the kills below land mid-crawl
         config = write_config(tmp_path / "sources.toml", site, max_pages=60, concurrency=3)
         try:
             pushed = run_cli("run", "--once", "--redis", redis_url, "--config", config, "--db", db)
@@ -123,7 +123,7 @@ def test_workers_and_ingester_store_every_article_once_through_kills(redis_url, 
                 seen = redisq.workers(server)
                 return len(seen) == 2 and all(w.get("articles", 0) > 0 for w in seen.values())
 
-            wait_until(both_working, 45, "both workers to fetch articles")
+            wait_until(both_working, 120, "both workers to fetch articles")
             # SIGKILL a worker while it has requests in flight: they must come back to the queue
             a_processing = [k for k in map(bytes.decode, server.smembers(redisq.PROCESSING_KEYS))
                             if f":{a.pid}:" in k]
@@ -141,7 +141,7 @@ def test_workers_and_ingester_store_every_article_once_through_kills(redis_url, 
             procs.append(ingester)
 
             wait_until(lambda: count(db) >= ARTICLES and count(
-                db, "select count(*) from crawl_runs where status = 'running'") == 0, 60, "every article stored")
+                db, "select count(*) from crawl_runs where status = 'running'") == 0, 120, "every article stored")
             assert count(db) == ARTICLES > stored_at_kill
             assert count(db, "select count(distinct canonical_url) from articles") == ARTICLES
             assert count(db, "select count(*) from articles where length(body) < 50") == 0
@@ -155,7 +155,7 @@ def test_workers_and_ingester_store_every_article_once_through_kills(redis_url, 
             pushed = run_cli("run", "--once", "--redis", redis_url, "--config", config, "--db", db)
             assert pushed.returncode == 0, pushed.stderr
             wait_until(lambda: count(db, "select count(*) from crawl_runs where status = 'running'") == 0
-                       and count(db, "select count(*) from crawl_runs") == 2, 40, "the second round to end")
+                       and count(db, "select count(*) from crawl_runs") == 2, 90, "the second round to end")
             assert site.article_hits() == fetched
             assert count(db) == ARTICLES
 

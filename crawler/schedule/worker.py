@@ -33,6 +33,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.spiders import RedisMixin
 
 from crawler.config import load_config
+from crawler.fetch import address_guard
 from crawler.fetch.urls import canonical_url, url_key
 from crawler.schedule import redisq
 from spiders.source import SourceSpider, apply_source_settings
@@ -40,6 +41,7 @@ from storage.store import utc_now
 
 log = logging.getLogger("healthwatch.worker")
 HEARTBEAT_SECONDS = 2.0
+IDLE_POLL_SECONDS = 1.0
 
 
 def worker_settings(redis_url: str) -> dict:
@@ -156,9 +158,11 @@ class RedisSourceSpider(RedisMixin, SourceSpider):
     @classmethod
     def from_crawler(cls, crawler, *args, source: str | None = None, config: str | None = None,
                      worker_id: str = "", **kwargs):
+        # SourceSpider.from_crawler's steps, minus its database (keep the two in step)
         cfg = load_config(config)
         src = cfg.source(source)
         apply_source_settings(crawler.settings, cfg, src)
+        address_guard.configure(allow_private=cfg.allow_private_addresses)
         for name, what in (("SCHEDULER_QUEUE_KEY", "requests"), ("SCHEDULER_DUPEFILTER_KEY", "dupefilter")):
             crawler.settings.set(name, redisq.key(src.name, what), priority="spider")
         spider = scrapy.Spider.from_crawler.__func__(cls, crawler, *args, **kwargs)
@@ -168,6 +172,8 @@ class RedisSourceSpider(RedisMixin, SourceSpider):
         spider.store = RedisState(spider.server)
         spider.runbook = RedisRunBook(spider.server, src.name, crawler)
         spider.list_budget = Unlimited()  # the shared budget is SharedListBudget's
+        crawler.signals.connect(spider.runbook.callback_failed, signals.spider_error)
+        crawler.signals.connect(spider.runbook.item_failed, signals.item_error)
         spider.acks = Acks(spider.server)
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(spider.acks.item_done, signal)
@@ -318,6 +324,12 @@ def run_worker(config_path: Path, redis_url: str, names: list[str], *, dead_afte
 
     from crawler.schedule.runner import scrapy_settings
 
+    # An idle engine looks at its scheduler on a 5 s heartbeat: with a shared queue that other
+    # workers keep nearly empty, a worker would rarely find work (engineering notes §6: one worker
+    # takes a small queue). Once a second here (Scrapy has no setting for it).
+    from scrapy.core.engine import ExecutionEngine
+
+    ExecutionEngine._SLOT_HEARTBEAT_INTERVAL = IDLE_POLL_SECONDS
     settings = scrapy_settings(log_level, log_file)
     for name, value in worker_settings(redis_url).items():
         settings.set(name, value, priority="cmdline")
