@@ -31,9 +31,10 @@ BASE_FIELDS = ("url", "request_url", "source", "fetched_at", "list_url", "rechec
 
 
 def extraction_processes(settings) -> int:
-    """HEALTHWATCH_EXTRACT_PROCESSES: 0 extracts in the crawl's own process; default: one per core."""
+    """HEALTHWATCH_EXTRACT_PROCESSES: 0 extracts in the crawl's own process. Default: one per core
+    but the one the crawl itself keeps busy (Scrapy and the store), at least one; each costs ~100 MB."""
     value = settings.get("HEALTHWATCH_EXTRACT_PROCESSES")
-    return int(value) if value is not None else (os.cpu_count() or 1)
+    return int(value) if value is not None else max(1, (os.cpu_count() or 1) - 1)
 
 
 def _pool_started(parent: int | None = None) -> None:
