@@ -152,6 +152,8 @@ class Ingester:
         with write_transaction(store.db):
             articles = [r for r in records if r.get("kind") == "article" and not r.get("recheck_of")]
             for article, outcome in zip(articles, store.save_articles(articles) if articles else []):
+                if outcome.status == "new":  # its 文号 and citations, as the local store pipeline does
+                    self._store_documents(outcome.article_id, article)
                 run = counts[article.get("run") or 0]
                 run["articles_fetched"] += 1
                 run[{"new": "new", "known": "known", "duplicate": "duplicates"}[outcome.status]] += 1
@@ -178,6 +180,15 @@ class Ingester:
                 time.sleep(self.pause_in_batch)
         self.written += len(articles)
         self.after_commit(records, lists, bool(articles))
+
+    def _store_documents(self, article_id: int, article: dict) -> None:
+        from crawler.documents.pipeline import store_documents
+
+        try:
+            with write_transaction(self.store.db):  # a savepoint: its failure loses these rows, not the batch
+                store_documents(self.store.db, article_id, article)
+        except Exception:  # noqa: BLE001 - logged; the article itself stays stored
+            log.exception("storing the documents of article %s failed", article_id)
 
     def _save_list(self, record: dict) -> bool:
         return self.store.save_list_page(record["source"], record["url"], etag=record.get("etag"),
