@@ -2,12 +2,20 @@
 
 Usage: python -m bench.extract_bench [--sets zh-news,cwced,aeb,wcxb] [--no-reference] [--worst N]
 
-The metric is the one defined in /work/shared/bench/README.md:
+Pages: ../shared/bench/<set> beside the repository root and the project's own bench/pages/<set> (see
+bench/benchsets.py), each page in the tuning or the validation half by its site; every figure is
+reported for all pages and for each half.
+
+The metric is the one defined in ../shared/bench/README.md:
 - tokens: each CJK ideograph / kana / hangul is one token, any other \\w+ run is one token;
 - body: multiset of 4-token shingles; P averaged over pages with output, R over pages with truth,
   F1 of the averages; doc-F1 = mean per-page F1 with empty output scoring 0;
 - title exact after NFKC, lower-case, no spaces/punctuation; date equal at the truth's granularity;
   publisher/author/editor: normalised containment either way;
+- metadata fields (title, published to the day and to the minute, publisher, author, editor) as
+  precision = right / non-empty predictions and recall = right / non-empty truths. A hand-labelled
+  truth (zh-news format) states a missing field as null: a prediction there counts against precision;
+  elsewhere a missing truth value is unknown and the page does not judge that field;
 - speed: pages/s of the extraction call alone, pages already in memory, one process. Each extractor is timed
   in --rounds fresh processes of its own (rounds interleave the extractors, caches start cold each time, no
   extractor runs in another's heap); the figures are the medians of the rounds.
@@ -29,8 +37,9 @@ import warnings
 from collections import Counter
 from pathlib import Path
 
-BENCH_DIR = Path(os.environ.get("HEALTHWATCH_BENCH_DIR", "/work/shared/bench"))
-SETS = ("zh-news", "cwced", "aeb", "wcxb")
+from bench import benchsets
+
+SETS = tuple(benchsets.set_dirs())  # ../shared/bench's sets, then bench/pages/<set> when present
 
 _CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002ffff"
 _TOKEN = re.compile(f"[{_CJK_CLASS}]|[^\\W{_CJK_CLASS}]+")
@@ -98,16 +107,7 @@ def date_ok(pred, truth, granularity: int | None = None) -> bool:
 # ---------------------------------------------------------------- data
 
 def load_set(name: str) -> list[dict]:
-    pages = []
-    for folder in sorted((BENCH_DIR / name).iterdir()):
-        if not (folder / "truth.json").exists():
-            continue
-        truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
-        if "body_paragraphs" in truth and not truth.get("body"):
-            truth["body"] = "\n".join(truth["body_paragraphs"])
-        pages.append({"id": f"{name}/{folder.name}", "html": gzip.decompress((folder / "page.html.gz").read_bytes()),
-                      "truth": truth})
-    return pages
+    return benchsets.load_set(name)
 
 
 # ---------------------------------------------------------------- extractors
@@ -185,6 +185,68 @@ def _weights(pages):
     return [1 / n[k] for k in key]
 
 
+# metadata fields: (truth key, output key, check, granularity of a date: parts that must agree)
+FIELDS = {
+    "title": ("title", "title", title_ok, None),
+    "day": ("published", "published", date_ok, 3),
+    "minute": ("published", "published", date_ok, 5),
+    "publisher": ("publisher", "publisher", contain_ok, None),
+    "author": ("author", "author", contain_ok, None),
+    "editor": ("editor", "editor", contain_ok, None),
+}
+
+
+def _truth_value(truth: dict, key: str):
+    """(value, labelled): a hand-labelled truth (zh-news format, with body_paragraphs) states an empty
+    field as null, so a prediction there is wrong; in the other sets a missing value is unknown."""
+    if key == "published":
+        value = truth.get("published") or truth.get("date")
+        present = "published" in truth or "date" in truth
+    else:
+        value, present = truth.get(key), key in truth
+    return value, present and "body_paragraphs" in truth
+
+
+def field_judgement(name: str, truth: dict, out: dict) -> tuple[bool, bool, bool] | None:
+    """(truth non-empty, prediction non-empty, right) for one field of one page, or None when the page
+    cannot judge it (unlabelled; a date truth coarser than the field)."""
+    tkey, okey, ok, gran = FIELDS[name]
+    value, labelled = _truth_value(truth, tkey)
+    pred = out.get(okey)
+    if gran:
+        if value and len(date_parts(value)) < gran:
+            return None
+        has_pred = len(date_parts(pred)) >= gran
+        if not value:
+            return (False, has_pred, False) if labelled else None
+        return True, has_pred, has_pred and ok(pred, value, gran)
+    has_pred = bool(norm_text(pred))
+    if not value:
+        return (False, has_pred, False) if labelled else None
+    return True, has_pred, has_pred and ok(pred, value)
+
+
+def field_scores(pages, outputs) -> dict[str, dict]:
+    """Per field: precision = right / non-empty predictions, recall = right / non-empty truths (on the
+    pages that can judge the field)."""
+    res = {}
+    for name in FIELDS:
+        n_truth = n_pred = right_t = right_p = 0
+        for page, out in zip(pages, outputs):
+            j = field_judgement(name, page["truth"], out)
+            if j is None:
+                continue
+            has_truth, has_pred, right = j
+            n_truth += has_truth
+            n_pred += has_pred
+            right_t += right and has_truth
+            right_p += right and has_pred
+        if n_truth or n_pred:
+            res[name] = {"P": right_p / n_pred if n_pred else None, "R": right_t / n_truth if n_truth else None,
+                         "n_pred": n_pred, "n_truth": n_truth}
+    return res
+
+
 def score(pages, outputs):
     weights = _weights(pages)
     ps, rs, fs = [], [], []
@@ -201,34 +263,8 @@ def score(pages, outputs):
         fs.append((f, w))
     avg = lambda xs: sum(x * w for x, w in xs) / sum(w for _, w in xs) if xs else 0.0
     P, R = avg(ps), avg(rs)
-    res = {"n": len(fs), "P": P, "R": R, "F1": 2 * P * R / (P + R) if P + R else 0.0, "docF1": avg(fs),
-           "empty": len(fs) - len(ps)}
-    checks = {
-        "title": ("title", "title", title_ok),
-        "date_day": ("date", "published", lambda a, b: date_ok(a, b, 3)),
-        "date_min": ("date", "published", lambda a, b: date_ok(a, b, 5)),
-        "date": ("date", "published", date_ok),
-        "publisher": ("publisher", "publisher", contain_ok),
-        "author": ("author", "author", contain_ok),
-        "editor": ("editor", "editor", contain_ok),
-    }
-    for name, (tkey, okey, ok) in checks.items():
-        rows = []
-        for page, out in zip(pages, outputs):
-            truth = page["truth"].get(tkey)
-            if tkey == "date" and truth is None:
-                truth = page["truth"].get("published")
-            if not truth:
-                continue
-            gran = len(date_parts(truth)) if tkey == "date" else None
-            if name == "date_day" and (gran or 0) < 3:
-                continue
-            if name == "date_min" and (gran or 0) < 5:
-                continue
-            rows.append(ok(out.get(okey), truth))
-        if rows:
-            res[name] = (sum(rows) / len(rows), len(rows))
-    return res
+    return {"n": len(fs), "P": P, "R": R, "F1": 2 * P * R / (P + R) if P + R else 0.0, "docF1": avg(fs),
+            "empty": len(fs) - len(ps), "fields": field_scores(pages, outputs)}
 
 
 def time_run(fn, pages):
@@ -268,10 +304,33 @@ def timed_rounds(names: list[str], sets: list[str], rounds: int) -> dict[str, li
     return runs
 
 
-def fmt(res, speed):
-    extra = " ".join(f"{k}={v[0]:.3f}/{v[1]}" for k, v in res.items() if isinstance(v, tuple))
-    return (f"P={res['P']:.3f} R={res['R']:.3f} F1={res['F1']:.3f} docF1={res['docF1']:.3f} "
-            f"empty={res['empty']}/{res['n']} {speed:6.1f} p/s  {extra}")
+def _pr(v) -> str:
+    p = "  -  " if v["P"] is None else f"{v['P']:.3f}"
+    r = "  -  " if v["R"] is None else f"{v['R']:.3f}"
+    return f"{p}/{r} ({v['n_pred']}/{v['n_truth']})"
+
+
+def fmt(res, speed=None):
+    pace = f" {speed:6.1f} p/s" if speed is not None else ""
+    body = (f"P={res['P']:.3f} R={res['R']:.3f} F1={res['F1']:.3f} docF1={res['docF1']:.3f} "
+            f"empty={res['empty']}/{res['n']}{pace}" if res["n"] else f"(no body truth){pace}")
+    fields = "  ".join(f"{k} {_pr(v)}" for k, v in res["fields"].items())
+    return body + ("\n" + " " * 28 + fields if fields else "")
+
+
+def subsets(pages):
+    """("all", indexes), then each half's indexes."""
+    yield "all", list(range(len(pages)))
+    for half in benchsets.HALVES:
+        yield half, [i for i, p in enumerate(pages) if p["half"] == half]
+
+
+def _pick(xs, idx):
+    return [xs[i] for i in idx]
+
+
+def _is_chinese(page) -> bool:
+    return (page["truth"].get("lang") or "").startswith("zh") or page["set"] in ("zh-news", "cwced")
 
 
 def main(argv=None):
@@ -291,6 +350,9 @@ def main(argv=None):
         return 0
     names = ["ours"] + ([] if args.no_reference else ["trafilatura", "readability"])
     warm_up(names)
+    print(f"bench pages: {benchsets.shared_bench_dir()} and {benchsets.OWN_PAGES.relative_to(benchsets.REPO_ROOT)}/")
+    print("halves: by site (sha1 of the host/site key), the same half for every page of a site")
+    print("metadata: field P/R (predictions/truths): P = right / non-empty predictions, R = right / non-empty truths")
     print("warm-up: every extractor ran once on the same small synthetic page before timing "
           "(imports and one-off set-up are not timed; no bench page is seen early)")
     runs = timed_rounds(names, sets, args.rounds) if args.rounds > 0 else None
@@ -298,22 +360,42 @@ def main(argv=None):
         print(f"speed: median of {args.rounds} rounds, each extractor timed in a fresh process per round")
     speed_total = {n: [0, 0.0] for n in names}
     report = {"rounds": args.rounds}
+    pooled_pages, pooled_outs = [], {n: [] for n in names}
     for set_name in sets:
         pages = load_set(set_name)
-        print(f"\n== {set_name} ({len(pages)} pages)")
+        halves = {h: sum(p["half"] == h for p in pages) for h in benchsets.HALVES}
+        print(f"\n== {set_name} ({len(pages)} pages: " + ", ".join(f"{h} {n}" for h, n in halves.items()) + ")")
+        pooled_pages.extend(pages)
         for name in names:
             outs, speed = time_run(EXTRACTORS[name], pages)
             if runs:
                 speed = len(pages) / statistics.median(run[set_name] for run in runs[name])
-            res = score(pages, outs)
+            pooled_outs[name].extend(outs)
             speed_total[name][0] += len(pages)
             speed_total[name][1] += len(pages) / speed
-            report[f"{set_name}/{name}"] = {**res, "pages_per_s": speed}
-            print(f"  {name:12s} {fmt(res, speed)}")
+            for part, idx in subsets(pages):
+                if not idx:
+                    continue
+                res = score(_pick(pages, idx), _pick(outs, idx))
+                report[f"{set_name}/{part}/{name}"] = {**res, "pages_per_s": speed}
+                print(f"  {name:12s} {part:10s}  {fmt(res, speed if part == 'all' else None)}")
             if name == "ours" and args.worst:
-                ranked = sorted((o.get("_f1", 1.0), p["id"], o.get("flags")) for p, o in zip(pages, outs))
-                for f, pid, flags in ranked[:args.worst]:
-                    print(f"      {f:.3f} {pid} {flags}")
+                ranked = sorted((o.get("_f1", 1.0), p["id"], p["half"], o.get("flags")) for p, o in zip(pages, outs))
+                for f, pid, half, flags in ranked[:args.worst]:
+                    print(f"      {f:.3f} {pid} [{half}] {flags}")
+    for lang, keep in (("Chinese", _is_chinese), ("other", lambda p: not _is_chinese(p))):
+        idx_lang = [i for i, p in enumerate(pooled_pages) if keep(p)]
+        if not idx_lang:
+            continue
+        print(f"\n== pooled: {lang} pages of the sets above ({len(idx_lang)})")
+        for name in names:
+            for part, idx in subsets(_pick(pooled_pages, idx_lang)):
+                if not idx:
+                    continue
+                sel = _pick(idx_lang, idx)
+                res = score(_pick(pooled_pages, sel), _pick(pooled_outs[name], sel))
+                report[f"pooled-{lang}/{part}/{name}"] = res
+                print(f"  {name:12s} {part:10s}  {fmt(res)}")
     print("\n== speed over all sets" + (" (median round)" if runs else ""))
     n_pages = speed_total["ours"][0]
     # the whole-run figure of each round; the median round's pages/s (not a sum of per-set medians)
