@@ -309,3 +309,8 @@ def _find_published_en(zone_text: str, meta: dict, html_text: str, url: str | No
     if m := _EN_MONTH_YEAR.search(zone_text):  # a magazine's "November 2015": month precision
         return f"{int(m['y']):04d}-{_MONTHS[m['mon'][:3].lower()]:02d}"
     return None
+
+
+def page_published(page, zones, chinese: bool) -> str | None:
+    return find_published(zones.date_zone, page.meta, page.text, page.url, chinese, page.selected("published"),
+                          zones.near)

@@ -109,3 +109,14 @@ def attachments(root, base_url: str | None) -> list[dict[str, str]]:
             or href.rsplit("/", 1)[-1]
         out.append({"name": name, "url": url})
     return out
+
+
+def gov_table_of(page) -> dict[str, str]:
+    """The 索引号 / 发文机关 / 文号 / 发布机构 table of a gov document page, if it has one."""
+    text = page.visible_text
+    # a one-character `in` is a memchr-speed scan, a longer needle a much slower one: 号 or 机 is in each label
+    if ("号" in text or "机" in text) and (
+            "索引号" in text or "发文机关" in text or "文号" in text or "发布机构" in text):
+        blocks = list(dict.fromkeys(ln.el for ln in page.lines if LABEL_ANYWHERE.search(ln.text)))
+        return gov_table(page.root, blocks) if blocks else {}
+    return {}

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from crawler.extract.dom import text as el_text
+from crawler.extract.labels import strip_label
 from crawler.extract.meta import names
 
 _STOP = r"(?=\s*(?:[|｜/【】\[\]()（）。，,；;]|\s{2,}|来源|來源|作者|记者|記者|编辑|編輯|责编|责任编辑|时间|時間|发布|發布|日期|" \
@@ -274,3 +276,27 @@ def find_editor(page_text: str) -> str | None:
     if not _contains(page_text, "编辑") and not _contains(page_text, "編輯"):
         return None
     return _first(_EDITOR_WEAK, [page_text])
+
+
+def source_element(candidates: list) -> str | None:
+    """Text of a short element classed as the source (qq `a_source`, xinhua `#source`, baidu account name);
+    `candidates` come from the body walk (class/id containing source, author-name, account, ...)."""
+    for el in candidates[:6]:
+        t = strip_label(el_text(el))
+        if len(el) <= 2 and 2 <= len(t) <= 30 and not re.search(r"\d{4}|[:：]", t) and "授权" not in t:
+            return t
+    return None
+
+
+def page_publisher(page, zones) -> str | None:
+    return page.selected("publisher") or find_publisher(
+        zones.zone, zones.after_title, page.meta, lambda: source_element(page.marked["source"]), zones.pre_zone)
+
+
+def page_author(page, zones) -> str | None:
+    return page.selected("author") or find_author(zones.zone, zones.first, zones.last, page.meta, zones.head,
+                                                  zones.from_title) or byline_editor(zones.zone + "\n" + zones.last)
+
+
+def page_editor(page, zones) -> str | None:
+    return page.selected("editor") or find_editor(zones.after_body_start)

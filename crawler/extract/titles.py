@@ -127,3 +127,7 @@ def find_title(elements: list, meta: dict, flags: list[str]) -> str | None:
     if best and best[0] >= 4:
         return best[2]
     return None
+
+
+def page_title(page) -> str | None:
+    return page.selected("title") or find_title(page.marked["title"], page.meta, page.flags)

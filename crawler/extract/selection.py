@@ -1,0 +1,67 @@
+"""The article's lines: a source's body selector when it has one, else the best container of the walked
+lines (body.py), else a table/list page's fallback block; then the text finished: a reprint's 【来源】
+lines out, an appended translation split off, spam lines dropped."""
+from __future__ import annotations
+
+from crawler.extract import body as body_mod
+from crawler.extract.clean import is_spam
+from crawler.extract.links import drop_original_lines
+from crawler.extract.translation import split_translation
+from crawler.textnorm import is_traditional, to_simplified
+
+
+def choose_lines(page, title: str | None) -> tuple[list, int]:
+    """(the chosen lines, index of the first one: len(lines) when none)."""
+    lines, spans, marked = page.lines, page.spans, page.marked
+    simplify = to_simplified if is_traditional("".join(ln.text for ln in lines[:400:4])) else None
+    if page.picked.get("body"):
+        chosen = []
+        for el in page.picked["body"]:
+            s, e = spans.get(el, (0, 0)) if el in spans else _span_of(el, lines)
+            chosen.extend(body_mod.select_lines(lines, [], (s, e), title, simplify))
+    else:
+        body_mod.drop_furniture(page.root, lines, marked["values"], spans)
+        container, values = body_mod.best_container(lines, spans, marked["values"], marked["containers"])
+        chosen = body_mod.select_lines(lines, values, spans[container], title, simplify, spans) \
+            if container is not None else []
+        if not chosen:  # no prose anywhere: a table or list page
+            chosen = _fallback(page, title, simplify)
+    return chosen, lines.index(chosen[0]) if chosen else len(lines)
+
+
+def _fallback(page, title, simplify) -> list:
+    lines = page.lines
+    container, values = body_mod.fallback_container(lines, page.spans)
+    if container is None:
+        return []
+    s, e = page.spans[container]
+    chosen = body_mod.select_lines(lines, values, (s, e), title, simplify) or \
+        [ln for ln in lines[s:e] if not ln.excluded and ln.links * 2 <= ln.n]  # cells too short to survive the trim
+    if chosen:
+        page.flags.append("body_fallback")
+    return chosen
+
+
+def finish_text(body_lines: list[str], has_url: bool, flags: list[str]):
+    """(body lines, a 【来源】 link found among them, the split translation or None)."""
+    original = None
+    if has_url:  # (without a URL on the page no line can match)
+        body_lines, original = drop_original_lines(body_lines)
+    translation = split_translation(body_lines)
+    if translation:
+        body_lines, translation = translation
+        flags.append("translation_split")
+    # one scan of all short lines first: a line is spam only with 3+ distinct terms, so fewer in the
+    # union means no line qualifies (most pages: one regex pass instead of one per line)
+    short = [x for x in body_lines if len(x) < 300]
+    spam = [x for x in short if is_spam(x)] if short and is_spam("\n".join(short)) else []
+    if spam:
+        body_lines = [x for x in body_lines if x not in spam]
+        flags.append("spam_text_removed")
+    return body_lines, original, translation
+
+
+def _span_of(el, lines):
+    members = set(el.iter())
+    idx = [i for i, line in enumerate(lines) if line.el in members]
+    return (idx[0], idx[-1] + 1) if idx else (0, 0)
