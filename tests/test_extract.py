@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -112,13 +111,14 @@ def test_deep_nesting_does_not_raise():
     assert isinstance(article.body, str)
 
 
-def test_twenty_megabytes_in_reasonable_time():
+def test_twenty_megabytes_are_extracted_whole():
+    # (no wall-clock limit here: speed is a benchmark's ratio against trafilatura, bench/extract_bench.py;
+    # a timed test fails on a busy machine, not on a slow extractor)
     para = "<p>这是一个很长的页面中的段落，用来测试大文件的处理速度和稳定性。</p>".encode()
     html = b"<html><body><div class='content'>" + para * (20_000_000 // len(para)) + b"</div></body></html>"
-    start = time.perf_counter()
     article = extract(html)
-    assert time.perf_counter() - start < 15
     assert article.body.startswith("这是一个很长的页面中的段落")
+    assert "no_article_body" not in article.flags and not any(f.startswith("extract_error") for f in article.flags)
 
 
 # ---------------------------------------------------------------- selectors
