@@ -19,7 +19,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-OWN_PAGES = REPO_ROOT / "bench" / "pages"
+# the project's labelled pages (HEALTHWATCH_PAGES_DIR: another copy of them, e.g. a branch not landed yet)
+OWN_PAGES = Path(os.environ.get("HEALTHWATCH_PAGES_DIR") or REPO_ROOT / "bench" / "pages")
 SHARED_SETS = ("zh-news", "cwced", "aeb", "wcxb")
 HALVES = ("tuning", "validation")
 

@@ -350,7 +350,7 @@ def main(argv=None):
         return 0
     names = ["ours"] + ([] if args.no_reference else ["trafilatura", "readability"])
     warm_up(names)
-    print(f"bench pages: {benchsets.shared_bench_dir()} and {benchsets.OWN_PAGES.relative_to(benchsets.REPO_ROOT)}/")
+    print(f"bench pages: {benchsets.shared_bench_dir()} and {benchsets.OWN_PAGES}")
     print("halves: by site (sha1 of the host/site key), the same half for every page of a site")
     print("metadata: field P/R (predictions/truths): P = right / non-empty predictions, R = right / non-empty truths")
     print("warm-up: every extractor ran once on the same small synthetic page before timing "
