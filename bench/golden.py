@@ -59,7 +59,10 @@ def dump(target: Path, compiled: bool) -> int:
 def diff(a: Path, b: Path, show: int = 20) -> int:
     old, new = (json.loads(p.read_text(encoding="utf-8")) for p in (a, b))
     changed = []
-    for pid in sorted(set(old) | set(new)):
+    only = set(old) ^ set(new)  # pages added to (or gone from) the sets between the dumps: not compared
+    if only:
+        print(f"{len(only)} pages in one dump only (not compared): {', '.join(sorted(only)[:5])}{' …' if len(only) > 5 else ''}")
+    for pid in sorted(set(old) & set(new)):
         x, y = old.get(pid), new.get(pid)
         if x != y:
             fields = sorted(k for k in set(x or {}) | set(y or {}) if (x or {}).get(k) != (y or {}).get(k))
@@ -68,7 +71,7 @@ def diff(a: Path, b: Path, show: int = 20) -> int:
         print(f"  {pid}: {', '.join(fields)}")
         for k in fields[:3]:
             print(f"      {k}: {str(old.get(pid, {}).get(k))[:150]!r}\n   -> {k}: {str(new.get(pid, {}).get(k))[:150]!r}")
-    print(f"{len(changed)} of {len(set(old) | set(new))} pages differ")
+    print(f"{len(changed)} of {len(set(old) & set(new))} pages differ")
     return 1 if changed else 0
 
 

@@ -71,7 +71,7 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
     zones = zones_mod.zones_of(page.lines, header, body_lines, body_start, page.visible_text)
     article.published = page_published(page, zones, script.chinese)
     article.publisher = page_publisher(page, zones)
-    article.author = page_author(page, zones)
+    article.author = page_author(page, zones, article.publisher)
     article.editor = page_editor(page, zones)
 
     article.keywords = links.keywords(page.meta)

@@ -10,6 +10,7 @@ import re
 from crawler.extract.dom import text as el_text
 from crawler.extract.labels import strip_label
 from crawler.extract.meta import names
+from crawler.textnorm import to_simplified
 
 _STOP = r"(?=\s*(?:[|｜/【】\[\]()（）。，,；;]|\s{2,}|来源|來源|作者|记者|記者|编辑|編輯|责编|责任编辑|时间|時間|发布|發布|日期|" \
         r"浏览|阅读|点击|字号|字體|字体|分享|打印|校对|摄影|摄|供稿|$))"
@@ -111,34 +112,42 @@ _ACCOUNT = re.compile(r"(?:^|[ \t])(?P<v>[^\s|｜:：]{2,20})[ \t]*\n?[ \t]*(?:�
                       r"[ \t]*$", re.M)
 
 
-def find_publisher(zone: str, page_text: str, meta: dict, source_element, pre_zone: str = "") -> str | None:
+def find_publisher(zone: str, page_text: str, meta: dict, source_element, pre_zone: str = "",
+                   valid=None) -> str | None:
     """`source_element` is a callable (class-named candidates, read only when the labels fail);
-    `pre_zone`: the short lines just above the headline (news.cn prints 来源 there)."""
-    v = _labelled_publisher(zone) or (_first(_PUBLISHER_BARE, [zone]) if "源" in zone else None)
-    if v:
-        return v
-    if pre_zone and (v := _labelled_publisher(pre_zone)):
-        return v
-    if "号" in zone and (m := _ACCOUNT.search(zone)) and (v := _tidy(m.group("v"))):
-        return v
-    v = _first(_AFTER_DATE, [zone])
-    if v:
-        return v
+    `pre_zone`: the short lines just above the headline (news.cn prints 来源 there); `valid(value, kind)`:
+    whether a candidate may be the 来源 (kind "labelled", "unlabelled" or "meta"); the first valid one wins."""
+    for value, kind in _publisher_candidates(zone, page_text, meta, source_element, pre_zone):
+        if value and (valid is None or valid(value, kind)):
+            return value
+    return None
+
+
+def _publisher_candidates(zone: str, page_text: str, meta: dict, source_element, pre_zone: str):
+    """(value, kind) in the order of trust: labelled in the header zone, above the headline, a self-media
+    account, the unlabelled name beside the header date, a class-named element, labelled further down,
+    the meta tags."""
+    yield _labelled_publisher(zone) or (_first(_PUBLISHER_BARE, [zone]) if "源" in zone else None), "labelled"
+    if pre_zone:
+        yield _labelled_publisher(pre_zone), "labelled"
+    if "号" in zone and (m := _ACCOUNT.search(zone)):
+        yield _tidy(m.group("v")), "unlabelled"
+    yield _first(_AFTER_DATE, [zone]), "unlabelled"
     for m in _BEFORE_DATE.finditer(zone):
-        if not _NOT_A_SOURCE.search(m.group("v")) and (v := _tidy(m.group("v"))):
-            return v
+        if not _NOT_A_SOURCE.search(m.group("v")):
+            yield _tidy(m.group("v")), "unlabelled"
     if m := _AUTHOR_SLASH_SOURCE.search(zone):
-        return m.group("s")
+        yield m.group("s"), "unlabelled"
     if source_element and (t := source_element()):
-        return _tidy(t)
-    v = _labelled_publisher(page_text[:3000])
-    if v:
-        return v
+        yield (v := _tidy(t)), "unlabelled"
+        if v is None:  # an element classed as the source holding no name: the page names none
+            return
+    yield _labelled_publisher(page_text[:3000]), "labelled"
     m = meta["meta"]
     for key in ("contentsource", "source", "article:publisher", "og:site_name", "sitename"):
         if m.get(key) and not m[key].startswith("http"):
-            return m[key].strip()
-    return names(meta["jsonld"].get("publisher"))
+            yield m[key].strip(), "meta"
+    yield names(meta["jsonld"].get("publisher")), "meta"
 
 
 def _name_line(zone: str) -> str | None:
@@ -163,14 +172,23 @@ _FORUM_BY_TAIL = re.compile(r":\d\d(?::\d\d)?\s+by\s", re.I)
 
 
 def find_author(zone: str, first_lines: str, last_lines: str, meta: dict, body_head: str = "",
-                page_text: str = "") -> str | None:
+                page_text: str = "", valid=None) -> str | None:
     """`body_head`: the first short lines of the body (a name line under the headline of a reprint);
-    `page_text`: the text from the headline on (a forum thread's first "… by NAME" footer)."""
+    `page_text`: the text from the headline on (a forum thread's first "… by NAME" footer); `valid(value,
+    kind)`: whether the first candidate may be the author (if not, none is: the later candidates are weaker
+    readings of the same page, and a wrong author is worse than none)."""
+    for value, kind in _author_candidates(zone, first_lines, last_lines, meta, body_head, page_text):
+        if value:
+            return value if valid is None or valid(value, kind) else None
+    return None
+
+
+def _author_candidates(zone: str, first_lines: str, last_lines: str, meta: dict, body_head: str, page_text: str):
     v = _first(_AUTHOR, [t for t in (zone, first_lines, last_lines) if _may_hold_author(t)])
     if v:
         v = re.split(r"\s{2,}|[|｜]", v)[0]
         if v := _tidy(v):
-            return v
+            yield v, "labelled"
     m = _AUTHOR_SLASH_SOURCE.search(zone)
     v = (m.group("a") if m else None) or _first(_REPORTER, [t for t in (zone, first_lines, last_lines) if any(
         s in t for s in _REPORTER_LABELS)]) or _name_line(zone)
@@ -179,24 +197,28 @@ def find_author(zone: str, first_lines: str, last_lines: str, meta: dict, body_h
         tail = [line for line in last_lines.split("\n") if line.rstrip().endswith((")", "）"))]
         v = next((m.group("v") for line in reversed(tail) if (m := _TRAILING.search(line))), None)
     if v := _tidy(v):
-        return v
+        yield v, "unlabelled"
     # (a signature's date holds 年)
+    for m in _BEFORE_DATE.finditer(zone):  # "冀勇庆 2015-06-25 08:46:42": a person's name before the date
+        if looks_like_person(m.group("v")):
+            yield m.group("v"), "unlabelled"
     if "年" in last_lines and (m := _SIGNATURE.search(last_lines)) and (v := _tidy(m.group("v"))):
-        return v
+        yield v, "signature"
     if " by " in page_text and _FORUM_BY_TAIL.search(page_text) and (m := _FORUM_BY.search(page_text)) \
             and (v := _tidy(m.group("v"))):
-        return v
+        yield v, "labelled"
     if body_head and (v := _tidy(_name_line(body_head))):
-        return v
+        yield v, "unlabelled"
     # a byline further down the body's first short lines (under a summary box: "《棱镜》作者 周纯")
     if body_head and _may_hold_author(body_head) and (v := _tidy(_first(_AUTHOR, [body_head]))):
-        return v
+        yield v, "labelled"
     m = meta["meta"]
     for key in ("citation_author", "citation_authors", "author", "article:author", "dc.creator", "byl",
                 "sailthru.author", "parsely-author"):
         if m.get(key) and not m[key].startswith("http") and len(m[key]) < 60 and (v := _tidy(m[key])):
-            return re.sub(r"^by\s+", "", v, flags=re.I)
-    return names(meta["jsonld"].get("author")) or _en_byline([zone, first_lines, last_lines])
+            yield re.sub(r"^by\s+", "", v, flags=re.I), "meta"
+    yield names(meta["jsonld"].get("author")), "meta"
+    yield _en_byline([zone, first_lines, last_lines]), "byline"
 
 
 # an English byline: "By Jane Doe", "Posted by Colin Watson on …", "Written by A. J. Neal" -- capitalised
@@ -268,10 +290,11 @@ def byline_editor(text: str) -> str | None:
     return _first(_EDITOR_WEAK, [text])
 
 
-def find_editor(page_text: str) -> str | None:
+def find_editor(page_text: str, strong_only: bool = False) -> str | None:
+    """`strong_only`: a 责任编辑/责编 label only, not a plain 编辑."""
     # every _EDITOR label holds 责 or 責: a substring test spares the regex scan of the page's text
     v = _first(_EDITOR, [page_text]) if "责" in page_text or "責" in page_text else None
-    if v:
+    if v or strong_only:
         return v
     if not _contains(page_text, "编辑") and not _contains(page_text, "編輯"):
         return None
@@ -288,14 +311,173 @@ def source_element(candidates: list) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------- what may be a 来源, what may be a person
+# Chinese values only: the English rules live in the byline patterns above.
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+# organisations, columns, platforms, desks: the endings no person's name has ("新华网", "中央通訊社", "亦观察",
+# "企鹅号", "社會中心", "国务院办公厅")
+_ORG_END = re.compile(r"(?:网|網|报|報|社|台|刊|周刊|週刊|新闻|新聞|新聞雲|新闻云|电子报|電子報|中心|公司|集团|集團|委员会|委員會|"
+                      r"办公厅|辦公廳|办公室|辦公室|政府|局|厅|廳|部|院|所|站|号|號|自媒体|自媒體|观察|觀察|评论|評論|时评|時評|"
+                      r"频道|頻道|客户端|客戶端|平台|编辑部|編輯部|工作室|团队|團隊|小组|小組)$")
+# a rank or role before the name: "见习记者 张三", "本报特约记者李四", "新华社记者 王五" -> the name alone
+_RANK = re.compile(r"^(?:本报|本報|本刊|本网|本網|本台|新华社|新華社|中新社|中新网|中新網)?(?:见习|見習|实习|實習|特约|特約|首席|资深|資深|"
+                   r"驻站|駐站|驻[\u4e00-\u9fff]{1,3}|駐[\u4e00-\u9fff]{1,3})?(?:记者|記者|通讯员|通訊員|评论员|評論員)[\s:：]*")
+# words of the page's furniture that a 来源 slot sometimes holds ("我要分享", "打印本页") or a sentence about
+# sources (a copyright notice: 凡本网注明"来源：…"的作品)
+_NOT_SOURCE_WORDS = re.compile(r"分享|打印|关闭|關閉|收藏|字号|字號|评论|評論|登录|登錄|注册|註冊|返回|我要|扫一扫|二维码|点击|點擊|"
+                               r"浏览|瀏覽|凡本|转载|轉載|[\"“”「」]")
+# a channel or section heading ("国内新闻", "社會", "要闻"): a 来源 slot's neighbour, not a publisher
+_CHANNEL = re.compile(r"^(?:国内|國內|国际|國際|社会|社會|财经|財經|体育|體育|娱乐|娛樂|科技|健康|军事|軍事|图片|圖片|视频|視頻|本地|地方|"
+                      r"时政|時政|政务|政務|综合|綜合|滚动|滾動|即时|即時|热点|熱點|今日|最新|头条|頭條|政治|生活|国内外|两岸|兩岸|"
+                      r"港澳|台湾|臺灣|台灣|大陆|大陸|要闻|要聞|新闻|新聞|资讯|資訊)(?:新闻|新聞|要闻|要聞|资讯|資訊|频道|頻道)?$")
+# the endings of a column, a platform or a channel: not a person even where a label says 作者 ("作者：亦观察")
+_COLUMN_END = re.compile(r"(?:观察|觀察|评论|評論|时评|時評|自媒体|自媒體|号|號|频道|頻道|客户端|客戶端|平台)$")
+_PARTS = re.compile(r"[\s、，,]+")
+# less common single surnames (the set above holds the common ones) and the compound ones ("上官云")
+_MORE_SURNAMES = set("冀赖傅洪阎储楚封丰班冼蔺满扈糜荆井奚廉慕都乐令凡诸丘官粘阙辜练籍战双郜晋蒯鞠逯隗矫仝权相厉薄帅邸郁竺宿"
+                 "郦阚衣贲昝荀栗暴勾佐惠那原钮揭钦郗门展乌银晁谈伏敬步来茅")
+_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯", "端木", "长孙",
+                      "宇文", "司徒", "澹台", "申屠", "西门", "独孤", "南宫", "万俟", "闻人", "轩辕", "呼延")
+# words that fill a byline slot without being a name: share-button platforms, list headings, placeholders
+_NOT_NAME = re.compile(r"文章|最新|热门|熱門|推荐|推薦|相关|相關|阅读|閱讀|原创|原創|作者|用户|用戶|网友|網友|微信|微博|易信|"
+                       r"腾讯|騰訊|网易|網易|新浪|搜狐|百度|头条|頭條|抖音|快手|朋友圈|空间|空間|豆瓣|人人|QQ|公示|异议|異議|如有")
+
+
+def _surname_first(name: str) -> bool:
+    if name.startswith(_COMPOUND_SURNAMES) or name[0] in _SURNAMES or name[0] in _MORE_SURNAMES:
+        return True
+    simplified = to_simplified(name[:2])  # Traditional script: 陳, 張, 劉 …
+    return simplified.startswith(_COMPOUND_SURNAMES) or simplified[0] in _SURNAMES or simplified[0] in _MORE_SURNAMES
+
+
+def looks_like_person(value: str) -> bool:
+    """A Chinese personal name (or a few): 2-4 characters each with a surname first, or a transliterated
+    name with '·'; no organisation ending, no furniture or placeholder word."""
+    parts = [p for p in _PARTS.split(value.strip()) if p]
+    if len(parts) >= 2 and all(len(p) == 1 for p in parts):  # "赵  培": a two-character name spaced out
+        parts = ["".join(parts)]
+    # the first name is surname-checked; the others (a co-author, "姚峰 上海" of a closing "上海报道") only shaped
+    return bool(parts) and len(parts) <= 4 and (_surname_first(parts[0]) or "·" in parts[0]) and all(
+        _CJK_CHAR.match(p) and not _ORG_END.search(p) and not _UI_WORDS.search(p) and not _NOT_NAME.search(p)
+        and (2 <= len(p) <= 4 or "·" in p and len(p) <= 12) for p in parts)
+
+
+def _norm(value: str) -> str:
+    return re.sub(r"[\W_]+", "", value or "").lower()
+
+
+def site_names(page, publisher: str | None = None) -> set[str]:
+    """The names the site gives itself: og:site_name and similar, the end segments of the <title> shorter
+    than the rest, the 来源 found. A byline holding one of them names the site, not a person."""
+    meta = page.meta["meta"]
+    found = {meta.get(k) for k in ("og:site_name", "application-name", "sitename", "site_name")}
+    title = page.meta.get("title") or ""
+    parts = [p.strip() for p in re.split(r"\s*(?:[_|｜]|--|\s-\s|-(?=[^\s])|—+|\s–\s)\s*", title) if p.strip()]
+    if len(parts) >= 2:
+        found.update(p for p in (parts[0], parts[-1]) if len(p) < max(len(x) for x in parts))
+    found.add(publisher)
+    return {n for n in (_norm(x) for x in found if x) if len(n) >= 2}
+
+
+def is_organisation(value: str, sites: set[str], ending=_ORG_END) -> bool:
+    """A Chinese byline value naming the site itself or (by its `ending`) an organisation, a column, a
+    platform."""
+    key = _norm(value)
+    if any(k in key or key in k for k in sites):
+        return True
+    return any(ending.search(p) for p in _PARTS.split(value.strip()) if p)
+
+
+def channel_names(page) -> set[str]:
+    """Section headings of this page: its section meta, its breadcrumb crumbs, its navigation links."""
+    meta = page.meta["meta"]
+    names_ = {meta.get(k) for k in ("article:section", "section", "category", "column", "columnname")}
+    for line in page.lines:
+        if line.excluded and line.links and line.links * 2 >= line.n and len(line.text) <= 8 and line.el.tag == "li":
+            names_.add(line.text)
+    return {_norm(x) for x in names_ if x}
+
+
+def valid_publisher(page):
+    channels = None
+
+    def valid(value: str, kind: str) -> bool:
+        nonlocal channels
+        if not _CJK_CHAR.search(value):
+            return True
+        if _NOT_SOURCE_WORDS.search(value) or _CHANNEL.match(value):
+            return False
+        if kind == "meta":
+            return True
+        if channels is None:
+            channels = channel_names(page)
+        if _norm(value) in channels:
+            return False
+        # an unlabelled name beside the date that is a person's: the byline, not the 来源
+        return not (kind == "unlabelled" and looks_like_person(value))
+    return valid
+
+
+def valid_author(page, publisher: str | None, strong_editor: str | None):
+    sites = None
+
+    def valid(value: str, kind: str) -> bool:
+        """A labelled author may be an office ("作者：医技药剂党支部"), not a column or the site; a signature
+        is an office by nature; a meta tag or an unlabelled name must be a person's."""
+        nonlocal sites
+        if "@" in value or value.lower() in _PLACEHOLDERS:  # a template's placeholder ("name, email@gmail.com")
+            return False
+        if not _CJK_CHAR.search(value) or kind == "signature":
+            return True
+        if kind == "meta" and strong_editor and value == strong_editor:  # a CMS's meta author: its 责任编辑
+            return False
+        if _NOT_NAME.search(value):
+            return False
+        if sites is None:
+            sites = site_names(page, publisher)
+        if kind == "labelled":
+            return not is_organisation(value, sites, _COLUMN_END)
+        return looks_like_person(value) and not is_organisation(value, sites)
+    return valid
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PLACEHOLDERS = frozenset(("name", "admin", "author", "user", "email", "your name"))
+
+
+def clean_byline(value: str | None) -> str | None:
+    """The name alone: e-mail addresses out ("Jan Hvizdak, postmaster@…"), a rank off ("见习记者 张三")."""
+    if value and "@" in value:
+        value = _EMAIL.sub("", value).strip(" ,;/|·-") or value
+    return strip_rank(value)
+
+
+def strip_rank(value: str | None) -> str | None:
+    """"见习记者 张三" -> "张三"; the value itself when nothing but the rank would be left."""
+    if not value or not _CJK_CHAR.search(value):
+        return value
+    rest = _RANK.sub("", value).strip()
+    return rest if len(rest) >= 2 else value
+
+
 def page_publisher(page, zones) -> str | None:
     return page.selected("publisher") or find_publisher(
-        zones.zone, zones.after_title, page.meta, lambda: source_element(page.marked["source"]), zones.pre_zone)
+        zones.zone, zones.after_title, page.meta, lambda: source_element(page.marked["source"]), zones.pre_zone,
+        valid_publisher(page))
 
 
-def page_author(page, zones) -> str | None:
-    return page.selected("author") or find_author(zones.zone, zones.first, zones.last, page.meta, zones.head,
-                                                  zones.from_title) or byline_editor(zones.zone + "\n" + zones.last)
+def page_author(page, zones, publisher: str | None = None) -> str | None:
+    if v := page.selected("author"):
+        return v
+    strong_editor = find_editor(zones.after_body_start, strong_only=True)
+    valid = valid_author(page, publisher, strong_editor)
+    v = find_author(zones.zone, zones.first, zones.last, page.meta, zones.head, zones.from_title,
+                    lambda value, kind: valid(clean_byline(value), kind))
+    # a plain "编辑：…" standing for the author (small sites): a person's name, and not the one a 责任编辑 names
+    if v is None and (v := byline_editor(zones.zone + "\n" + zones.last)) and (
+            not valid(v, "unlabelled") or v == strong_editor):
+        v = None
+    return clean_byline(v)
 
 
 def page_editor(page, zones) -> str | None:

@@ -1,0 +1,72 @@
+"""Metadata rules that must hold on pages they were not written for: a byline slot that holds an
+organisation, the site, a CMS placeholder or the editor gives no author; a 来源 slot that holds page
+furniture or a channel heading gives no publisher; a rank before the name is not part of it.
+Pages: tests/fixtures/extract/zh-new (copies of bench/pages, provenance in each truth.json)."""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from bench.extract_bench import contain_ok
+from crawler.extract import extract
+from crawler.extract.people import looks_like_person, strip_rank
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NEW = FIXTURES / "extract" / "zh-new"
+
+
+def page(name: str):
+    folder = NEW / name
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    return extract(gzip.decompress((folder / "page.html.gz").read_bytes()), truth.get("url")), truth
+
+
+def test_an_office_named_in_the_byline_slot_is_no_author():
+    # the Shanghai health commission's bulletin: the office is the page's, no person wrote it
+    article, truth = page("wsjkw_sh_1")
+    assert not truth["author"] and article.author is None
+
+
+def test_a_share_button_platform_is_no_author():
+    # "易信" (a share target of 163.com's share bar) sits alone on a line of the header zone
+    article, truth = page("163_1")
+    assert truth["author"] is None and article.author is None
+    assert contain_ok(article.publisher, truth["publisher"])
+
+
+def test_a_meta_author_that_is_the_pages_responsible_editor_is_no_author():
+    # <meta name=author content=严玉洁> and 【责任编辑：严玉洁】: the CMS writes its editor into the meta
+    article, truth = page("chinadaily_1")
+    assert truth["author"] is None and article.author is None
+    assert article.editor == truth["editor"]
+
+
+def test_page_furniture_in_the_source_slot_is_no_publisher():
+    article, truth = page("qq_1")  # "我要分享" next to the header's source slot
+    assert article.publisher != "我要分享"
+    article, truth = page("bjhd_1")  # "来源：" then the "打印本页" button
+    assert not truth["publisher"] and article.publisher is None
+
+
+def test_a_channel_heading_beside_the_date_is_no_publisher():
+    html = (FIXTURES / "sources" / "bj-health" / "index.html").read_bytes()
+    article = extract(html, "https://wjw.beijing.gov.cn/xwzx_20031/")
+    assert article.publisher != "热点新闻"
+
+
+def test_a_rank_before_the_name_is_not_the_author():
+    # the chinadaily page with its meta author rewritten as a trainee reporter's (the template is the real one)
+    folder = NEW / "chinadaily_1"
+    html = gzip.decompress((folder / "page.html.gz").read_bytes()).decode("utf-8")
+    html = html.replace('<meta name="author" content="严玉洁" />', '<meta name="author" content="见习记者 王晓明" />')
+    article = extract(html.encode("utf-8"), "https://china.chinadaily.com.cn/a/202311/17/x.html")
+    assert article.author == "王晓明"
+    assert strip_rank("本报特约记者 李四") == "李四" and strip_rank("记者") == "记者"
+
+
+def test_name_shapes():
+    assert looks_like_person("冀勇庆") and looks_like_person("上官云") and looks_like_person("陳嘉寧")
+    assert looks_like_person("赵  培") and looks_like_person("赵延东、风笑天")
+    assert not looks_like_person("亦观察") and not looks_like_person("三立新聞網") and not looks_like_person("最新文章")
+    assert not looks_like_person("国务院办公厅") and not looks_like_person("易信")
