@@ -137,12 +137,34 @@ class Watch:
     exclude: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # empty: every source
     notify: list[str] = field(default_factory=list)  # e.g. "wecombot://KEY", "dingtalk://TOKEN", "mailto://…"
+    on_edit: bool = False  # also notify when a matched article is edited (a new revision)
+
+
+@dataclass
+class Health:
+    """The [health] block: when a source counts as unhealthy, where alerts go, how soon a failed
+    run is retried."""
+    notify: list[str] = field(default_factory=list)  # Apprise URLs; one message per change of state
+    silent_after: str = "1d"  # floor: never "silent" before this long without a new article
+    silent_factor: float = 3.0  # ... nor before this many times the source's usual gap
+    failures: int = 3  # failed runs in a row that make a source "failing"
+    min_runs: int = 3  # fewer finished runs than this: "unknown" (unless failing or blocked)
+    retry: list[str] = field(default_factory=lambda: ["5m", "15m", "1h"])  # after a failed run; capped by the schedule
+
+    @property
+    def silent_after_seconds(self) -> float:
+        return parse_duration(self.silent_after)
+
+    @property
+    def retry_seconds(self) -> list[float]:
+        return [parse_duration(value) for value in self.retry]
 
 
 @dataclass
 class Config:
     sources: list[Source]
     watches: list[Watch] = field(default_factory=list)
+    health: Health = field(default_factory=Health)
     allow_private_addresses: bool = False
     timezone: str = "Asia/Shanghai"
     max_concurrent_crawls: int = 4  # crawl processes at once under `healthwatch run` (~100 MB each)
@@ -192,6 +214,7 @@ def load_config(path: str | Path | None = None) -> Config:
 
     config = Config(sources=[], origin=path, paths=files)
     top_seen: dict[str, tuple[Any, Path]] = {}
+    health_from: Path | None = None
     for file in files:
         text = file.read_text(encoding="utf-8")
         try:
@@ -202,6 +225,11 @@ def load_config(path: str | Path | None = None) -> Config:
         locate = _Locator(file, text)
         for key, value in data.items():
             if key in ("sources", "watches"):
+                continue
+            if key == "health":
+                if health_from is not None:
+                    raise locate.error(f"[health] is also given in {health_from}; give it once", key="health")
+                config.health, health_from = _build_health(value, locate), file
                 continue
             if key not in _TOP_KEYS:
                 raise locate.error(f"unknown top-level key {key!r}{_suggest(key, _TOP_KEYS)}", key=key)
@@ -242,7 +270,47 @@ def load_config(path: str | Path | None = None) -> Config:
     return config
 
 
-_WATCH_KEYS = {"name": str, "keywords": list, "exclude": list, "sources": list, "notify": list}
+_WATCH_KEYS = {"name": str, "keywords": list, "exclude": list, "sources": list, "notify": list, "on_edit": bool}
+_HEALTH_KEYS = {"notify": list, "silent_after": (str, int), "silent_factor": (int, float), "failures": int,
+                "min_runs": int, "retry": list}
+
+
+def _check_notify_urls(urls: list[str], fail) -> None:
+    import apprise
+
+    from crawler.masking import mask_url
+
+    for url in urls:
+        if not apprise.Apprise().add(url):
+            raise fail("notify", f"not a notification URL Apprise understands: {mask_url(url)}")
+
+
+def _build_health(raw: Any, locate: "_Locator") -> Health:
+    def fail(key: str | None, problem: str) -> ConfigError:
+        return locate.error(f"[health]: {key + ': ' if key else ''}{problem}", key=key)
+
+    if not isinstance(raw, dict):
+        raise fail(None, "expected a table: [health]")
+    for key, value in raw.items():
+        if key not in _HEALTH_KEYS:
+            raise fail(key, f"unknown key{_suggest(key, _HEALTH_KEYS)}")
+        if not isinstance(value, _HEALTH_KEYS[key]) or isinstance(value, bool):
+            raise fail(key, "wrong type")
+        if isinstance(value, list) and not all(isinstance(v, str) and v.strip() for v in value):
+            raise fail(key, "expected a list of strings")
+    health = Health(**raw)
+    if isinstance(health.silent_after, int):
+        health.silent_after = f"{health.silent_after}s"
+    for key, values in (("silent_after", [health.silent_after]), ("retry", health.retry)):
+        for value in values:
+            try:
+                parse_duration(value)
+            except ValueError as exc:
+                raise fail(key, str(exc)) from None
+    if health.failures < 1 or health.min_runs < 1 or health.silent_factor <= 0:
+        raise fail(None, "failures and min_runs must be at least 1, silent_factor above 0")
+    _check_notify_urls(health.notify, fail)
+    return health
 
 
 def _build_watch(raw: dict, index: int, locate: "_Locator") -> Watch:
@@ -257,17 +325,15 @@ def _build_watch(raw: dict, index: int, locate: "_Locator") -> Watch:
             raise fail(key, f"unknown key{_suggest(key, _WATCH_KEYS)}")
         if not isinstance(value, _WATCH_KEYS[key]) or (
                 isinstance(value, list) and not all(isinstance(v, str) and v.strip() for v in value)):
-            raise fail(key, "expected a string" if _WATCH_KEYS[key] is str else "expected a list of strings")
+            raise fail(key, {str: "expected a string", bool: "expected true or false"}.get(
+                _WATCH_KEYS[key], "expected a list of strings"))
     if not NAME_RE.match(raw.get("name", "")):
         raise fail("name", "required; use lower-case letters, digits and '-' only")
     if not raw.get("keywords"):
         raise fail("keywords", "give at least one keyword")
-    if raw.get("notify"):
-        import apprise
-
-        for url in raw["notify"]:
-            if not apprise.Apprise().add(url):
-                raise fail("notify", f"not a notification URL Apprise understands: {url!r}")
+    if not isinstance(raw.get("on_edit", False), bool):
+        raise fail("on_edit", "expected true or false")
+    _check_notify_urls(raw.get("notify") or [], fail)
     return Watch(**raw)
 
 

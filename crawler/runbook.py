@@ -115,6 +115,7 @@ class RunBook:
             for key in ("pages", "not_modified", "articles_fetched", "new", "known", "duplicates", "errors",
                         "deferred", "skipped_links")
         }
+        counts["links"] = self.links_listed()
         status = self._status(finish_reason, counts)
         reason = self.fatal or finish_reason
         try:
@@ -128,6 +129,11 @@ class RunBook:
             return {"id": self.run_id, "source": self.source, "status": "failed",
                     "finish_reason": f"{reason}; the run could not be recorded: {exc}", **counts,
                     "error_reasons": "[]"}
+
+    def links_listed(self) -> int | None:
+        """Article links on the list pages read in full this run; None when all answered 304."""
+        read = [len(page.listed) for page in self.list_pages.values() if page.listed is not None]
+        return sum(read) if read else None
 
     def _status(self, finish_reason: str, counts: dict) -> str:
         if self.fatal:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 
-import apprise
 import sqlite_utils
 
 from crawler.config import Config, Watch
+from crawler.notifications import send
 from crawler.textnorm import fold_for_matching
 from storage import watches as sql
 
@@ -28,35 +28,33 @@ def first_match(watch: Watch, article: dict) -> str | None:
     return next((word for word in watch.keywords if fold_for_matching(word) in text), None)
 
 
-def check_watches(db: sqlite_utils.Database, config: Config) -> dict[str, int]:
-    """Match what was stored since the last check and send what is unsent. Returns watch -> hits sent."""
-    sent = {}
+def check_watches(db: sqlite_utils.Database, config: Config, *, only_failed: bool = False) -> dict[str, dict]:
+    """Match what was stored since the last check and send what is unsent (`only_failed`: only
+    resend what failed before). Returns watch -> {"sent": hits delivered, "error": why not}."""
+    results = {}
     for watch in config.watches:
-        articles = sql.new_articles(db, watch.name, watch.sources)
-        if articles:
-            matches = [(a["id"], kw) for a in articles if (kw := first_match(watch, a))]
-            sql.record_matches(db, watch.name, matches, articles[-1]["id"])
-        hits = sql.claim_unsent(db, watch.name)
+        if not only_failed:
+            articles = sql.new_articles(db, watch.name, watch.sources)
+            if articles:
+                matches = [(a["id"], kw) for a in articles if (kw := first_match(watch, a))]
+                sql.record_matches(db, watch.name, matches, articles[-1]["id"])
+        hits = sql.claim_unsent(db, watch.name, only_failed=only_failed)
         if not hits:
             continue
         error = notify(watch, hits, config.timezone) if watch.notify else None
         sql.mark_sent(db, watch.name, [h["id"] for h in hits], error)
-        sent[watch.name] = 0 if error else len(hits)
-    return sent
+        results[watch.name] = {"sent": 0 if error else len(hits), "error": error}
+    return results
 
 
 def notify(watch: Watch, hits: list[dict], timezone_name: str) -> str | None:
-    """One message per watch and crawl; returns an error text when a service refused it."""
+    """One message per watch and crawl; returns why a service refused it, if one did."""
     lines = [f"{h['title'] or h['url']}\n{h['published'] or ''} {h['publisher'] or h['source']} [{h['keyword']}]\n"
              f"{h['url']}" for h in hits[:20]]
     if len(hits) > 20:
         lines.append(f"… and {len(hits) - 20} more")
-    client = apprise.Apprise()
-    for url in watch.notify:
-        client.add(url)
     title = f"healthwatch: {len(hits)} new article{'s' if len(hits) > 1 else ''} for {watch.name}"
-    ok = client.notify(title=title, body="\n\n".join(lines))
-    return None if ok else "a notification service did not accept the message (see the log)"
+    return send(watch.notify, title, "\n\n".join(lines))
 
 
 def atom_feed(entries: list[dict], *, title: str, feed_id: str) -> bytes:

@@ -22,6 +22,7 @@ from crawler.discovery.listed_dates import to_datetime
 from crawler.fetch import address_guard
 from crawler.fetch.browser import tier_problem
 from crawler.fetch.middlewares import BlockedAddress
+from crawler.health import after_run
 from crawler.runbook import RunBook
 from crawler.fetch.urls import canonical_url
 from crawler.watches import check_watches
@@ -233,6 +234,11 @@ class SourceSpider(scrapy.Spider):
                 check_watches(self.store.db, self.config)
             except Exception:  # a notification problem must not fail the crawl; the hits stay unsent
                 self.logger.exception("checking keyword watches failed")
+        try:  # judge the source from its history; alert on a change of state (crawler.health)
+            for error in after_run(self.store.db, self.config, self.source.name):
+                self.logger.warning("health alert not delivered: %s", error)
+        except Exception:  # noqa: BLE001 - like the watches: never fail the crawl over it
+            self.logger.exception("checking source health failed")
         self.store.close()
 
 

@@ -170,8 +170,26 @@ def _v6_documents(db: sqlite_utils.Database) -> None:
     create_document_tables(db)
 
 
+def _v7_health(db: sqlite_utils.Database) -> None:
+    """Source health (crawler.health): each source's state and its changes (the alerts to send),
+    the scheduler's heartbeat (so `status` shows "next run" only while one runs), and per run the
+    article links its list pages listed (a redesign that breaks article_pattern lists zero)."""
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN links INTEGER")
+    db.execute(
+        "CREATE TABLE source_health (source TEXT PRIMARY KEY, state TEXT NOT NULL, since TEXT NOT NULL, "
+        "checked_at TEXT NOT NULL, evidence TEXT, suggestion TEXT)")
+    db.execute(
+        "CREATE TABLE health_events (id INTEGER PRIMARY KEY, source TEXT NOT NULL, from_state TEXT, "
+        "to_state TEXT NOT NULL, at TEXT NOT NULL, evidence TEXT, suggestion TEXT, "
+        "notify INTEGER NOT NULL DEFAULT 0, notified_at TEXT, error TEXT, attempts INTEGER NOT NULL DEFAULT 0)")
+    db.execute("CREATE INDEX idx_health_events_pending ON health_events (notify, notified_at)")
+    db.execute(
+        "CREATE TABLE scheduler_heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER, host TEXT, "
+        "started_at TEXT, beat_at TEXT, next_runs TEXT)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial, _v2_revisions, _v3_watches, _v4_clusters,
-                                                             _v5_fetch_backoff, _v6_documents]
+                                                             _v5_fetch_backoff, _v6_documents, _v7_health]
 
 
 def migrate(db: sqlite_utils.Database) -> None:

@@ -10,6 +10,17 @@ SUCCESS = ("ok", "partial")
 FAILURES = ("failed", "timeout", "killed", "blocked", "interrupted")
 
 
+def failure_reason(run: dict) -> str | None:
+    """Why a run went wrong: its finish reason when the crawl did not finish normally, else its
+    first recorded error ("DNS lookup failed", "HTTP 412", "blocked by anti-bot challenge: …")."""
+    import json
+
+    if run.get("finish_reason") not in (None, "finished"):
+        return run["finish_reason"]
+    reasons = json.loads(run.get("error_reasons") or "[]")
+    return reasons[0]["reason"] if reasons else None
+
+
 def parse_utc(stamp: str | None) -> datetime | None:
     return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc) if stamp else None
 

@@ -389,6 +389,7 @@ class Store:
             "error_reasons": json.dumps(error_reasons, ensure_ascii=False),
             **{k: counts.get(k, 0) for k in ("pages", "not_modified", "articles_fetched", "new", "known",
                                             "duplicates", "errors", "deferred", "skipped_links")},
+            "links": counts.get("links"),  # None: every list page answered 304, nothing was listed
         }
         with write_transaction(self.db):
             self.db["crawl_runs"].update(run_id, values)

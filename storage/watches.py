@@ -34,12 +34,14 @@ def record_matches(db: sqlite_utils.Database, watch: str, matches: list[tuple[in
                    [last_id, watch])
 
 
-def claim_unsent(db: sqlite_utils.Database, watch: str) -> list[dict]:
+def claim_unsent(db: sqlite_utils.Database, watch: str, *, only_failed: bool = False) -> list[dict]:
     """Hits not yet notified (or whose sending failed), claimed by this process so that two
     crawls finishing together do not both send them."""
     claim = f"sending:{os.getpid()}"
+    failed = " AND error IS NOT NULL" if only_failed else ""
     with write_transaction(db):
-        db.execute("UPDATE watch_hits SET notified_at = ? WHERE watch = ? AND notified_at IS NULL", [claim, watch])
+        db.execute(f"UPDATE watch_hits SET notified_at = ? WHERE watch = ? AND notified_at IS NULL{failed}",
+                   [claim, watch])
     return list(db.query(
         "SELECT a.id, a.url, a.source, a.title, a.published, a.publisher, h.keyword FROM watch_hits h "
         "JOIN articles a ON a.id = h.article_id WHERE h.watch = ? AND h.notified_at = ? ORDER BY a.id",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import threading
 import time
 from collections import Counter
@@ -163,3 +164,44 @@ def write_sources(path: Path, sources: list[tuple[str, NewsSite, dict]], **top) 
         lines += [f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in options.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+_DATE_TEXT = re.compile(rb"(?:19|20)\d{2}\s*(?:-|/|\.|\xe5\xb9\xb4)\s*\d{1,2}\s*(?:-|/|\.|\xe6\x9c\x88)\s*\d{1,2}\s*"
+                        rb"(?:\xe6\x97\xa5)?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?")  # 2024-05-20, 2024年5月20日 10:00
+_DATE_META = re.compile(rb"<meta[^>]+(?:date|time|publish)[^>]*>", re.I)
+
+
+def without_date_line(html: bytes) -> bytes:
+    """The same real page after a template change that dropped its date line (and date metas)."""
+    return _DATE_META.sub(b"", _DATE_TEXT.sub(b"", html))
+
+
+class ChangingSite(NewsSite):
+    """A NewsSite that changes under the crawler between runs: `mode` "redesigned" lists its
+    articles under a new URL shape (the source's article_pattern no longer matches), "challenge"
+    answers its list pages with a 412 JavaScript challenge (瑞数 style), "normal" is itself."""
+
+    CHALLENGE = (b'<html><head><meta charset="utf-8"><script>var $_ts=window["$_ts"];if(!$_ts)$_ts={};'
+                 b'$_ts.nsd=84729;$_ts.cd="qxcDrrAlD";</script></head><body></body></html>')
+
+    def __init__(self):
+        super().__init__()
+        self.mode = "normal"
+
+    def list_page(self, number: int) -> bytes:
+        page = super().list_page(number)
+        if self.mode == "redesigned":  # /news/202405/x.html -> /content/x?from=news
+            page = re.sub(rb'href="/news/\d{6}/([\w-]+)\.html"', rb'href="/content/\1?from=news"', page)
+        return page
+
+    def _handler(self):
+        base = super()._handler()
+        site = self
+
+        class Handler(base):
+            def _route(self, path):
+                if site.mode == "challenge" and path.startswith("/news/index"):
+                    return 412, site.CHALLENGE, "text/html", {}
+                return super()._route(path)
+
+        return Handler

@@ -3,6 +3,7 @@
 Intervals are seconds long so each test takes ~10-20 s; nothing here sleeps for a schedule's sake
 longer than it must.
 """
+import json
 import signal
 import sqlite3
 import subprocess
@@ -167,12 +168,12 @@ def test_restart_catches_up_once_and_status_reports(tmp_path):
         assert len(runs(db, "fresh")) == 1, "a source that ran recently waits for its next slot"
         assert stale_site.article_hits() == 3 and fresh_site.article_hits() == 0
 
-        result = run_cli("status", "--config", config, "--db", db)
+        result = run_cli("status", "--json", "--config", config, "--db", db)
         assert result.returncode == 0, result.stderr
-        lines = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if line.count("│") > 5}
-        stale_cells = [cell.strip() for cell in lines["stale"].split("│")]
-        assert stale_cells[3] == "ok" and stale_cells[4] == "3" and stale_cells[5] == "3"
-        assert "due now" not in lines["fresh"]
+        report = json.loads(result.stdout)
+        rows = {row["source"]: row for row in report["sources"]}
+        assert rows["stale"]["last_run"]["status"] == "ok" and rows["stale"]["new_24h"] == rows["stale"]["new_7d"] == 3
+        assert report["scheduler"] is None and rows["fresh"]["next_run"] is None, "no scheduler: no next run"
 
 
 def test_run_once_runs_every_source_and_reports_a_failed_one(tmp_path):

@@ -1,7 +1,11 @@
-"""What every `healthwatch` command shares: consoles, the --config/--db options, loading a config."""
+"""What every `healthwatch` command shares: consoles, the --config/--db options, loading a config,
+opening an existing database, the log file of commands that send notifications."""
 from __future__ import annotations
 
+import logging
+import time
 import urllib.request
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Optional
 
@@ -9,16 +13,25 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from crawler.config import Config, ConfigError, default_config_path, load_config
+from crawler.config import Config, ConfigError, Source, default_config_path, load_config
+from storage.paths import default_db_path
 
 USER_AGENT = Config(sources=[]).user_agent
+CONTEXT = {"help_option_names": ["-h", "--help"]}  # every command and group takes -h too
 
 console = Console()
 err = Console(stderr=True)
 
+
+def default_note(text: str) -> str:
+    """A '[default: …]' note for help text. Typer renders help as Rich markup, where a bare
+    '[default: …]' is an unknown tag and silently vanishes; escaped, it is printed."""
+    return escape(f"[default: {text}]")
+
+
 ConfigOption = typer.Option(None, "--config", "-c", help="Config file or directory "
-                            "[default: $HEALTHWATCH_CONFIG, else the bundled sources]")
-DbOption = typer.Option(None, "--db", help="SQLite file [default: $HEALTHWATCH_DB, else ./healthwatch.db]")
+                            + default_note("$HEALTHWATCH_CONFIG, else the bundled sources"))
+DbOption = typer.Option(None, "--db", help="SQLite file " + default_note("$HEALTHWATCH_DB, else ./healthwatch.db"))
 
 
 def load(config: Optional[Path]) -> Config:
@@ -28,6 +41,53 @@ def load(config: Optional[Path]) -> Config:
     except ConfigError as exc:
         err.print(f"[red]config error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
+
+
+def source_named(cfg: Config, name: str) -> Source:
+    """The configured source, or exit status 2 naming the ones there are (never a traceback)."""
+    try:
+        return cfg.source(name)
+    except ConfigError as exc:
+        err.print(f"[red]{escape(str(exc))}[/]", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def existing_db(db: Optional[Path]) -> Path:
+    """The database a reading command works on. Opening a missing path would create an empty
+    file and report "nothing" as if that were the news; refuse it instead (exit status 2)."""
+    path = db or default_db_path()
+    if not path.is_file():
+        err.print(f"[red]no database at {escape(str(path))}[/] (crawl first with `healthwatch crawl`, "
+                  "or give --db / $HEALTHWATCH_DB)", highlight=False)
+        raise typer.Exit(2)
+    return path
+
+
+class ZonedFormatter(logging.Formatter):
+    """Log lines stamped with their UTC offset ('2026-12-01T23:10:04+0800'): logs outlive the
+    machine's time zone and are read next to crawl_runs, which is UTC."""
+    default_time_format = "%Y-%m-%dT%H:%M:%S%z"
+    default_msec_format = None
+
+    def formatTime(self, record, datefmt=None):  # noqa: N802 - logging's name
+        return time.strftime(datefmt or self.default_time_format, self.converter(record.created))
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def log_to_file(db_path: Path, name: str) -> Path:
+    """Send this command's log (and Apprise's, which says why a delivery failed) to
+    logs/<name>.log next to the database, rotated."""
+    log_dir = db_path.resolve().parent / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / f"{name}.log"
+    handler = RotatingFileHandler(path, maxBytes=5 * 1024 * 1024, backupCount=3, encoding="utf-8")
+    handler.setFormatter(ZonedFormatter(LOG_FORMAT))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(min(root.level or logging.INFO, logging.INFO))
+    return path
 
 
 def fetch(url: str, user_agent: str = USER_AGENT) -> tuple[bytes, str | None, str]:

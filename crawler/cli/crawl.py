@@ -11,17 +11,17 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
-from crawler.cli.common import ConfigOption, DbOption, console, err, fetch, load
-from crawler.config import ConfigError
+from crawler.cli.common import ConfigOption, DbOption, console, default_note, err, fetch, load, log_to_file, source_named
 from storage.paths import default_db_path
 
 
 def crawl(
-    names: list[str] = typer.Argument(None, help="Sources to crawl [default: every enabled source]"),
+    names: list[str] = typer.Argument(None, help="Sources to crawl " + default_note("every enabled source")),
     config: Optional[Path] = ConfigOption,
     db: Optional[Path] = DbOption,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Scrapy's log"),
-    log_file: Optional[str] = typer.Option(None, "--log-file", help="Write Scrapy's log to this file"),
+    log_file: Optional[str] = typer.Option(None, "--log-file", help="Write Scrapy's log to this file "
+                                           + default_note("logs/crawl.log next to the database")),
 ):
     """Crawl sources once, now, and print what each run found."""
     from crawler.schedule.runner import COUNTERS, crawl_now
@@ -29,11 +29,7 @@ def crawl(
     cfg = load(config)
     if names:
         for name in names:
-            try:
-                cfg.source(name)
-            except ConfigError as exc:
-                err.print(f"[red]{escape(str(exc))}[/]")
-                raise typer.Exit(2) from None
+            source_named(cfg, name)
     else:
         names = [s.name for s in cfg.sources if s.enabled]
     # sources that need what is not installed here are not crawled unless named (then their run
@@ -48,6 +44,8 @@ def crawl(
         err.print("no enabled sources to crawl")
         raise typer.Exit(2)
     db_path = db or default_db_path()
+    if not log_file:  # the crawl sends watch and health notifications: keep a log of it
+        log_to_file(db_path, "crawl")
 
     def table(progress: dict[str, dict]) -> Table:
         t = Table(title=f"crawling into {db_path}")
@@ -92,8 +90,26 @@ def crawl(
             console.print(f"  {name}: {reason['reason']}  {reason['url']}", highlight=False, markup=False)
         if len(reasons) > 10:
             console.print(f"  {name}: … {len(reasons) - 10} more in crawl_runs.error_reasons")
+    undelivered_notifications(db_path)
     if failed:
         raise typer.Exit(1)
+
+
+def undelivered_notifications(db_path: Path) -> None:
+    """A line per notification that could not be sent, so a dead webhook is not a silent one."""
+    from storage import health as health_sql
+    from storage.store import Store
+
+    store = Store(db_path)
+    try:
+        failed = health_sql.failed_deliveries(store.db)
+    finally:
+        store.close()
+    for item in failed:
+        console.print(f"[red]not delivered[/] ({item['kind']}) {escape(item['what'])}: {escape(item['error'] or '')}",
+                      highlight=False)
+    if failed:
+        console.print("they are retried after the next crawl, or now with `healthwatch notify --retry`")
 
 
 def extract(

@@ -1,8 +1,7 @@
-"""`healthwatch run` (the scheduler, with a live view) and `healthwatch status`."""
+"""`healthwatch run`: the scheduler, with a live view (`healthwatch status` is crawler/cli/status.py)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import deque
 from datetime import datetime, timezone
@@ -16,28 +15,14 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
-from crawler.cli.common import ConfigOption, DbOption, console, err, load
+from crawler.cli.common import LOG_FORMAT, ConfigOption, DbOption, ZonedFormatter, console, default_note, err, load
+from crawler.cli.status import outcome_markup
 from storage.paths import default_db_path
 
 
 
 def _when(moment: datetime | None, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%m-%d %H:%M:%S") if moment else "-"
-
-
-def _outcome(status: str | None, new: int | None) -> str:
-    if not status:
-        return "-"
-    colour = {"ok": "green", "partial": "yellow", "running": "cyan", "stopped": "white"}.get(status, "red")
-    return f"[{colour}]{status}[/]" + (f", {new} new" if new is not None else "")
-
-
-def _failure_reason(run: dict) -> str | None:
-    """Why a run went wrong: its first error when the crawl itself finished normally."""
-    if run.get("finish_reason") not in (None, "finished"):
-        return run["finish_reason"]
-    reasons = json.loads(run.get("error_reasons") or "[]")
-    return reasons[0]["reason"] if reasons else None
 
 
 def live_view(supervisor, events) -> Group:
@@ -54,13 +39,15 @@ def live_table(supervisor) -> Table:
             now_state = f"[cyan]crawling[/] since {_when(state.running_since, tz)}"
         else:
             now_state = "waiting for a slot" if state.waiting else "idle"
-        last = _outcome(state.last.status, state.last.new) if state.last else "-"
+        last = outcome_markup(state.last.status, state.last.new) if state.last else "-"
+        if state.last and state.last.reason:  # why it failed, not just "failed" (DNS, HTTP 412, ...)
+            last += f" ({escape(state.last.reason[:60])})"
         table.add_row(name, now_state, last, str(state.runs), _when(supervisor.next_run(name), tz))
     return table
 
 
 def run(
-    names: list[str] = typer.Argument(None, help="Sources to schedule [default: every enabled source]"),
+    names: list[str] = typer.Argument(None, help="Sources to schedule " + default_note("every enabled source")),
     config: Optional[Path] = ConfigOption,
     db: Optional[Path] = DbOption,
     once: bool = typer.Option(False, "--once", help="Run every source once (supervised, in parallel) and exit"),
@@ -83,15 +70,15 @@ def run(
 
     handler = RotatingFileHandler(log_dir / "scheduler.log", maxBytes=5 * 1024 * 1024, backupCount=3,
                                   encoding="utf-8")
-    logging.basicConfig(handlers=[handler], level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler.setFormatter(ZonedFormatter(LOG_FORMAT))
+    logging.basicConfig(handlers=[handler], level=logging.INFO)
     interactive = console.is_terminal
     tz = ZoneInfo(cfg.timezone)
     recent = deque(maxlen=6)  # the live view's last events
 
     def event(message: str) -> None:
         logging.getLogger("healthwatch.scheduler").info(message)
-        line = f"{datetime.now(timezone.utc).astimezone(tz):%Y-%m-%d %H:%M:%S} {message}"
+        line = f"{datetime.now(timezone.utc).astimezone(tz):%Y-%m-%d %H:%M:%S%z} {message}"
         recent.append(line)
         if not interactive:  # under systemd, docker or a pipe: one line per event instead of a live view
             print(line, flush=True)
@@ -127,58 +114,3 @@ def run(
     asyncio.run(main())
     if once and any(s.last is None or s.last.status in ("failed", "timeout", "killed") for s in supervisor.states.values()):
         raise typer.Exit(1)
-
-
-def status(
-    config: Optional[Path] = ConfigOption,
-    db: Optional[Path] = DbOption,
-    redis: Optional[str] = typer.Option(None, "--redis", help="Also show the distributed mode's queues and workers"),
-):
-    """Per source: last run and its outcome, new articles (last run / 24 h / 7 days), next run, failures."""
-    from crawler.schedule.scheduler import first_run_time, trigger_for
-    from storage import runs
-    from storage.store import Store
-
-    cfg = load(config)
-    tz = ZoneInfo(cfg.timezone)
-    now = datetime.now(timezone.utc)
-    store = Store(db or default_db_path())
-    from crawler.fetch.browser import source_problem
-
-    missing: dict[str, str] = {}
-    table = Table(title=f"healthwatch status — times in {cfg.timezone}")
-    for column in ("source", "last run", "outcome", "new (last run)", "new 24 h", "new 7 d", "next run",
-                   "failures in a row"):
-        table.add_column(column, justify="right" if column.startswith(("new", "failures")) else "left")
-    try:
-        for source in cfg.sources:
-            summary = runs.source_summary(store, source.name, now)
-            last = summary["last_run"] or {}
-            if source.enabled and source_problem(source):
-                next_run = "needs the browser tier"
-                missing[source.name] = source_problem(source)
-            elif source.enabled:
-                trigger = trigger_for(source, tz)
-                due = first_run_time(source, trigger, summary["last_success_at"], now)
-                next_run = "due now" if due <= now else _when(due, tz)
-            else:
-                next_run = "disabled"
-            outcome = _outcome(last.get("status"), None)
-            why = _failure_reason(last)
-            if last.get("status") not in (None, "ok", "running") and why:
-                outcome += f" ({escape(why[:60])})"
-            failures = summary["consecutive_failures"]
-            table.add_row(
-                source.name, _when(runs.parse_utc(last.get("started_at")), tz), outcome,
-                str(last.get("new") or 0) if last else "-", str(summary["new_24h"]), str(summary["new_7d"]),
-                next_run, f"[red]{failures}[/]" if failures else "0",
-            )
-    finally:
-        store.close()
-    console.print(table)
-    for name, problem in missing.items():
-        console.print(f"{name}: {problem}", highlight=False, markup=False)
-    if redis:
-        from crawler.cli.redis import print_redis_status
-
-        print_redis_status(redis, config)

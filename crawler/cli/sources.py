@@ -12,11 +12,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from crawler.cli.common import ConfigOption, console, err, fetch, load
+from crawler.cli.common import CONTEXT, ConfigOption, console, err, fetch, load, source_named
 from crawler.config import Source
 
 app = typer.Typer(help="List, validate, try and scaffold sources.", invoke_without_command=True,
-                  add_completion=False)
+                  add_completion=False, context_settings=CONTEXT)
 
 
 @app.callback()
@@ -72,7 +72,7 @@ def try_url(
     from crawler.extract import extract
 
     cfg = load(config)
-    src = cfg.source(source) if source else None
+    src = source_named(cfg, source) if source else None
     body, content_type, final_url = fetch(url, cfg.user_agent)
     is_article = as_article or (src is not None and src.article_pattern and re.search(src.article_pattern, url)
                                 and src.kind != "api")

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.runs import failure_reason
 from storage.store import Store
 
 GRACE_SECONDS = 20.0
@@ -33,6 +34,7 @@ class CrawlOutcome:
     run_id: int | None = None
     returncode: int | None = None
     child_seconds: float = 0.0  # from spawning the crawl process to its exit
+    reason: str | None = None  # why it did not go well: "DNS lookup failed", "HTTP 412", ...
 
 
 class CrawlProcess:
@@ -118,7 +120,9 @@ class CrawlProcess:
             elif self.ended_by == "timeout" and run["status"] != "timeout":
                 store.end_run(run["id"], status="timeout", finish_reason=f"stopped after its {self.timeout:.0f} s timeout")
                 run = store.run(run["id"])
-            return CrawlOutcome(self.source, run["status"], run["new"] or 0, run["id"], self.proc.returncode)
+            reason = failure_reason(run) if run["status"] != "ok" else None
+            return CrawlOutcome(self.source, run["status"], run["new"] or 0, run["id"], self.proc.returncode,
+                                reason=reason)
         finally:
             store.close()
 

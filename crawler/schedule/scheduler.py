@@ -29,8 +29,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.config import Config, Source
 from crawler.schedule.crawl_process import GRACE_SECONDS, CrawlOutcome, CrawlProcess
+from storage import health as health_sql
 from storage import runs
-from storage.store import Store
+from storage.store import Store, utc_now, utc_stamp
 
 DEFAULT_INTERVAL = 3600.0  # a source with neither `schedule` nor `cron` runs hourly
 MISFIRE_GRACE = 6 * 3600  # a run late by up to 6 h (busy machine, suspended laptop) still runs, once
@@ -73,6 +74,8 @@ class SourceState:
     last: CrawlOutcome | None = None
     runs: int = 0
     skipped_overlaps: int = 0  # due while its previous run was still going (not queued)
+    failures_in_a_row: int = 0  # drives the retry back-off
+    retry_at: datetime | None = None  # a failed run's early retry, when one is planned
 
 
 @dataclass
@@ -93,6 +96,7 @@ class Supervisor:
         self.jobs: set[asyncio.Task] = set()
         self.scheduler: AsyncIOScheduler | None = None
         self.stopping: asyncio.Event | None = None
+        self.started_at = utc_now()
 
     # -- running -----------------------------------------------------------------------------
     async def serve(self, *, once: bool = False) -> None:
@@ -106,6 +110,8 @@ class Supervisor:
             if closed:
                 self.on_event(f"marked {closed} run(s) left open by a previous scheduler as interrupted")
             last_success = {s.name: runs.last_success_at(store, s.name) for s in self.sources}
+            for s in self.sources:
+                self.states[s.name].failures_in_a_row = runs.consecutive_failures(store, s.name)
         finally:
             store.close()
         if once:
@@ -129,8 +135,13 @@ class Supervisor:
                                    next_run_time=first_run_time(source, trigger, last_success[source.name], now))
         self.scheduler.start()
         self.on_event(f"scheduling {len(self.sources)} source(s); times in {self.config.timezone}")
-        await self.stopping.wait()
-        await self._shut_down()
+        beating = asyncio.ensure_future(self._keep_beating())
+        try:
+            await self.stopping.wait()
+            await self._shut_down()
+        finally:
+            beating.cancel()
+            await asyncio.to_thread(self._with_db, health_sql.stop_beating)
 
     async def run_source(self, name: str) -> CrawlOutcome | None:
         """One scheduled run: wait for a crawl slot, crawl in a child process, record the outcome.
@@ -166,7 +177,9 @@ class Supervisor:
                     self.crawls.pop(name, None)
                     state.running_since = None
             state.last, state.runs = outcome, state.runs + 1
-            self.on_event(f"{name}: {outcome.status}, {outcome.new} new")
+            why = f" ({outcome.reason})" if outcome.reason else ""
+            self.on_event(f"{name}: {outcome.status}, {outcome.new} new{why}")
+            await self._after_run(name, outcome)
             return outcome
         except Exception as exc:  # noqa: BLE001 - logged and shown; the scheduler carries on
             log.exception("run of %s failed", name)
@@ -221,6 +234,61 @@ class Supervisor:
             self.on_event(f"{event.job_id}: due while its previous run is still going; skipped")
         else:
             self.on_event(f"{event.job_id}: job error {event.exception!r}")
+
+    # -- after a run: health, alerts, an early retry ------------------------------------------
+    async def _after_run(self, name: str, outcome: CrawlOutcome) -> None:
+        """Judge the source (the crawl did too, but a killed or timed-out crawl could not), deliver
+        due alerts, and report deliveries that failed. Off the event loop: Apprise blocks."""
+        from crawler.health import after_run
+
+        errors = await asyncio.to_thread(self._with_db, lambda db: after_run(db, self.config, name))
+        failed = await asyncio.to_thread(self._with_db, health_sql.failed_deliveries)
+        for error in errors:
+            self.on_event(f"health alert not delivered: {error}")
+        if failed:
+            self.on_event(f"{len(failed)} notification(s) undelivered (first: {failed[0]['what']}: "
+                          f"{failed[0]['error']}); they are retried after each run, or `healthwatch notify --retry`")
+        self._plan_retry(name, outcome)
+
+    def _plan_retry(self, name: str, outcome: CrawlOutcome) -> None:
+        """A failed run is tried again soon (5 min, 15 min, 1 h by default), never later than
+        the source's next regular run: a source down for a moment should not wait 6 hours."""
+        state = self.states[name]
+        if outcome.status not in runs.FAILURES:
+            state.failures_in_a_row, state.retry_at = 0, None
+            return
+        state.failures_in_a_row += 1
+        delays = self.config.health.retry_seconds
+        job = self.scheduler.get_job(name) if self.scheduler else None
+        if not delays or job is None or self.stopping.is_set():
+            return
+        retry = datetime.now(timezone.utc) + timedelta(seconds=delays[min(state.failures_in_a_row, len(delays)) - 1])
+        if job.next_run_time is None or retry < job.next_run_time:
+            job.modify(next_run_time=retry)
+            state.retry_at = retry
+            self.on_event(f"{name}: retry at {retry.astimezone(self.tz):%H:%M:%S} "
+                          f"(failure {state.failures_in_a_row} in a row)")
+            self._beat()
+
+    # -- the heartbeat `healthwatch status` reads -----------------------------------------------
+    async def _keep_beating(self) -> None:
+        while True:
+            await asyncio.to_thread(self._beat)
+            await asyncio.sleep(health_sql.HEARTBEAT_SECONDS)
+
+    def _beat(self) -> None:
+        next_runs = {s.name: (utc_stamp(t) if (t := self.next_run(s.name)) else None) for s in self.sources}
+        try:
+            self._with_db(lambda db: health_sql.beat(db, next_runs, started_at=self.started_at))
+        except Exception:  # noqa: BLE001 - a locked database must not stop the scheduler
+            log.exception("could not write the heartbeat")
+
+    def _with_db(self, work):
+        store = Store(self.db_path)
+        try:
+            return work(store.db)
+        finally:
+            store.close()
 
     # -- what the live view shows ------------------------------------------------------------
     def next_run(self, name: str) -> datetime | None:
