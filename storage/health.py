@@ -166,3 +166,27 @@ def _alive(pid: int | None) -> bool:
     except (PermissionError, TypeError):
         return pid is not None
     return True
+
+
+# -- what `healthwatch report` shows ------------------------------------------------------------
+
+def article_times_since(db: sqlite_utils.Database, since: datetime) -> list[tuple[str, str]]:
+    """(source, first_seen_at) of every article stored since then."""
+    return db.execute("SELECT source, first_seen_at FROM articles WHERE first_seen_at >= ?",
+                      [since.strftime("%Y-%m-%dT%H:%M:%SZ")]).fetchall()
+
+
+def article_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    return dict(db.execute("SELECT source, count(*) FROM articles GROUP BY source").fetchall())
+
+
+def newest_articles(db: sqlite_utils.Database, source: str, limit: int) -> list[dict]:
+    return list(db.query("SELECT url, title, published, publisher, first_seen_at FROM articles WHERE source = ? "
+                         "ORDER BY id DESC LIMIT ?", [source, limit]))
+
+
+def failed_runs_since(db: sqlite_utils.Database, since: datetime, limit: int = 200) -> list[dict]:
+    return list(db.query(
+        "SELECT source, started_at, status, finish_reason, error_reasons FROM crawl_runs WHERE started_at >= ? "
+        "AND status IN ('failed', 'timeout', 'killed', 'blocked', 'interrupted') ORDER BY id DESC LIMIT ?",
+        [since.strftime("%Y-%m-%dT%H:%M:%SZ"), limit]))

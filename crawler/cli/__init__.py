@@ -13,6 +13,7 @@ from crawler.cli.documents import cites
 from crawler.cli.duplicates import duplicates
 from crawler.cli.redis import ingest, worker
 from crawler.cli.health import health
+from crawler.cli.report import report
 from crawler.cli.schedule import run
 from crawler.cli.sources import app as sources_app
 from crawler.cli.status import status
@@ -47,6 +48,6 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
     """Crawl Chinese health-policy news sources into one SQLite file."""
 
 
-for command in (crawl, extract, feed, notify, run, status, health, duplicates, doctor, cites, worker, ingest):
+for command in (crawl, extract, feed, notify, run, status, health, report, duplicates, doctor, cites, worker, ingest):
     app.command()(command)
 app.add_typer(sources_app, name="sources")
