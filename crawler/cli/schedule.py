@@ -33,7 +33,7 @@ def live_table(supervisor) -> Table:
     tz = supervisor.tz
     table = Table(title=f"healthwatch run — {supervisor.db_path} — times in {supervisor.config.timezone}")
     for column in ("source", "state", "last result", "runs", "next run"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column == "source")
     for name, state in supervisor.states.items():
         if state.running_since:
             now_state = f"[cyan]crawling[/] since {_when(state.running_since, tz)}"
