@@ -28,32 +28,82 @@ def first_match(watch: Watch, article: dict) -> str | None:
     return next((word for word in watch.keywords if fold_for_matching(word) in text), None)
 
 
-def check_watches(db: sqlite_utils.Database, config: Config, *, only_failed: bool = False) -> dict[str, dict]:
+def check_watches(db: sqlite_utils.Database, config: Config, *, only_failed: bool = False,
+                  new_watch_from: str | None = None, names: list[str] | None = None) -> dict[str, dict]:
     """Match what was stored since the last check and send what is unsent (`only_failed`: only
-    resend what failed before). Returns watch -> {"sent": hits delivered, "error": why not}."""
+    resend what failed before). `new_watch_from`: see storage.watches.new_articles.
+    Returns watch -> {"sent": hits and edits delivered, "error": why not}."""
     results = {}
     for watch in config.watches:
-        if not only_failed:
-            articles = sql.new_articles(db, watch.name, watch.sources)
-            if articles:
-                matches = [(a["id"], kw) for a in articles if (kw := first_match(watch, a))]
-                sql.record_matches(db, watch.name, matches, articles[-1]["id"])
-        hits = sql.claim_unsent(db, watch.name, only_failed=only_failed)
-        if not hits:
+        if names and watch.name not in names:
             continue
-        error = notify(watch, hits, config.timezone) if watch.notify else None
-        sql.mark_sent(db, watch.name, [h["id"] for h in hits], error)
-        results[watch.name] = {"sent": 0 if error else len(hits), "error": error}
+        if not only_failed:
+            articles = sql.new_articles(db, watch.name, watch.sources, new_watch_from=new_watch_from)
+            match_and_record(db, watch, articles, last_id=articles[-1]["id"] if articles else 0)
+            if watch.on_edit:
+                sql.record_new_edits(db, watch.name)
+        sent, errors = 0, []
+        hits = sql.claim_unsent(db, watch.name, only_failed=only_failed)
+        if hits:
+            error = notify(watch, hits) if watch.notify else None
+            sql.mark_sent(db, watch.name, [h["id"] for h in hits], error)
+            sent, errors = (sent, [*errors, error]) if error else (sent + len(hits), errors)
+        edits = sql.claim_unsent_edits(db, watch.name, only_failed=only_failed) if watch.on_edit else []
+        if edits:
+            error = notify_edits(watch, edits) if watch.notify else None
+            sql.mark_edits_sent(db, watch.name, [e["revision_id"] for e in edits], error)
+            sent, errors = (sent, [*errors, error]) if error else (sent + len(edits), errors)
+        if hits or edits:
+            results[watch.name] = {"sent": sent, "error": "; ".join(errors) or None}
     return results
 
 
-def notify(watch: Watch, hits: list[dict], timezone_name: str) -> str | None:
-    """One message per watch and crawl; returns why a service refused it, if one did."""
-    lines = [f"{h['title'] or h['url']}\n{h['published'] or ''} {h['publisher'] or h['source']} [{h['keyword']}]\n"
-             f"{h['url']}" for h in hits[:20]]
+def match_and_record(db: sqlite_utils.Database, watch: Watch, articles: list[dict], last_id: int = 0) -> int:
+    """Record the articles that match the watch; returns how many did."""
+    matches = [(a["id"], kw) for a in articles if (kw := first_match(watch, a))]
+    if matches or last_id:
+        sql.record_matches(db, watch.name, matches, last_id)
+    return len(matches)
+
+
+def backfill(db: sqlite_utils.Database, watch: Watch, since: str) -> int:
+    """Match the articles published (or stored) since `since`, as if the watch had existed then."""
+    sql.new_articles(db, watch.name, watch.sources)  # a new watch gets its starting point first
+    return match_and_record(db, watch, sql.articles_since(db, watch.sources, since))
+
+
+def keyword_snippet(article: dict, keyword: str) -> str | None:
+    """The keyword in context, from the title or body as stored (or its Simplified copy)."""
+    for text in (article.get("title"), article.get("body"), article.get("body_simplified")):
+        found = sql.snippet(text or "", keyword)
+        if found:
+            return found
+    return None
+
+
+def notify(watch: Watch, hits: list[dict]) -> str | None:
+    """One message per watch and crawl, each hit with its keyword in context; returns why a
+    service refused it, if one did."""
+    lines = []
+    for h in hits[:20]:
+        context = keyword_snippet(h, h["keyword"])
+        lines.append(f"{h['title'] or h['url']}\n{h['published'] or ''} {h['publisher'] or h['source']} "
+                     f"[{h['keyword']}]\n" + (f"{context}\n" if context else "") + h["url"])
     if len(hits) > 20:
         lines.append(f"… and {len(hits) - 20} more")
     title = f"healthwatch: {len(hits)} new article{'s' if len(hits) > 1 else ''} for {watch.name}"
+    return send(watch.notify, title, "\n\n".join(lines))
+
+
+def notify_edits(watch: Watch, edits: list[dict]) -> str | None:
+    """on_edit: a matched article was edited; what changed, from the revision's diff."""
+    lines = []
+    for edit in edits[:20]:
+        changed = [line for line in (edit["diff"] or "").splitlines()
+                   if line[:1] in "+-" and not line.startswith(("+++", "---"))][:6]
+        lines.append(f"{edit['title'] or edit['url']} (revision {edit['revision']})\n" + "\n".join(changed)
+                     + f"\n{edit['url']}")
+    title = f"healthwatch: {len(edits)} matched article{'s' if len(edits) > 1 else ''} edited for {watch.name}"
     return send(watch.notify, title, "\n\n".join(lines))
 
 

@@ -231,7 +231,7 @@ class SourceSpider(scrapy.Spider):
         self.logger.info("run %s of %s: %s", run["id"], self.source.name, run["status"])
         if self.config.watches:
             try:
-                check_watches(self.store.db, self.config)
+                check_watches(self.store.db, self.config, new_watch_from=run["started_at"])
             except Exception:  # a notification problem must not fail the crawl; the hits stay unsent
                 self.logger.exception("checking keyword watches failed")
         try:  # judge the source from its history; alert on a change of state (crawler.health)

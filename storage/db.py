@@ -188,8 +188,16 @@ def _v7_health(db: sqlite_utils.Database) -> None:
         "started_at TEXT, beat_at TEXT, next_runs TEXT)")
 
 
+def _v8_watch_edits(db: sqlite_utils.Database) -> None:
+    """Watches with on_edit: which revisions of matched articles were seen, and what was sent."""
+    db.execute("ALTER TABLE watch_state ADD COLUMN last_revision_id INTEGER")
+    db.execute(
+        "CREATE TABLE watch_edits (watch TEXT NOT NULL, revision_id INTEGER NOT NULL REFERENCES article_revisions(id), "
+        "article_id INTEGER NOT NULL, matched_at TEXT, notified_at TEXT, error TEXT, PRIMARY KEY (watch, revision_id))")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial, _v2_revisions, _v3_watches, _v4_clusters,
-                                                             _v5_fetch_backoff, _v6_documents, _v7_health]
+                                                             _v5_fetch_backoff, _v6_documents, _v7_health, _v8_watch_edits]
 
 
 def migrate(db: sqlite_utils.Database) -> None:

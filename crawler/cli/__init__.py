@@ -17,7 +17,7 @@ from crawler.cli.report import report
 from crawler.cli.schedule import run
 from crawler.cli.sources import app as sources_app
 from crawler.cli.status import status
-from crawler.cli.watches import feed, notify
+from crawler.cli.watches import feed, notify, watches
 
 _type_of = typer.core.TyperOption.display_type_rich
 
@@ -48,6 +48,6 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
     """Crawl Chinese health-policy news sources into one SQLite file."""
 
 
-for command in (crawl, extract, feed, notify, run, status, health, report, duplicates, doctor, cites, worker, ingest):
+for command in (crawl, extract, feed, notify, watches, run, status, health, report, duplicates, doctor, cites, worker, ingest):
     app.command()(command)
 app.add_typer(sources_app, name="sources")
