@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from crawler.cli.common import LOG_FORMAT, ConfigOption, DbOption, ZonedFormatter, console, default_note, err, load
-from crawler.cli.status import outcome_markup
+from crawler.cli.status import outcome_markup, short_reason
 from storage.paths import default_db_path
 
 
@@ -41,7 +41,7 @@ def live_table(supervisor) -> Table:
             now_state = "waiting for a slot" if state.waiting else "idle"
         last = outcome_markup(state.last.status, state.last.new) if state.last else "-"
         if state.last and state.last.reason:  # why it failed, not just "failed" (DNS, HTTP 412, ...)
-            last += f" ({escape(state.last.reason[:60])})"
+            last += f" ({escape(short_reason(state.last.reason, 60))})"
         table.add_row(name, now_state, last, str(state.runs), _when(supervisor.next_run(name), tz))
     return table
 

@@ -12,6 +12,7 @@ row, e.g. "needs the browser tier").
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -64,6 +65,14 @@ def when(stamp: str | datetime | None, tz: ZoneInfo) -> str:
 
     moment = parse_utc(stamp) if isinstance(stamp, str) else stamp
     return moment.astimezone(tz).strftime("%m-%d %H:%M") if moment else "-"
+
+
+def short_reason(reason: str, limit: int = 48) -> str:
+    """A reason that fits a narrow cell: "HTTP 412 (anti-bot)" for a challenge, else clipped."""
+    if re.search(r"anti-bot|challenge", reason, re.I):
+        status = re.search(r"HTTP (\d{3})", reason)
+        return f"HTTP {status.group(1)} (anti-bot)" if status else "anti-bot challenge"
+    return reason if len(reason) <= limit else reason[:limit - 1] + "…"
 
 
 def outcome_markup(status: str | None, new: int | None) -> str:
@@ -156,7 +165,7 @@ def _health_cell(row: dict) -> str:
     return f"[{STATE_COLOURS.get(row['health'], 'white')}]{row['health']}[/]"
 
 
-def _outcome_cell(row: dict, width: int | None = None) -> str:
+def _outcome_cell(row: dict, narrow: bool = False) -> str:
     last = row["last_run"]
     if last is None:
         return "never run"
@@ -165,7 +174,7 @@ def _outcome_cell(row: dict, width: int | None = None) -> str:
     if row["health"] not in ("ok", "unknown", "disabled") and row["health_reason"]:
         extra.append(row["health_reason"])
     for line in dict.fromkeys(extra):
-        text += "\n[bright_black]" + escape(line[:width] if width else line) + "[/]"
+        text += "\n[bright_black]" + escape(short_reason(line) if narrow else line) + "[/]"
     return text
 
 
@@ -185,20 +194,20 @@ def narrow_table(rows, scheduler, db_path, zone, tz) -> Table:
         times = when(row["last_run"]["started_at"] if row["last_run"] else None, tz)
         if scheduler:
             times += "\n→ " + (when(row["next_run"], tz) if row["next_run"] else "-")
-        table.add_row(row["source"], _health_cell(row), times, _outcome_cell(row, 120),
+        table.add_row(row["source"], _health_cell(row), times, _outcome_cell(row, narrow=True),
                       f"{row['new_24h']}/{row['new_7d']}")
     return table
 
 
 def wide_table(rows, scheduler, db_path, zone, tz) -> Table:
     table = Table(title=_title(db_path, zone))
-    columns = ["source", "health", "since", "last run", "outcome", "new (last run)", "new 24 h", "new 7 d",
-               "failures in a row"] + (["next run"] if scheduler else []) + ["next step"]
+    columns = ["source", "health", "since", "last run", "outcome", "new", "24 h", "7 d", "failures in a row"] + (
+        ["next run"] if scheduler else []) + ["next step"]
     for column in columns:
-        numeric = column.startswith(("new", "failures"))
-        table.add_column(column, justify="right" if numeric else "left",
-                         no_wrap=column in ("source", "since", "last run", "next run"),
-                         overflow="fold", min_width=_name_width(rows) if column == "source" else None)
+        numeric = column in ("new", "24 h", "7 d", "failures in a row")
+        table.add_column(column, justify="right" if numeric else "left", no_wrap=not column.startswith(("outcome", "next step", "failures")),
+                         overflow="fold", ratio={"outcome": 2, "next step": 3}.get(column),
+                         min_width=_name_width(rows) if column == "source" else 8 if column == "failures in a row" else None)
     for row in rows:
         last = row["last_run"] or {}
         failures = row["failures_in_a_row"]
