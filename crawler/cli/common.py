@@ -76,13 +76,25 @@ class ZonedFormatter(logging.Formatter):
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def log_to_file(db_path: Path, name: str) -> Path:
+class QuietFileHandler(RotatingFileHandler):
+    """A log file that cannot be written (full disk, read-only folder) loses its lines quietly:
+    the command's own output and crawl_runs say what happened; logging's default would print a
+    traceback into that output for every line."""
+
+    def handleError(self, record):  # noqa: N802 - logging's name
+        pass
+
+
+def log_to_file(db_path: Path, name: str) -> Path | None:
     """Send this command's log (and Apprise's, which says why a delivery failed) to
-    logs/<name>.log next to the database, rotated."""
+    logs/<name>.log next to the database, rotated. None when the folder cannot be written."""
     log_dir = db_path.resolve().parent / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / f"{name}.log"
-    handler = RotatingFileHandler(path, maxBytes=5 * 1024 * 1024, backupCount=3, encoding="utf-8")
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handler = QuietFileHandler(path, maxBytes=5 * 1024 * 1024, backupCount=3, encoding="utf-8")
+    except OSError:
+        return None
     handler.setFormatter(ZonedFormatter(LOG_FORMAT))
     root = logging.getLogger()
     root.addHandler(handler)

@@ -15,7 +15,7 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
-from crawler.cli.common import LOG_FORMAT, ConfigOption, DbOption, ZonedFormatter, console, default_note, err, load
+from crawler.cli.common import LOG_FORMAT, ConfigOption, DbOption, QuietFileHandler, ZonedFormatter, console, default_note, err, load
 from crawler.cli.status import outcome_markup, short_reason
 from storage.paths import default_db_path
 
@@ -66,9 +66,7 @@ def run(
     db_path = (db or default_db_path()).resolve()
     log_dir = db_path.parent / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    from logging.handlers import RotatingFileHandler
-
-    handler = RotatingFileHandler(log_dir / "scheduler.log", maxBytes=5 * 1024 * 1024, backupCount=3,
+    handler = QuietFileHandler(log_dir / "scheduler.log", maxBytes=5 * 1024 * 1024, backupCount=3,
                                   encoding="utf-8")
     handler.setFormatter(ZonedFormatter(LOG_FORMAT))
     logging.basicConfig(handlers=[handler], level=logging.INFO)
