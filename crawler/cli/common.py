@@ -96,9 +96,12 @@ def log_to_file(db_path: Path, name: str) -> Path | None:
     except OSError:
         return None
     handler.setFormatter(ZonedFormatter(LOG_FORMAT))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(min(root.level or logging.INFO, logging.INFO))
+    # Ours and Apprise's only: Scrapy's own log goes where --log-file says (a crawl's INFO lines
+    # would otherwise fill a nearly full disk before the run could be recorded).
+    for name in ("healthwatch", "apprise"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
     return path
 
 
