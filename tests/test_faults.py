@@ -272,3 +272,48 @@ def test_challenge_check_is_linear_and_keeps_its_verdicts():
     assert challenge(412, b"<html><script>var $_ts={};" + b"x" * 5000 + b"</script></html>").startswith("JavaScript cookie")
     assert challenge(200, "<html><body><p>正文提到 Just a moment 这个词。</p>".encode() + "正文很长。".encode() * 200) is None
     assert challenge(200, b"<" * 40_000) is None  # no marker, ordinary status: not even measured
+
+
+def endless(chunk: bytes = b"<p>" + "无尽的页面".encode() * 1000 + b"</p>", pause: float = 0.0):
+    def answer(handler, hit):
+        import time
+
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.end_headers()
+        try:
+            while True:
+                handler.wfile.write(chunk)
+                if pause:
+                    time.sleep(pause)
+        except OSError:  # the client hung up: what we wanted
+            pass
+        handler.close_connection = True
+        return True
+    return answer
+
+
+def test_extract_and_sources_try_fetch_with_the_crawlers_limits(tmp_path):
+    from crawler.fetch.single import FetchError, fetch_page
+
+    with FaultSite() as site:
+        site.fault("/endless.html", endless())
+        site.fault("/drip.html", endless(b"x", pause=0.5))
+        site.fault("/to-file.html", redirect("file:///etc/passwd"))
+        site.publish("plain", ARTICLES[0]["html"])
+        # the address guard: the bundled config does not allow 127.0.0.1
+        refused = run_cli("extract", site.url("/news/202405/plain.html"))
+        assert refused.returncode == 1 and "non-public address 127.0.0.1" in refused.stderr, refused.stderr
+        assert site.hits["/news/202405/plain.html"] == 0
+        # an endless response is cut off at the crawler's size cap, a drip at the deadline
+        with pytest.raises(FetchError, match="download cut off at 32 MB"):
+            fetch_page(site.url("/endless.html"), user_agent="t", allow_private=True)
+        with pytest.raises(FetchError, match="timed out"):
+            fetch_page(site.url("/drip.html"), user_agent="t", allow_private=True, timeout=2)
+        with pytest.raises(FetchError, match="only http"):
+            fetch_page(site.url("/to-file.html"), user_agent="t", allow_private=True)
+        body, _, final = fetch_page(site.url("/news/202405/plain.html"), user_agent="t", allow_private=True)
+        assert body == ARTICLES[0]["html"] and final.endswith("/plain.html")
+        config = write_config(tmp_path / "sources.toml", site)
+        tried = run_cli("sources", "try", site.url("/endless.html"), "--config", config)
+        assert tried.returncode == 1 and "download cut off at 32 MB" in tried.stderr, tried.stderr

@@ -12,8 +12,25 @@ from crawler.cli.schedule import run, status
 from crawler.cli.sources import app as sources_app
 from crawler.cli.watches import feed, notify
 
-app = typer.Typer(help="Crawl Chinese health-policy news sources into one SQLite file.", no_args_is_help=True,
-                  add_completion=False)
+class _App(typer.Typer):
+    """A database that cannot be used (read-only, a folder, not SQLite, a newer schema) is one
+    clear line and exit status 2, from every command, never a traceback."""
+
+    def __call__(self, *args, **kwargs):
+        from storage.db import DatabaseError
+
+        try:
+            return super().__call__(*args, **kwargs)
+        except DatabaseError as exc:
+            from crawler.cli.common import err
+            from crawler.secrets import mask
+
+            err.print(f"database error: {mask(str(exc))}", markup=False, highlight=False)
+            raise SystemExit(2) from None
+
+
+app = _App(help="Crawl Chinese health-policy news sources into one SQLite file.", no_args_is_help=True,
+           add_completion=False)
 
 for command in (crawl, extract, feed, notify, run, status, duplicates, doctor, cites, worker, ingest):
     app.command()(command)

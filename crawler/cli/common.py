@@ -1,7 +1,6 @@
 """What every `healthwatch` command shares: consoles, the --config/--db options, loading a config."""
 from __future__ import annotations
 
-import urllib.request
 from pathlib import Path
 from typing import Optional
 
@@ -30,12 +29,16 @@ def load(config: Optional[Path]) -> Config:
         raise typer.Exit(2) from None
 
 
-def fetch(url: str, user_agent: str = USER_AGENT) -> tuple[bytes, str | None, str]:
-    """One page for `extract` and `sources try`: (body, Content-Type, final URL), or exit status 1."""
-    request = urllib.request.Request(url, headers={"User-Agent": user_agent})
+def fetch(url: str, user_agent: str = USER_AGENT, allow_private: bool | None = None) -> tuple[bytes, str | None, str]:
+    """One page for `extract` and `sources try`: (body, Content-Type, final URL), or exit status 1.
+    The crawler's limits apply: address guard, size cap, deadline, redirect hop limit."""
+    from crawler.fetch.single import FetchError, fetch_page
+    from crawler.secrets import mask
+
+    if allow_private is None:  # the default config decides, as it does for crawls
+        allow_private = load(None).allow_private_addresses
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.read(), response.headers.get("Content-Type"), response.geturl()
-    except OSError as exc:
-        err.print(f"[red]could not fetch {url}:[/] {escape(str(exc))}")
+        return fetch_page(url, user_agent=user_agent, allow_private=allow_private)
+    except FetchError as exc:
+        err.print(f"could not fetch {mask(url)}: {mask(str(exc))}", markup=False, highlight=False)
         raise typer.Exit(1) from None

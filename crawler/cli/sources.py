@@ -14,6 +14,7 @@ from rich.table import Table
 
 from crawler.cli.common import ConfigOption, console, err, fetch, load
 from crawler.config import Source
+from crawler.secrets import mask
 
 app = typer.Typer(help="List, validate, try and scaffold sources.", invoke_without_command=True,
                   add_completion=False)
@@ -36,7 +37,7 @@ def list_sources(ctx: typer.Context, config: Optional[Path] = ConfigOption):
             enabled = f"no: {problem}"
         enabled = escape(enabled)  # "[browser]" is not markup
         start = s.api.url if s.kind == "api" else s.start_urls[0]
-        table.add_row(s.name, s.kind, s.schedule or s.cron or "1h", enabled, start)
+        table.add_row(s.name, s.kind, s.schedule or s.cron or "1h", enabled, mask(start))
     console.print(table)
 
 
@@ -73,7 +74,7 @@ def try_url(
 
     cfg = load(config)
     src = cfg.source(source) if source else None
-    body, content_type, final_url = fetch(url, cfg.user_agent)
+    body, content_type, final_url = fetch(url, cfg.user_agent, cfg.allow_private_addresses)
     is_article = as_article or (src is not None and src.article_pattern and re.search(src.article_pattern, url)
                                 and src.kind != "api")
     if is_article:
