@@ -9,7 +9,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass, field
 
-from crawler.secrets import mask
+from crawler.redact import mask
 from storage.store import Store
 
 logger = logging.getLogger(__name__)

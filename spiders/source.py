@@ -23,7 +23,7 @@ from crawler.fetch import address_guard
 from crawler.fetch.browser import tier_problem
 from crawler.fetch.middlewares import BlockedAddress
 from crawler.runbook import RunBook
-from crawler.secrets import install_log_masking
+from crawler.redact import install_log_masking
 from crawler.fetch.urls import canonical_url
 from crawler.watches import check_watches
 from storage.paths import default_db_path

@@ -7,7 +7,7 @@ from crawler.config import ConfigError, load_config, pattern_problem
 from crawler.discovery import discover
 from crawler.discovery.article_pages import continuation_urls
 from crawler.fetch.urls import is_http_url, is_public_address
-from crawler.secrets import mask
+from crawler.redact import mask
 
 
 @pytest.mark.parametrize("address", [

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from crawler.cli.common import ConfigOption, DbOption, console, err, fetch, load
 from crawler.config import ConfigError
-from crawler.secrets import mask
+from crawler.redact import mask
 from storage.paths import default_db_path
 
 

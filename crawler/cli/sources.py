@@ -14,7 +14,7 @@ from rich.table import Table
 
 from crawler.cli.common import ConfigOption, console, err, fetch, load
 from crawler.config import Source
-from crawler.secrets import mask
+from crawler.redact import mask
 
 app = typer.Typer(help="List, validate, try and scaffold sources.", invoke_without_command=True,
                   add_completion=False)
@@ -109,6 +109,7 @@ def new(
     url: str = typer.Option(..., "--url", help="The list page, feed, sitemap or API URL"),
     kind: str = typer.Option("list", "--kind", help="list, feed, sitemap or api"),
     probe: bool = typer.Option(True, "--probe/--no-probe", help="Fetch the URL to suggest an article pattern"),
+    config: Optional[Path] = ConfigOption,
 ):
     """Print a config block for a new source, to paste into a config file and adjust."""
     from crawler.config import KINDS, NAME_RE
@@ -123,7 +124,7 @@ def new(
     if probe and kind == "list":
         from crawler.discovery import discover
 
-        body, content_type, final_url = fetch(url)
+        body, content_type, final_url = fetch(url, allow_private=load(config).allow_private_addresses)
         links = discover(Source(name=name, start_urls=[url], article_pattern=r"."), body, final_url, content_type)
         pattern = article_pattern_guess([link.url for link in links.articles], final_url)
     lines = ["[[sources]]", f'name = "{name}"', 'label = ""']

@@ -126,9 +126,13 @@ class RobotsTimeout:
         return None
 
     def process_exception(self, request, exception):
-        if self._is_robots(request):
+        from scrapy.exceptions import DownloadTimeoutError
+
+        # a site that is down says so on its own pages; a robots.txt that does not answer in time is
+        # the case that used to cost minutes unseen
+        if self._is_robots(request) and isinstance(exception, (DownloadTimeoutError, TimeoutError)):
             runbook = getattr(self.crawler.spider, "runbook", None)
             if runbook is not None:
-                runbook.error(request.url, f"robots.txt could not be read ({type(exception).__name__}); "
+                runbook.error(request.url, f"robots.txt did not answer within {self.timeout:g} s; "
                               "crawled as if it allowed everything", remember=False)
         return None
