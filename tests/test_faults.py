@@ -399,3 +399,24 @@ def test_every_resolved_address_is_checked_before_the_connection_gets_one():
     guard.upstream.answers = [[]]
     guard.resolveHostName(empty, "nothing.example", 80)
     assert empty.done and empty.addresses == [], "a failed lookup hands over nothing: closed, never open"
+
+
+def test_a_silent_robots_txt_costs_seconds_and_is_recorded_and_list_links_are_capped(tmp_path):
+    def silent(handler, hit):  # accepts, never answers (until long after the robots timeout)
+        import time
+
+        time.sleep(25)
+        return True
+
+    with FaultSite() as site:
+        for article in ARTICLES[:5]:
+            site.publish(article["id"], article["html"])
+        site.fault("/robots.txt", silent)
+        config, db = write_config(tmp_path / "sources.toml", site, max_pages=1, max_links=3, obey_robots=True), \
+            tmp_path / "hw.db"
+        result = crawl(config, db)
+        assert result.returncode == 0, result.stdout
+        run = last_run(db)
+        assert "robots.txt did not answer within 10 s; crawled as if it allowed everything" in run["error_reasons"]
+        assert (run["new"], run["skipped_links"]) == (3, 2)
+        assert site.hits["/robots.txt"] == 1, "no retries for robots.txt"
