@@ -161,3 +161,16 @@ def test_a_config_that_is_not_utf8_names_its_file_and_line(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(config)
     assert str(caught.value).startswith(f"{config}:3: not UTF-8 text")
+
+
+def test_deeply_nested_content_is_kept_or_flagged_never_lost_in_silence():
+    from crawler.extract import extract
+
+    para = "这是嵌套很深的页面里的正文段落，内容足够长，应当被提取出来，不能悄悄丢失。" * 3
+
+    def nested(depth):
+        return ("<html><body>" + "<div>" * depth + f"<p>{para}</p><p>{para}</p>" + "</div>" * depth
+                + "</body></html>").encode()
+
+    assert para in extract(nested(300)).body  # past libxml2's default limit of 256
+    assert "nesting_too_deep" in extract(nested(3000)).flags  # past its hard limit: said, not silent
