@@ -7,6 +7,7 @@ refused with a message the user can act on.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 import tomllib
@@ -21,12 +22,25 @@ BUNDLED_CONFIG = Path(__file__).parent / "sources"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DURATION_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 KINDS = ("list", "feed", "sitemap", "api")
+MAX_DURATION = 10 * 365 * 86400  # any duration; the keys below have tighter ranges
+# Ranges a value must fall in: beyond them a crawl hangs (delay = 1e308 ignored SIGTERM) or floods a site.
+LIMITS = {
+    "delay": (0, 3600), "concurrency": (1, 64), "max_pages": (1, 10_000), "page_template_from": (0, 10_000),
+    "max_links": (1, 100_000),
+}
+DURATION_LIMITS = {"timeout": (1, 7 * 86400), "schedule": (1, 366 * 86400), "recheck": (1, 366 * 86400),
+                   "max_age": (1, MAX_DURATION)}
+MAX_URL_LENGTH = 2083  # Scrapy's URLLENGTH_LIMIT: longer URLs are dropped
+MAX_PATTERN_LENGTH = 1000
 
 
 class ConfigError(ValueError):
     """A config that cannot be used; str() gives 'file:line: source 'x': key: problem'."""
 
     def __init__(self, message: str, path: Path | None = None, line: int | None = None):
+        from crawler.redact import mask
+
+        message = mask(message)  # a config error may quote a notification URL or a URL with a token
         self.path, self.line, self.message = path, line, message
         where = f"{path}:{line}: " if path and line else f"{path}: " if path else ""
         super().__init__(where + message)
@@ -37,8 +51,10 @@ def parse_duration(value: str | int | float) -> float:
     if isinstance(value, bool):
         raise ValueError("expected a duration like '30m'")
     if isinstance(value, (int, float)):
-        if value <= 0:
-            raise ValueError("must be positive")
+        if not math.isfinite(value) or value <= 0:
+            raise ValueError("must be a positive, finite number of seconds")
+        if value > MAX_DURATION:
+            raise ValueError(f"{value:g} s is more than {MAX_DURATION // 86400} days")
         return float(value)
     match = DURATION_RE.match(str(value).strip())
     if not match or not any(match.groups()):
@@ -47,6 +63,8 @@ def parse_duration(value: str | int | float) -> float:
     seconds = d * 86400 + h * 3600 + m * 60 + s
     if seconds <= 0:
         raise ValueError("must be positive")
+    if seconds > MAX_DURATION:
+        raise ValueError(f"{value!r} is more than {MAX_DURATION // 86400} days")
     return float(seconds)
 
 
@@ -111,6 +129,7 @@ class Source:
     attachments: bool = True  # download linked attachments and store their text
     api: ApiSpec | None = None  # kind = "api": how to call the list endpoint and read its answer
     json_fields: dict[str, str] = field(default_factory=dict)  # article as JSON in a script tag
+    max_links: int = 1000  # article links taken from one list page (a page listing 10,000 is a trap or a dump)
 
     @property
     def max_age_seconds(self) -> float | None:
@@ -190,11 +209,24 @@ _SOURCE_TYPES: dict[str, type | tuple[type, ...]] = {
     "delay": (int, float), "concurrency": int, "encoding": str, "obey_robots": bool, "recheck": list,
     "list_selector": str, "stop_at_known": bool, "max_age": (str, int), "warmup_url": str, "cookies": dict,
     "multipage": bool, "browser": bool, "challenge_delay": (int, float), "attachments": bool, "api": dict, "json_fields": dict, "page_template": str, "page_template_from": int,
+    "max_links": int,
 }
 _SELECTOR_FIELDS = {
     "title", "subtitle", "body", "published", "publisher", "author", "editor", "keywords",
     "breadcrumbs", "doc_number", "issuing_agency", "attachments", "original_url",
 }
+
+
+def _read_utf8(file: Path) -> str:
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror or exc}", file) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"not UTF-8 text (byte {data[exc.start]:#04x}); save the file as UTF-8", file, line) from None
 
 
 def default_config_path() -> Path:
@@ -216,7 +248,7 @@ def load_config(path: str | Path | None = None) -> Config:
     top_seen: dict[str, tuple[Any, Path]] = {}
     health_from: Path | None = None
     for file in files:
-        text = file.read_text(encoding="utf-8")
+        text = _read_utf8(file)
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -257,9 +289,11 @@ def load_config(path: str | Path | None = None) -> Config:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"timezone: unknown time zone {config.timezone!r}", files[0]) from None
     names = [s.name for s in config.sources]
-    for name in names:
-        if names.count(name) > 1:
+    seen: set[str] = set()
+    for name in names:  # one pass: 1,000 sources must not cost a million comparisons
+        if name in seen:
             raise ConfigError(f"source {name!r} is defined twice; names must be unique", files[0])
+        seen.add(name)
     watch_names = [w.name for w in config.watches]
     for watch in config.watches:
         if watch_names.count(watch.name) > 1:
@@ -389,35 +423,36 @@ def _build_source(raw: dict, index: int, locate: "_Locator") -> Source:
     if source.max_age is not None:
         try:
             source.max_age = str(source.max_age) if isinstance(source.max_age, str) else f"{source.max_age}s"
-            parse_duration(source.max_age)
+            _check_duration("max_age", source.max_age)
         except ValueError as exc:
             raise fail("max_age", str(exc)) from None
     for key in ("article_pattern", "page_pattern"):
         pattern = getattr(source, key)
         if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise fail(key, f"invalid regular expression: {exc}") from None
-    if source.max_pages < 1:
-        raise fail("max_pages", "must be at least 1")
-    if source.concurrency < 1:
-        raise fail("concurrency", "must be at least 1")
-    if source.delay < 0:
-        raise fail("delay", "must be 0 or more seconds")
+            problem = pattern_problem(pattern)
+            if problem:
+                raise fail(key, problem)
+    for key, (low, high) in LIMITS.items():
+        value = getattr(source, key, None)
+        if value is not None and not (math.isfinite(value) and low <= value <= high):
+            raise fail(key, f"must be between {low} and {high}, got {value!r}")
     for key in ("schedule", "timeout"):
         value = getattr(source, key)
         if value is not None:
             try:
                 setattr(source, key, str(value) if isinstance(value, str) else f"{value}s")
-                parse_duration(value)
+                _check_duration(key, value)
             except ValueError as exc:
                 raise fail(key, str(exc)) from None
     for value in source.recheck:
         try:
-            parse_duration(value)
+            _check_duration("recheck", value)
         except ValueError as exc:
             raise fail("recheck", str(exc)) from None
+    for url in [*source.start_urls, *([source.warmup_url] if source.warmup_url else [])]:
+        if len(url) > MAX_URL_LENGTH:
+            raise fail("start_urls" if url in source.start_urls else "warmup_url",
+                       f"a URL of {len(url)} characters is longer than {MAX_URL_LENGTH}")
     if source.schedule and source.cron:
         raise fail("cron", "give either 'schedule' (interval) or 'cron', not both")
     if source.cron:
@@ -440,6 +475,78 @@ def _build_source(raw: dict, index: int, locate: "_Locator") -> Source:
         except LookupError:
             raise fail("encoding", f"unknown encoding {source.encoding!r}") from None
     return source
+
+
+def _check_duration(key: str, value) -> float:
+    seconds = parse_duration(value)
+    low, high = DURATION_LIMITS[key]
+    if not low <= seconds <= high:
+        raise ValueError(f"{value!r} is outside {_human(low)} .. {_human(high)}")
+    return seconds
+
+
+def _human(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why a URL pattern is refused, or None. Beyond syntax: a repetition inside a repetition
+    (`(a+)+`, `(\\w*)*`, `(a|aa)+`) can take exponential time on one unlucky URL, on the crawl's
+    only thread; such patterns can always be written without the nesting."""
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        return f"a pattern of {len(pattern)} characters is longer than {MAX_PATTERN_LENGTH}"
+    try:
+        parsed = _sre_parse(pattern)
+    except re.error as exc:
+        return f"invalid regular expression: {exc}"
+    if _nested_repeat(parsed):
+        return ("a repetition inside a repetition, like (a+)+, can take exponential time; "
+                "write it without the nesting (e.g. (a+)+ as a+)")
+    return None
+
+
+def _sre_parse(pattern: str):
+    try:
+        from re import _parser as sre_parse  # Python >= 3.11
+    except ImportError:  # pragma: no cover
+        import sre_parse
+    re.compile(pattern)
+    return sre_parse.parse(pattern)
+
+
+def _nested_repeat(items) -> bool:
+    """An unbounded repetition whose body is nothing but repetitions, one of them unbounded: the
+    ways to split a string between them multiply. A body with a fixed part, like (?:/[a-z]+)+,
+    has one way only and is fine."""
+    from re import _constants as c
+
+    for op, arg in items:
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            low, high, body = arg
+            if (high is c.MAXREPEAT or high > 10) and _only_repeats(body):
+                return True
+            if _nested_repeat(body):
+                return True
+        elif op == c.SUBPATTERN and _nested_repeat(arg[-1]):
+            return True
+        elif op == c.BRANCH and any(_nested_repeat(branch) for branch in arg[1]):
+            return True
+        elif op in (c.ASSERT, c.ASSERT_NOT) and _nested_repeat(arg[1]):
+            return True
+    return False
+
+
+def _only_repeats(body) -> bool:
+    from re import _constants as c
+
+    items = list(body)
+    while len(items) == 1 and items[0][0] == c.SUBPATTERN:  # (…) around the body
+        items = list(items[0][1][-1])
+    repeats = [arg for op, arg in items if op in (c.MAX_REPEAT, c.MIN_REPEAT)]
+    return bool(items) and len(repeats) == len(items) and any(h is c.MAXREPEAT or h > 10 for _, h, _ in repeats)
 
 
 def _build_api(raw: Any, fail) -> ApiSpec:

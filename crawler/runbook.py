@@ -9,6 +9,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass, field
 
+from crawler.redact import mask
 from storage.store import Store
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ class RunBook:
         """End the run as failed, with its reason: nothing fetched from here on could be stored,
         and what was not stored stays unknown, so the next run fetches it."""
         if self.fatal is None:
-            self.fatal = reason
+            self.fatal = reason = mask(reason)
             logger.error("%s: %s; closing the crawl", self.source, reason)
             self.crawler.stats.inc_value("healthwatch/errors")
             self.reasons.append({"url": "", "reason": reason})
@@ -92,7 +93,7 @@ class RunBook:
         self.crawler.stats.inc_value("healthwatch/errors")
         self.list_blocked += blocked
         if len(self.reasons) < MAX_REASONS:
-            self.reasons.append({"url": url, "reason": reason})
+            self.reasons.append({"url": mask(url), "reason": mask(reason)})
         if remember and self.fatal is None:
             try:
                 self.store.record_failure(self.source, url, reason, http_status=http_status, permanent=permanent,

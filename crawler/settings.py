@@ -6,6 +6,7 @@ SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
 ROBOTSTXT_OBEY = True
+HEALTHWATCH_ROBOTS_TIMEOUT = 10  # seconds for robots.txt, no retries (crawler.fetch.middlewares.RobotsTimeout)
 USER_AGENT = "healthwatch/0.1 (+https://github.com/healthwatch/healthwatch)"
 DOWNLOAD_TIMEOUT = 30  # Scrapy's default of 180 s lets one dead server hold a run for minutes
 RETRY_TIMES = 2
@@ -33,6 +34,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.fetch.address_guard.PrivateAddressGuard": 50,  # before anything touches the network
+    "crawler.fetch.middlewares.RobotsTimeout": 60,
     "crawler.fetch.middlewares.ConditionalGet": 560,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,

@@ -24,6 +24,7 @@ from crawler.fetch.browser import tier_problem
 from crawler.fetch.middlewares import BlockedAddress
 from crawler.health import after_run
 from crawler.runbook import RunBook
+from crawler.redact import install_log_masking
 from crawler.fetch.urls import canonical_url
 from crawler.watches import check_watches
 from storage.paths import default_db_path
@@ -43,13 +44,15 @@ class SourceSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler, *args, source: str | None = None, config: str | None = None,
-                     db: str | None = None, **kwargs):
+                     db: str | None = None, loaded_config: Config | None = None, **kwargs):
         if not source:
             raise ValueError("name the source to crawl: scrapy crawl source -a source=NAME")
-        cfg = load_config(config)
+        # `healthwatch crawl` hands over the config it loaded once, not once per source
+        cfg = loaded_config if loaded_config is not None else load_config(config)
         src = cfg.source(source)
         apply_source_settings(crawler.settings, cfg, src)
         address_guard.configure(allow_private=cfg.allow_private_addresses)
+        install_log_masking()  # Scrapy logs every URL; a token in one must not reach the log file
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.config, spider.source = cfg, src
         spider.store = Store(db or default_db_path())
@@ -140,6 +143,11 @@ class SourceSpider(scrapy.Spider):
             self.runbook.error(list_url, found.problem, http_status=response.status, remember=False)
             return
         links = self.recent(found.articles)
+        if len(links) > self.source.max_links:
+            self.crawler.stats.inc_value("healthwatch/skipped_links", len(links) - self.source.max_links)
+            self.logger.warning("%s lists %d article links; taking the first %d (max_links)", list_url, len(links),
+                                self.source.max_links)
+            links = links[: self.source.max_links]
         self.runbook.list_fetched(list_url, etag=_header(response, "ETag") if whole else None,
                                   last_modified=_header(response, "Last-Modified") if whole else None,
                                   listed=[link.url for link in links], whole=whole)

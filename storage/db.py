@@ -7,6 +7,7 @@ inside one transaction. Article columns follow the extraction record: a field ad
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from pathlib import Path
 from typing import Callable, Iterator
@@ -32,11 +33,45 @@ def json_fields() -> set[str]:
     return set(_JSON_FIELDS)
 
 
+class DatabaseError(RuntimeError):
+    """The database file cannot be used; str() is one line a person can act on."""
+
+
 def open_db(path: str | Path) -> sqlite_utils.Database:
-    if sqlite3.sqlite_version_info < MIN_SQLITE:
-        raise RuntimeError(f"SQLite {sqlite3.sqlite_version} is too old; healthwatch needs >= 3.35")
+    """The database, migrated; or DatabaseError saying why not (a read-only file or folder, a folder
+    where the file should be, a file that is not SQLite, a schema newer than this code)."""
     path = Path(path)
+    try:
+        return _open(path)
+    except DatabaseError:
+        raise
+    except (sqlite3.Error, OSError) as exc:
+        raise DatabaseError(f"{path}: {_plain_reason(path, exc)}") from None
+
+
+def _plain_reason(path: Path, exc: BaseException) -> str:
+    text = str(exc)
+    if path.is_dir():
+        return "is a folder, not a database file"
+    if "not a database" in text or "malformed" in text:
+        return f"is not a healthwatch (SQLite) database ({text})"
+    if ("readonly" in text or "read-only" in text or isinstance(exc, PermissionError)
+            or not os.access(path if path.exists() else path.parent, os.W_OK)):
+        return f"cannot write here: the file or its folder is read-only ({text})"
+    if "unable to open" in text:
+        folder = path.parent
+        if not folder.exists():
+            return f"cannot open: folder {folder} does not exist"
+        return f"cannot open the file (is {folder} writable?)"
+    return text
+
+
+def _open(path: Path) -> sqlite_utils.Database:
+    if sqlite3.sqlite_version_info < MIN_SQLITE:
+        raise DatabaseError(f"SQLite {sqlite3.sqlite_version} is too old; healthwatch needs >= 3.35")
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise DatabaseError(f"{path}: is a folder, not a database file")
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     db = sqlite_utils.Database(conn)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -203,8 +238,9 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial, _v2_re
 def migrate(db: sqlite_utils.Database) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRATIONS):
-        raise RuntimeError(
-            f"database schema version {version} is newer than this healthwatch ({len(MIGRATIONS)}); upgrade"
+        raise DatabaseError(
+            f"{db.conn.execute('PRAGMA database_list').fetchone()[2]}: database schema version {version} is newer "
+            f"than this healthwatch ({len(MIGRATIONS)}); upgrade healthwatch"
         )
     if version < len(MIGRATIONS):
         with write_transaction(db):  # re-read under the lock: another process may have migrated

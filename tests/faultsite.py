@@ -24,6 +24,8 @@ class FaultSite(NewsSite):
     def __init__(self):
         super().__init__()
         self.faults: dict[str, Answer] = {}
+        # a client hanging up on a reset or an endless body is the point here, not an error to print
+        self.server.handle_error = lambda request, client_address: None
 
     def fault(self, path: str, answer: Answer) -> None:
         self.faults[path] = answer
@@ -147,3 +149,58 @@ def truncated_list(site: FaultSite, number: int = 1, keep: float = 0.5, times: i
         return cut_short(body, content_length=False, keep=keep,
                          headers={"ETag": etag, "Last-Modified": formatdate(site.changed_at, usegmt=True)})(handler, hit)
     return answer
+
+
+class DnsStub:
+    """A DNS server on 127.0.0.1 (UDP) whose answers the test scripts: `answers[n]` is the answer to
+    the n-th A query (a list of IPv4 addresses, or None for SERVFAIL); the last one repeats. The
+    crawler uses it with $HEALTHWATCH_NAMESERVER=127.0.0.1:port. Every query is kept in `queries`."""
+
+    def __init__(self, answers: list[list[str] | None]):
+        import socketserver
+        import threading
+
+        self.answers, self.queries = answers, []
+        stub = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self):
+                data, sock = self.request
+                reply = stub._reply(data)
+                if reply:
+                    sock.sendto(reply, self.client_address)
+
+        self.server = socketserver.ThreadingUDPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def address(self) -> str:
+        return "%s:%d" % self.server.server_address
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def _reply(self, data: bytes) -> bytes | None:
+        if len(data) < 12:
+            return None
+        ident, end = data[:2], 12
+        labels = []
+        while data[end]:
+            labels.append(data[end + 1:end + 1 + data[end]].decode("ascii", "replace"))
+            end += data[end] + 1
+        qtype = struct.unpack("!H", data[end + 1:end + 3])[0]
+        question = data[12:end + 5]
+        if qtype not in (1, 255):  # A (or ANY, which twisted.names asks) records only: no AAAA, no others
+            return ident + struct.pack("!HHHHH", 0x8180, 1, 0, 0, 0) + question
+        self.queries.append(".".join(labels))
+        answer = self.answers[min(len(self.queries), len(self.answers)) - 1]
+        if answer is None:
+            return ident + struct.pack("!HHHHH", 0x8182, 1, 0, 0, 0) + question  # SERVFAIL
+        records = b"".join(struct.pack("!HHHIH", 0xC00C, 1, 1, 0, 4) + socket.inet_aton(a) for a in answer)
+        return ident + struct.pack("!HHHHH", 0x8180, 1, len(answer), 0, 0) + question + records

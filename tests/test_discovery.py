@@ -165,7 +165,7 @@ def test_sources_try_shows_links_with_a_pattern_suggestion_and_the_extracted_art
     assert shown.returncode == 0, shown.stderr
     record = json.loads(shown.stdout)
     assert record["title"] and len(record["body"]) > 100
-    scaffold = run_cli("sources", "new", "my-site", "--url", site.url("/news/index.html"))
+    scaffold = run_cli("sources", "new", "my-site", "--url", site.url("/news/index.html"), "--config", config)
     assert scaffold.returncode == 0 and 'name = "my-site"' in scaffold.stdout
     assert r"article_pattern = '/news/\d+/[\w-]+\.html$'" in scaffold.stdout
 

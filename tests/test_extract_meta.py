@@ -70,3 +70,32 @@ def test_name_shapes():
     assert looks_like_person("赵  培") and looks_like_person("赵延东、风笑天")
     assert not looks_like_person("亦观察") and not looks_like_person("三立新聞網") and not looks_like_person("最新文章")
     assert not looks_like_person("国务院办公厅") and not looks_like_person("易信")
+
+
+def test_a_gov_fragment_without_head_takes_its_title_and_office_from_the_metadata_table():
+    # a policy crawler's copy of a gov.cn document: no <title>, no <h1>; the 索引号 table names it
+    article, truth = page("govcn_1")
+    assert article.title == truth["title"]
+    assert article.publisher == truth["publisher"] == "国务院"
+    assert "国发〔2018〕43号" in article.body and article.doc_number == "国发〔2018〕43号"
+
+
+def test_a_latin_brand_before_a_chinese_headline_is_the_site_not_the_title():
+    article, truth = page("solidot_1")  # <title>Solidot | 中国将关闭…</title>, the logo 'Solidot' an <h1>
+    assert article.title == truth["title"]
+
+
+def test_a_time_zone_word_between_date_and_time_keeps_the_time():
+    article, truth = page("rthk_1")  # "2010-05-25 HKT 08:57"
+    assert article.published == "2010-05-25T08:57:00+08:00"
+    article, truth = page("bbc_1")  # "2012年12月10日, 格林尼治标准时间10:41": GMT, as the page says
+    assert article.published == "2012-12-10T10:41:00+00:00"
+
+
+def test_the_article_ends_where_a_related_list_starts_inside_its_container():
+    # nbweekly: the chosen block also wraps 相关新闻 / 热点新闻 lists and the magazine's teaser sidebar
+    article, truth = page("nbweekly_1")
+    from bench.extract_bench import body_scores
+    p, r, _ = body_scores(article.body, "\n".join(truth["body_paragraphs"]))
+    assert r >= 0.99 and p >= 0.9, (p, r)
+    assert "央行智囊团“三剑客”" not in article.body

@@ -272,3 +272,151 @@ def test_challenge_check_is_linear_and_keeps_its_verdicts():
     assert challenge(412, b"<html><script>var $_ts={};" + b"x" * 5000 + b"</script></html>").startswith("JavaScript cookie")
     assert challenge(200, "<html><body><p>正文提到 Just a moment 这个词。</p>".encode() + "正文很长。".encode() * 200) is None
     assert challenge(200, b"<" * 40_000) is None  # no marker, ordinary status: not even measured
+
+
+def endless(chunk: bytes = b"<p>" + "无尽的页面".encode() * 1000 + b"</p>", pause: float = 0.0):
+    def answer(handler, hit):
+        import time
+
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.end_headers()
+        try:
+            while True:
+                handler.wfile.write(chunk)
+                if pause:
+                    time.sleep(pause)
+        except OSError:  # the client hung up: what we wanted
+            pass
+        handler.close_connection = True
+        return True
+    return answer
+
+
+def test_extract_and_sources_try_fetch_with_the_crawlers_limits(tmp_path):
+    from crawler.fetch.single import FetchError, fetch_page
+
+    with FaultSite() as site:
+        site.fault("/endless.html", endless())
+        site.fault("/drip.html", endless(b"x", pause=0.5))
+        site.fault("/to-file.html", redirect("file:///etc/passwd"))
+        site.publish("plain", ARTICLES[0]["html"])
+        # the address guard: the bundled config does not allow 127.0.0.1
+        refused = run_cli("extract", site.url("/news/202405/plain.html"))
+        assert refused.returncode == 1 and "non-public address 127.0.0.1" in refused.stderr, refused.stderr
+        assert site.hits["/news/202405/plain.html"] == 0
+        # an endless response is cut off at the crawler's size cap, a drip at the deadline
+        with pytest.raises(FetchError, match="download cut off at 32 MB"):
+            fetch_page(site.url("/endless.html"), user_agent="t", allow_private=True)
+        with pytest.raises(FetchError, match="timed out"):
+            fetch_page(site.url("/drip.html"), user_agent="t", allow_private=True, timeout=2)
+        with pytest.raises(FetchError, match="only http"):
+            fetch_page(site.url("/to-file.html"), user_agent="t", allow_private=True)
+        body, _, final = fetch_page(site.url("/news/202405/plain.html"), user_agent="t", allow_private=True)
+        assert body == ARTICLES[0]["html"] and final.endswith("/plain.html")
+        config = write_config(tmp_path / "sources.toml", site)
+        tried = run_cli("sources", "try", site.url("/endless.html"), "--config", config)
+        assert tried.returncode == 1 and "download cut off at 32 MB" in tried.stderr, tried.stderr
+
+
+def guarded_config(path, site, host, allow_private: bool):
+    text = write_config(path, site).read_text(encoding="utf-8")
+    text = text.replace("allow_private_addresses = true", f"allow_private_addresses = {str(allow_private).lower()}")
+    path.write_text(text.replace("127.0.0.1", host), encoding="utf-8")
+    return path
+
+
+def test_the_address_guard_checks_what_is_connected_to_and_fails_closed(tmp_path):
+    """A DNS server the test controls: a name answering 127.0.0.1 (first a failed lookup, then the
+    private address) is refused in the connection path with a reason; with private addresses
+    allowed, the first answer is pinned: a later, rebound answer is never connected to."""
+    from tests.faultsite import DnsStub
+
+    with FaultSite() as site:
+        for article in ARTICLES[:3]:
+            site.publish(article["id"], article["html"])
+        with DnsStub([None, ["127.0.0.1"]]) as dns:
+            env = {"HEALTHWATCH_NAMESERVER": dns.address}
+            config, db = guarded_config(tmp_path / "guarded.toml", site, "news.rebind.test", False), tmp_path / "a.db"
+            result = run_cli("crawl", "--config", config, "--db", db, env=env)
+            assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+            assert sum(site.hits.values()) == 0, "nothing reached the private address"
+            run = last_run(db)
+            assert run["status"] == "failed"
+            assert "blocked: news.rebind.test resolves to non-public address 127.0.0.1" in run["error_reasons"], (dns.queries, run["error_reasons"])
+            assert dns.queries and set(dns.queries) == {"news.rebind.test"}
+
+        # allowed: resolved once and pinned; the rebound answer (10.255.255.1) is never used
+        with DnsStub([["127.0.0.1"], ["10.255.255.1"]]) as dns:
+            env = {"HEALTHWATCH_NAMESERVER": dns.address}
+            config, db = guarded_config(tmp_path / "open.toml", site, "news.pinned.test", True), tmp_path / "b.db"
+            result = run_cli("crawl", "--config", config, "--db", db, env=env)
+            assert result.returncode == 0, result.stdout + result.stderr
+            assert last_run(db)["new"] == 3 and dns.queries == ["news.pinned.test"]
+
+
+def test_every_resolved_address_is_checked_before_the_connection_gets_one():
+    from twisted.internet.address import IPv4Address
+
+    from crawler.fetch import address_guard
+
+    class Scripted:  # an upstream resolver the test controls: answers synchronously
+        def __init__(self, answers):
+            self.answers, self.asked = answers, 0
+
+        def resolveHostName(self, receiver, name, port, types, semantics):
+            self.asked += 1
+            receiver.resolutionBegan(None)
+            for address in self.answers.pop(0):
+                receiver.addressResolved(IPv4Address("TCP", address, 0))
+            receiver.resolutionComplete()
+
+    class Receiver:
+        def __init__(self):
+            self.addresses, self.done = [], False
+
+        def resolutionBegan(self, resolution):
+            pass
+
+        def addressResolved(self, address):
+            self.addresses.append(address.host)
+
+        def resolutionComplete(self):
+            self.done = True
+
+    address_guard.configure(allow_private=False)
+    guard = address_guard.GuardedResolver.__new__(address_guard.GuardedResolver)
+    guard.upstream, guard.pinned = Scripted([["93.184.216.34", "10.0.0.5"], ["93.184.216.34"], ["127.0.0.1"]]), {}
+    mixed = Receiver()
+    guard.resolveHostName(mixed, "mixed.example", 80)
+    assert mixed.done and mixed.addresses == [], "one private address among public ones: none is handed over"
+    assert address_guard.refusal_for("mixed.example").startswith("blocked: mixed.example resolves to non-public")
+    first, again = Receiver(), Receiver()
+    guard.resolveHostName(first, "good.example", 80)
+    guard.resolveHostName(again, "good.example", 443)  # would now answer 127.0.0.1: the pin holds
+    assert first.addresses == again.addresses == ["93.184.216.34"] and guard.upstream.asked == 2
+    empty = Receiver()
+    guard.upstream.answers = [[]]
+    guard.resolveHostName(empty, "nothing.example", 80)
+    assert empty.done and empty.addresses == [], "a failed lookup hands over nothing: closed, never open"
+
+
+def test_a_silent_robots_txt_costs_seconds_and_is_recorded_and_list_links_are_capped(tmp_path):
+    def silent(handler, hit):  # accepts, never answers (until long after the robots timeout)
+        import time
+
+        time.sleep(25)
+        return True
+
+    with FaultSite() as site:
+        for article in ARTICLES[:5]:
+            site.publish(article["id"], article["html"])
+        site.fault("/robots.txt", silent)
+        config, db = write_config(tmp_path / "sources.toml", site, max_pages=1, max_links=3, obey_robots=True), \
+            tmp_path / "hw.db"
+        result = crawl(config, db)
+        assert result.returncode == 0, result.stdout
+        run = last_run(db)
+        assert "robots.txt did not answer within 10 s; crawled as if it allowed everything" in run["error_reasons"]
+        assert (run["new"], run["skipped_links"]) == (3, 2)
+        assert site.hits["/robots.txt"] == 1, "no retries for robots.txt"

@@ -29,8 +29,25 @@ def _flags_without_type(self, ctx):
 
 typer.core.TyperOption.display_type_rich = _flags_without_type
 
-app = typer.Typer(help="Crawl Chinese health-policy news sources into one SQLite file.", no_args_is_help=True,
-                  add_completion=False, context_settings=CONTEXT)
+class _App(typer.Typer):
+    """A database that cannot be used (read-only, a folder, not SQLite, a newer schema) is one
+    clear line and exit status 2, from every command, never a traceback."""
+
+    def __call__(self, *args, **kwargs):
+        from storage.db import DatabaseError
+
+        try:
+            return super().__call__(*args, **kwargs)
+        except DatabaseError as exc:
+            from crawler.cli.common import err
+            from crawler.redact import mask
+
+            err.print(f"database error: {mask(str(exc))}", markup=False, highlight=False)
+            raise SystemExit(2) from None
+
+
+app = _App(help="Crawl Chinese health-policy news sources into one SQLite file.", no_args_is_help=True,
+           add_completion=False, context_settings=CONTEXT)
 
 
 def _version(value: bool) -> None:

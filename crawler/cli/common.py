@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-import urllib.request
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Optional
@@ -105,12 +104,16 @@ def log_to_file(db_path: Path, name: str) -> Path | None:
     return path
 
 
-def fetch(url: str, user_agent: str = USER_AGENT) -> tuple[bytes, str | None, str]:
-    """One page for `extract` and `sources try`: (body, Content-Type, final URL), or exit status 1."""
-    request = urllib.request.Request(url, headers={"User-Agent": user_agent})
+def fetch(url: str, user_agent: str = USER_AGENT, allow_private: bool | None = None) -> tuple[bytes, str | None, str]:
+    """One page for `extract` and `sources try`: (body, Content-Type, final URL), or exit status 1.
+    The crawler's limits apply: address guard, size cap, deadline, redirect hop limit."""
+    from crawler.fetch.single import FetchError, fetch_page
+    from crawler.redact import mask
+
+    if allow_private is None:  # the default config decides, as it does for crawls
+        allow_private = load(None).allow_private_addresses
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.read(), response.headers.get("Content-Type"), response.geturl()
-    except OSError as exc:
-        err.print(f"[red]could not fetch {url}:[/] {escape(str(exc))}")
+        return fetch_page(url, user_agent=user_agent, allow_private=allow_private)
+    except FetchError as exc:
+        err.print(f"could not fetch {mask(url)}: {mask(str(exc))}", markup=False, highlight=False)
         raise typer.Exit(1) from None

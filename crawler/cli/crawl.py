@@ -12,6 +12,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from crawler.cli.common import ConfigOption, DbOption, console, default_note, err, fetch, load, log_to_file, source_named
+from crawler.config import ConfigError
+from crawler.redact import mask
 from storage.paths import default_db_path
 
 
@@ -44,6 +46,9 @@ def crawl(
         err.print("no enabled sources to crawl")
         raise typer.Exit(2)
     db_path = db or default_db_path()
+    from storage.store import Store
+
+    Store(db_path).close()  # a database that cannot be used is one clear line (exit 2), before any crawl
     if not log_file:  # the crawl sends watch and health notifications: keep a log of it
         log_to_file(db_path, "crawl")
 
@@ -84,10 +89,10 @@ def crawl(
         console.print(f"  {name}: {problem}", highlight=False, markup=False)
     for name, row in runs.items():
         if row.get("status") == "failed" and row.get("finish_reason") not in (None, "finished"):
-            console.print(f"  {name}: {row['finish_reason']}", highlight=False, markup=False)
+            console.print(f"  {name}: {mask(row['finish_reason'])}", highlight=False, markup=False)
         reasons = json.loads(row.get("error_reasons") or "[]")
         for reason in reasons[:10]:
-            console.print(f"  {name}: {reason['reason']}  {reason['url']}", highlight=False, markup=False)
+            console.print(f"  {name}: {mask(reason['reason'])}  {mask(reason['url'])}", highlight=False, markup=False)
         if len(reasons) > 10:
             console.print(f"  {name}: … {len(reasons) - 10} more in crawl_runs.error_reasons")
     undelivered_notifications(db_path)

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from crawler.cli.common import CONTEXT, ConfigOption, console, err, fetch, load, source_named
 from crawler.config import Source
+from crawler.redact import mask
 
 app = typer.Typer(help="List, validate, try and scaffold sources.", invoke_without_command=True,
                   add_completion=False, context_settings=CONTEXT)
@@ -36,7 +37,7 @@ def list_sources(ctx: typer.Context, config: Optional[Path] = ConfigOption):
             enabled = f"no: {problem}"
         enabled = escape(enabled)  # "[browser]" is not markup
         start = s.api.url if s.kind == "api" else s.start_urls[0]
-        table.add_row(s.name, s.kind, s.schedule or s.cron or "1h", enabled, start)
+        table.add_row(s.name, s.kind, s.schedule or s.cron or "1h", enabled, mask(start))
     console.print(table)
 
 
@@ -73,7 +74,7 @@ def try_url(
 
     cfg = load(config)
     src = source_named(cfg, source) if source else None
-    body, content_type, final_url = fetch(url, cfg.user_agent)
+    body, content_type, final_url = fetch(url, cfg.user_agent, cfg.allow_private_addresses)
     is_article = as_article or (src is not None and src.article_pattern and re.search(src.article_pattern, url)
                                 and src.kind != "api")
     if is_article:
@@ -108,6 +109,7 @@ def new(
     url: str = typer.Option(..., "--url", help="The list page, feed, sitemap or API URL"),
     kind: str = typer.Option("list", "--kind", help="list, feed, sitemap or api"),
     probe: bool = typer.Option(True, "--probe/--no-probe", help="Fetch the URL to suggest an article pattern"),
+    config: Optional[Path] = ConfigOption,
 ):
     """Print a config block for a new source, to paste into a config file and adjust."""
     from crawler.config import KINDS, NAME_RE
@@ -122,7 +124,7 @@ def new(
     if probe and kind == "list":
         from crawler.discovery import discover
 
-        body, content_type, final_url = fetch(url)
+        body, content_type, final_url = fetch(url, allow_private=load(config).allow_private_addresses)
         links = discover(Source(name=name, start_urls=[url], article_pattern=r"."), body, final_url, content_type)
         pattern = article_pattern_guess([link.url for link in links.articles], final_url)
     lines = ["[[sources]]", f'name = "{name}"', 'label = ""']

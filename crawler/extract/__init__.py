@@ -52,7 +52,9 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
         flags.append("unparseable")
         return
 
-    article.title = page_title(page)
+    gov = govmeta.gov_table_of(page)
+    # a gov document's 标题 cell names it when no headline is confirmed (a fragment without <title>)
+    article.title = page_title(page) or govmeta.gov_title(gov)
     article.subtitle = page.selected("subtitle")
     title_key = norm(article.title or "")
     chosen, body_start = selection.choose_lines(page, article.title)
@@ -70,14 +72,15 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
 
     zones = zones_mod.zones_of(page.lines, header, body_lines, body_start, page.visible_text)
     article.published = page_published(page, zones, script.chinese)
-    article.publisher = page_publisher(page, zones)
+    # a gov document names its issuing office in the 发文机关/发布机构 cell when no 来源 is shown
+    article.publisher = page_publisher(page, zones) or govmeta.issuing_agency(gov)
     article.author = page_author(page, zones, article.publisher)
     article.editor = page_editor(page, zones)
 
     article.keywords = links.keywords(page.meta)
     article.breadcrumbs = links.breadcrumbs(page.lines, header.title_idx, title_key)
     article.declared_canonical_url = links.canonical(page.meta, url)
-    article.gov_meta = govmeta.gov_table_of(page)
+    article.gov_meta = gov
     article.doc_number = govmeta.doc_number(article.gov_meta, [article.title or "", zones.zone, "\n".join(body_lines[:3])])
     article.issuing_agency = govmeta.issuing_agency(article.gov_meta)
     article.attachments = govmeta.attachments(page.root, page.base)  # a C-filtered pass over <a>

@@ -8,7 +8,12 @@ import re
 from datetime import datetime, timedelta, timezone
 
 _Y = r"(?P<y>(?:19|20)\d{2})"
-_TIME = r"(?:\s*(?:T|日|\s)?\s*(?P<H>[01]?\d|2[0-3])\s*[:：时時]\s*(?P<M>[0-5]\d)(?:\s*[:：分]\s*(?P<S>[0-5]\d))?)?"
+# a time zone word between the date and the time: "2010-05-25 HKT 08:57", "2012年12月10日, 格林尼治标准时间10:41"
+_ZONE_WORDS = {"GMT": "+00:00", "UTC": "+00:00", "格林尼治标准时间": "+00:00", "格林威治標準時間": "+00:00",
+               "格林尼治时间": "+00:00", "HKT": "+08:00", "北京时间": "+08:00", "北京時間": "+08:00",
+               "香港时间": "+08:00", "香港時間": "+08:00"}
+_ZONE = r"(?:\s*[,，]?\s*(?P<zone>" + "|".join(_ZONE_WORDS) + r")\s*)?"
+_TIME = r"(?:\s*(?:T|日|\s)?" + _ZONE + r"\s*(?P<H>[01]?\d|2[0-3])\s*[:：时時]\s*(?P<M>[0-5]\d)(?:\s*[:：分]\s*(?P<S>[0-5]\d))?)?"
 FULL = re.compile(_Y + r"\s*[-/.年]\s*(?P<m>1[0-2]|0?[1-9])\s*[-/.月]\s*(?P<d>3[01]|[12]\d|0?[1-9])(?!\d)\s*日?" + _TIME)
 # "2019 09/07 19:02" (qq), "18-03-08 23:16" (two-digit year), "10-08 12:00" (no year, baidu)
 SPACED = re.compile(_Y + r"\s+(?P<m>1[0-2]|0[1-9])/(?P<d>3[01]|[12]\d|0[1-9])" + _TIME)
@@ -67,8 +72,9 @@ def _from_match(m) -> Found:
     if year is not None and year < 100:
         year += 2000
     H = g.get("H")
+    tz = g.get("tz") or (_ZONE_WORDS[g["zone"]] if H and g.get("zone") else None)
     return Found(year, int(g["m"]), int(g["d"]), int(H) if H else None,
-                 int(g["M"]) if H else None, int(g["S"]) if H and g.get("S") else None, g.get("tz"))
+                 int(g["M"]) if H else None, int(g["S"]) if H and g.get("S") else None, tz)
 
 
 def _has_year(text: str) -> bool:

@@ -120,3 +120,8 @@ def gov_table_of(page) -> dict[str, str]:
         blocks = list(dict.fromkeys(ln.el for ln in page.lines if LABEL_ANYWHERE.search(ln.text)))
         return gov_table(page.root, blocks) if blocks else {}
     return {}
+
+
+def gov_title(gov: dict[str, str]) -> str | None:
+    title = (gov.get("标题") or gov.get("名称") or "").strip()
+    return title if 6 <= len(title) <= 150 else None

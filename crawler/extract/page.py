@@ -17,8 +17,11 @@ from crawler.extract.dom import body_of, css, text as el_text
 from crawler.extract.labels import strip_label
 from crawler.extract.meta import read_meta
 
+# huge_tree: libxml2 otherwise stops at 256 levels of nesting and silently drops what lies deeper (table
+# layouts of old CMSs, generated pages); its own hard limit is then 2048. Input size is capped by the
+# crawler's DOWNLOAD_MAXSIZE.
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False,
-                           encoding="utf-8")
+                           encoding="utf-8", huge_tree=True)
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13)) + b"\x7f"
 _CONTROL_SINGLES = [bytes([b]) for b in _CONTROL_BYTES]  # one memchr-speed search each: no copy of the page
 _BINARY_BYTES = bytes(range(0x00, 0x09)) + bytes(range(0x0e, 0x1b))  # the control bytes of binary data
@@ -99,6 +102,8 @@ def build(decoded: Decoded, url: str | None, selectors: dict, flags: list[str]) 
     """Clean, parse, read the head, run the selectors, drop invisible blocks, walk. None: unparseable."""
     text = preclean_text(decoded.text, flags, decoded.raw)
     tree = parse(text, decoded.raw if text is decoded.text else None)
+    if any("Excessive depth" in entry.message for entry in _PARSER.error_log):
+        flags.append("nesting_too_deep")  # past libxml2's 2048 levels the rest is lost: say so
     if tree is None:
         return None
     meta = read_meta(tree)

@@ -3,6 +3,8 @@ lines (body.py), else a table/list page's fallback block; then the text finished
 lines out, an appended translation split off, spam lines dropped."""
 from __future__ import annotations
 
+import re
+
 from crawler.extract import body as body_mod
 from crawler.extract.clean import is_spam
 from crawler.extract.links import drop_original_lines
@@ -26,7 +28,32 @@ def choose_lines(page, title: str | None) -> tuple[list, int]:
             if container is not None else []
         if not chosen:  # no prose anywhere: a table or list page
             chosen = _fallback(page, title, simplify)
-    return chosen, lines.index(chosen[0]) if chosen else len(lines)
+    return _cut_at_related_list(lines, chosen), lines.index(chosen[0]) if chosen else len(lines)
+
+
+# the heading of a related / recommended / most-read list: the article is over where such a list starts
+_RELATED_HEADING = re.compile(r"^(?:相关|相關|热点|熱點|热门|熱門|推荐|推薦|延伸|猜你|更多|最新|排行|点击排行|阅读排行|精彩|往期)"
+                              r"[\u4e00-\u9fff]{0,6}$")
+
+
+def _cut_at_related_list(lines: list, chosen: list) -> list:
+    """Chosen lines after a related-list heading inside the container are the site's lists, not the article:
+    an excluded heading ("相关新闻", "热点新闻") followed by at least three excluded link items. Cut there
+    when most of the chosen text comes before it (a container that wrapped the article and a sidebar)."""
+    if len(chosen) < 4:
+        return chosen
+    start, end = lines.index(chosen[0]), lines.index(chosen[-1])
+    for i in range(start + 1, end):
+        line = lines[i]
+        if not (line.excluded and line.heading and line.n <= 8 and _RELATED_HEADING.match(line.text.replace(" ", ""))):
+            continue
+        items = lines[i + 1:i + 4]
+        if len(items) == 3 and all(x.excluded and x.links * 2 >= x.n for x in items):
+            kept = [ln for ln in chosen if lines.index(ln) < i]
+            if sum(ln.n for ln in kept) >= 0.6 * sum(ln.n for ln in chosen):
+                return kept
+            return chosen
+    return chosen
 
 
 def _fallback(page, title, simplify) -> list:

@@ -83,6 +83,9 @@ def find_title(elements: list, meta: dict, flags: list[str]) -> str | None:
         parts = [p for p in _SEP.split(t) if p.strip()] if t else []
         if len(parts) >= 2 and len(parts[-1]) < len(parts[0]):
             sites.add(norm(parts[-1]))
+        # a Latin-script brand before a Chinese headline is the site's name too ("Solidot | 标题")
+        elif len(parts) >= 2 and not _CJK.search(parts[0]) and _CJK.search(parts[-1]):
+            sites.add(norm(parts[0]))
     rows = []  # (position, tag, text) of the elements of a headline's length
     for pos, el in enumerate(elements[:60]):
         text = el_text(el)

@@ -208,5 +208,17 @@ def _upstream(reactor):
     from twisted.names import client
 
     host, _, port = server.rpartition(":")
-    return SimpleResolverComplexifier(client.createResolver(servers=[(host, int(port))], resolvconf=os.devnull,
-                                                            hosts=os.devnull))
+    return SimpleResolverComplexifier(_LookupErrorsOnly(client.Resolver(servers=[(host, int(port))])))
+
+
+class _LookupErrorsOnly:
+    """A SERVFAIL or a timeout is a failed lookup like any other (no traceback in the log)."""
+
+    def __init__(self, resolver):
+        self.resolver = resolver
+
+    def getHostByName(self, name, timeout=()):
+        from twisted.internet import defer
+        from twisted.internet.error import DNSLookupError
+
+        return self.resolver.getHostByName(name).addErrback(lambda failure: defer.fail(DNSLookupError(name)))

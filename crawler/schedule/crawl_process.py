@@ -55,7 +55,7 @@ class CrawlProcess:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         rotate(self.log_dir / f"{self.source}.log")
         env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings",
-               "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),  # the repository root
                                                            os.environ.get("PYTHONPATH")]))}
         started = time.monotonic()
         with open(self.log_dir / f"{self.source}.log", "ab") as log:

@@ -34,7 +34,7 @@ def crawl_now(config: Config, names: list[str], db: Path, *,
     for name in names:
         crawler = process.create_crawler(SourceSpider)
         crawlers[name] = crawler
-        process.crawl(crawler, source=name, config=str(config.origin), db=str(db))
+        process.crawl(crawler, source=name, config=str(config.origin), db=str(db), loaded_config=config)
     if on_progress:
         from twisted.internet import task
 
