@@ -55,7 +55,7 @@ def existing_db(db: Optional[Path]) -> Path:
     """The database a reading command works on. Opening a missing path would create an empty
     file and report "nothing" as if that were the news; refuse it instead (exit status 2)."""
     path = db or default_db_path()
-    if not path.is_file():
+    if not path.exists():  # a folder or a broken file: the store says what is wrong with it
         err.print(f"[red]no database at {escape(str(path))}[/] (crawl first with `healthwatch crawl`, "
                   "or give --db / $HEALTHWATCH_DB)", highlight=False)
         raise typer.Exit(2)
