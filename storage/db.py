@@ -231,8 +231,21 @@ def _v8_watch_edits(db: sqlite_utils.Database) -> None:
         "article_id INTEGER NOT NULL, matched_at TEXT, notified_at TEXT, error TEXT, PRIMARY KEY (watch, revision_id))")
 
 
+def _v9_search(db: sqlite_utils.Database) -> None:
+    """Full-text search (storage.search): a Simplified title beside body_simplified, and the
+    character-unigram FTS5 index built for the articles already stored (a progress bar on a large
+    database in a terminal). From here on storage.store writes index entries with their rows."""
+    from storage import search
+
+    for name in set(article_columns()) - set(db["articles"].columns_dict):  # the index reads them
+        db["articles"].add_column(name, str)
+    db["articles"].add_column("title_simplified", str)
+    db.execute(search.create_index_sql())
+    search.rebuild_index(db.conn, progress=search.terminal_progress("building the search index"))
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial, _v2_revisions, _v3_watches, _v4_clusters,
-                                                             _v5_fetch_backoff, _v6_documents, _v7_health, _v8_watch_edits]
+                                                             _v5_fetch_backoff, _v6_documents, _v7_health, _v8_watch_edits, _v9_search]
 
 
 def migrate(db: sqlite_utils.Database) -> None:

@@ -19,6 +19,7 @@ from crawler.textnorm import fold_for_matching
 from crawler.fetch.urls import canonical_url, url_key
 from storage.db import article_columns, json_fields, open_db, write_transaction
 from storage.dedup import Deduper, sign as dedup_sign
+from storage import search
 
 
 # Transient failures (5xx, 429, timeouts, cut-short bodies) are retried, with exponential backoff per
@@ -118,9 +119,10 @@ class Store:
                     row.update(
                         url=item["url"], canonical_url=canonical_url(item["url"]), source=item["source"],
                         fetched_at=item.get("fetched_at") or now, first_seen_at=now, content_hash=digest,
-                        revision_count=0, rechecks_done=0,
+                        revision_count=0, rechecks_done=0, title_simplified=search.simplified_title(row.get("title")),
                     )
                     article_id = self.db["articles"].insert(row).last_pk
+                    search.index_article(self.db.conn, article_id, row)  # same transaction as the row
                     self._add_aliases(keys, article_id, item["source"], now)
                     dedup.add(self.db.conn, article_id, signed, now, url_keys=keys)
                     self.db.execute("DELETE FROM fetch_failures WHERE url_key IN (%s)" % ",".join("?" * len(keys)), list(keys))
@@ -288,9 +290,11 @@ class Store:
             diff = readable_diff(row["title"], row["body"], item.get("title"), item.get("body", ""))
             self._add_revision(article_id, count + 1, now, item.get("title"), item.get("body", ""), digest, diff)
             latest = {name: _column_value(name, item.get(name)) for name in article_columns()}
+            latest["title_simplified"] = search.simplified_title(latest.get("title"))
             self.db["articles"].update(article_id, {
                 **latest, **bump, "content_hash": digest, "updated_at": now, "revision_count": count + 1,
                 "fetched_at": item.get("fetched_at") or now})
+            search.reindex_article(self.db.conn, article_id, row, latest)  # the old entry out, the new in
             self._dedup_refresh(article_id, item)
             return "changed"
 

@@ -1,0 +1,460 @@
+"""Full-text search over stored articles, for Chinese terms of any length (issue 16).
+
+Why this design (measured, ../shared/notes/engineering.md §4): FTS5's `trigram` tokenizer finds
+nothing below 3 characters and the default `unicode61` makes a whole run of Chinese one token, so
+neither finds 医保. Here every CJK character is its own token and a query term becomes a *phrase* of
+its characters: adjacent characters = the substring, at any length, at index speed. SQLite's Python
+binding cannot register an FTS5 tokenizer, so the text is tokenised here and handed to `unicode61`
+with spaces between the tokens.
+
+The index text of a field (`index_text`):
+- NFKC (full-width Latin and digits become ASCII), then OpenCC Traditional→Simplified: a Simplified
+  query finds a Traditional page and the reverse (queries are converted the same way);
+- each CJK character (also kana, hangul) is a token; runs of other letters and digits are one token
+  (unicode61 folds their case);
+- every run of whitespace and punctuation becomes one separator token (`SEPARATOR`, a private-use
+  character unicode61 keeps as a token): a phrase cannot run across a comma, a line break or a
+  space, which is what `LIKE '%经济发展%'` does not do either.
+
+So a Chinese term finds exactly the rows `LIKE '%term%'` finds over the Simplified text. The
+differences, by design: a Latin word or number matches at a word start (`vaccin` finds "vaccines",
+not "antivaccine"); any run of spaces/punctuation inside a quoted phrase matches any other run.
+
+The table (`articles_fts`) is contentless (`content=''`): the text lives once, in `articles`; the
+index is ~1/3 of the text's size instead of the trigram table's 3.6x. A contentless row is deleted
+with the exact values it was indexed with, so every change goes through `unindex_article` (old row)
+then `index_article` (new row), in the writer's transaction. Its rowid is `articles.id`.
+
+Columns: `title`, `body`, `extra`. `extra` holds what else belongs to the article's text: today an
+appended English translation; attachments' text (issue 15) joins it there. `article_document`
+builds the three texts from a row plus `attachments_text`; a writer storing or changing attachment
+text calls `unindex_article(conn, id, row, old_attachments_text)` before and `index_article(conn, id,
+row, new_attachments_text)` after, in one transaction (`reindex_article` does both). Until then
+`extra` has no attachment text and `rebuild_index` rebuilds everything from the rows.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+import sys
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+from crawler.textnorm import to_simplified
+
+FTS_TABLE = "articles_fts"
+SEPARATOR = "\ue000"  # Co (private use): a token character for unicode61, never in real text
+TITLE_WEIGHT, BODY_WEIGHT, EXTRA_WEIGHT = 8.0, 1.0, 0.5  # bm25 column weights: a title hit ranks first
+
+# Ideographs, kana, hangul and CJK compatibility forms: one token per character.
+_CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+_CJK = re.compile(f"([{_CJK_CHARS}])")
+# Anything that is not a letter or digit (whitespace, punctuation, symbols, "_", our SEPARATOR).
+_SEPARATORS = re.compile(r"[\W_\ue000]+")
+
+
+def create_index_sql() -> str:
+    return (f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, body, extra, content='', "
+            "tokenize='unicode61 remove_diacritics 0')")
+
+
+def index_text(text: str | None) -> str:
+    """The text unicode61 indexes: tokens separated by spaces (see the module docstring)."""
+    if not text:
+        return ""
+    text = to_simplified(unicodedata.normalize("NFKC", text))
+    text = _SEPARATORS.sub(f" {SEPARATOR} ", text)
+    return _CJK.sub(r" \1 ", text)
+
+
+def tokens(text: str) -> list[str]:
+    """The tokens of a text as the index holds them (Latin lower-cased)."""
+    return index_text(text).lower().split()
+
+
+def simplified_title(title: str | None) -> str | None:
+    """`articles.title_simplified`: the title in Simplified script (OpenCC t2s), beside `body_simplified`."""
+    return to_simplified(title) if title else title
+
+
+# -- the index, written by storage.store in the row's transaction ------------------------------------
+
+def article_document(row: dict, attachments_text: str | None = None) -> tuple[str, str, str]:
+    """(title, body, extra) index texts of an article row (a dict with the articles columns)."""
+    body = row.get("body_simplified") or row.get("body")
+    extra = "\n".join(filter(None, (row.get("translation_title"), row.get("translation_body"), attachments_text)))
+    return index_text(row.get("title")), index_text(body), index_text(extra)
+
+
+def index_article(conn: sqlite3.Connection, article_id: int, row: dict, attachments_text: str | None = None) -> None:
+    conn.execute(f"INSERT INTO {FTS_TABLE} (rowid, title, body, extra) VALUES (?, ?, ?, ?)",
+                 [article_id, *article_document(row, attachments_text)])
+
+
+def unindex_article(conn: sqlite3.Connection, article_id: int, row: dict, attachments_text: str | None = None) -> None:
+    """Remove an article's index entry: `row` must hold the values it was indexed with."""
+    conn.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, title, body, extra) VALUES ('delete', ?, ?, ?, ?)",
+                 [article_id, *article_document(row, attachments_text)])
+
+
+def reindex_article(conn: sqlite3.Connection, article_id: int, old_row: dict, new_row: dict,
+                    old_attachments_text: str | None = None, new_attachments_text: str | None = None) -> None:
+    unindex_article(conn, article_id, old_row, old_attachments_text)
+    index_article(conn, article_id, new_row, new_attachments_text)
+
+
+_DOCUMENT_COLUMNS = "id, title, body, body_simplified, translation_title, translation_body"
+
+
+def rebuild_index(conn: sqlite3.Connection, progress: Callable[[int, int], None] | None = None,
+                  batch: int = 2000) -> int:
+    """Empty the index and index every stored article again (inside the caller's transaction);
+    fills `title_simplified` where missing. `progress(done, total)` is called per batch."""
+    total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    conn.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")
+    done, last = 0, 0
+    while True:
+        rows = conn.execute(f"SELECT {_DOCUMENT_COLUMNS}, title_simplified FROM articles WHERE id > ? "
+                            "ORDER BY id LIMIT ?", [last, batch]).fetchall()
+        if not rows:
+            break
+        names = _DOCUMENT_COLUMNS.split(", ") + ["title_simplified"]
+        for values in rows:
+            row = dict(zip(names, values))
+            index_article(conn, row["id"], row)
+            if row["title"] and row["title_simplified"] is None:
+                conn.execute("UPDATE articles SET title_simplified = ? WHERE id = ?",
+                             [simplified_title(row["title"]), row["id"]])
+        last = rows[-1][0]
+        done += len(rows)
+        if progress:
+            progress(done, total)
+    conn.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")
+    return done
+
+
+def terminal_progress(label: str, minimum: int = 5000) -> Callable[[int, int], None]:
+    """A progress bar on stderr for a long build (a terminal and at least `minimum` rows), else silent."""
+    state: dict = {}
+
+    def report(done: int, total: int) -> None:
+        if total < minimum or not sys.stderr.isatty():
+            return
+        if "bar" not in state:
+            from rich.progress import Progress
+
+            state["bar"] = Progress(transient=False)
+            state["bar"].start()
+            state["task"] = state["bar"].add_task(label, total=total)
+        state["bar"].update(state["task"], completed=done)
+        if done >= total:
+            state["bar"].stop()
+
+    return report
+
+
+# -- the query language -----------------------------------------------------------------------
+
+class QuerySyntaxError(ValueError):
+    """A query the parser cannot read; str() is the one-line message for the user."""
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # as typed (without quotes)
+    tokens: tuple[str, ...]
+
+    def fts(self) -> str:
+        """An FTS5 phrase; a final Latin/digit token is a prefix (a word start, like LIKE's 'vaccin%')."""
+        phrase = '"' + " ".join(self.tokens) + '"'
+        return phrase + " *" if _is_word(self.tokens[-1]) else phrase
+
+
+@dataclass(frozen=True)
+class And:
+    parts: tuple  # positive nodes
+    negated: tuple  # nodes that must not match
+
+
+@dataclass(frozen=True)
+class Or:
+    parts: tuple
+
+
+def _is_word(token: str) -> bool:
+    return token != SEPARATOR and not _CJK.fullmatch(token)
+
+
+_LEX = re.compile(r'\s*(?:(?P<quote>"[^"]*"?)|(?P<open>\()|(?P<close>\))|(?P<word>[^\s"()]+))')
+
+
+def _lex(query: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    pos = 0
+    query = query.strip()
+    while pos < len(query):
+        m = _LEX.match(query, pos)
+        if not m or m.end() == pos:
+            break
+        pos = m.end()
+        if m.group("quote") is not None:
+            text = m.group("quote")
+            if len(text) < 2 or not text.endswith('"'):
+                raise QuerySyntaxError(f"unclosed quote in {query!r}: close the phrase with \"")
+            out.append(("phrase", text[1:-1]))
+        elif m.group("open"):
+            out.append(("(", "("))
+        elif m.group("close"):
+            out.append((")", ")"))
+        else:
+            word = m.group("word")
+            if word in ("OR", "|"):
+                out.append(("OR", word))
+            elif word == "AND":
+                out.append(("AND", word))
+            elif word == "NOT":
+                out.append(("NOT", word))
+            elif word.startswith("-") and len(word) > 1:
+                out.append(("NOT", "-"))
+                out.append(("word", word[1:]))
+            else:
+                out.append(("word", word))
+    return out
+
+
+def _term(text: str, quoted: bool) -> Term:
+    found = tokens(text)
+    # outside quotes, punctuation at the edges of a word is not part of the term (医保, → 医保)
+    while not quoted and found and found[0] == SEPARATOR:
+        found.pop(0)
+    while not quoted and found and found[-1] == SEPARATOR:
+        found.pop()
+    if not any(t != SEPARATOR for t in found):
+        raise QuerySyntaxError(f"nothing to search for in {text!r}: use letters, digits or Chinese characters")
+    return Term(text, tuple(found))
+
+
+class _Parser:
+    def __init__(self, query: str):
+        self.query = query
+        self.items = _lex(query)
+        self.pos = 0
+
+    def peek(self) -> str | None:
+        return self.items[self.pos][0] if self.pos < len(self.items) else None
+
+    def take(self) -> tuple[str, str]:
+        item = self.items[self.pos]
+        self.pos += 1
+        return item
+
+    def parse(self):
+        if not self.items:
+            raise QuerySyntaxError("empty query: give at least one term")
+        node = self.or_expr()
+        if self.peek() is not None:
+            raise QuerySyntaxError(f"unexpected {self.items[self.pos][1]!r} in {self.query!r}")
+        return node
+
+    def or_expr(self):
+        parts = [self.and_expr()]
+        while self.peek() == "OR":
+            self.take()
+            if self.peek() in (None, ")", "OR"):
+                raise QuerySyntaxError(f"OR needs a term on both sides in {self.query!r}")
+            parts.append(self.and_expr())
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+
+    def and_expr(self):
+        positive, negated = [], []
+        while self.peek() not in (None, ")", "OR"):
+            kind = self.peek()
+            if kind == "AND":
+                self.take()
+                continue
+            if kind == "NOT":
+                self.take()
+                if self.peek() in (None, ")", "OR", "NOT", "AND"):
+                    raise QuerySyntaxError(f"NOT/- needs a term after it in {self.query!r}")
+                negated.append(self.atom())
+            else:
+                positive.append(self.atom())
+        if not positive and not negated:
+            raise QuerySyntaxError(f"OR needs a term on both sides in {self.query!r}")
+        if not positive:
+            raise QuerySyntaxError(f"only excluded terms in {self.query!r}: say what to find, e.g. 医保 -招聘")
+        if len(positive) == 1 and not negated:
+            return positive[0]
+        return And(tuple(positive), tuple(negated))
+
+    def atom(self):
+        kind, text = self.take()
+        if kind == "(":
+            if self.peek() == ")":
+                raise QuerySyntaxError(f"empty parentheses in {self.query!r}")
+            node = self.or_expr()
+            if self.peek() != ")":
+                raise QuerySyntaxError(f"unclosed ( in {self.query!r}")
+            self.take()
+            return node
+        if kind == ")":
+            raise QuerySyntaxError(f"unexpected ) in {self.query!r}")
+        return _term(text, quoted=kind == "phrase")
+
+
+def parse_query(query: str):
+    """The query as a tree of Term / And / Or; QuerySyntaxError with a one-line message if bad.
+
+    Syntax: terms separated by spaces must all occur (AND); `"…"` is an exact phrase (spaces and
+    punctuation inside it count); `A OR B`; `-term` or `NOT term` excludes; parentheses group.
+    A term of Chinese characters matches as a substring; Latin words and numbers match at a word start.
+    """
+    return _Parser(query).parse()
+
+
+def to_fts(node) -> str:
+    """The FTS5 MATCH expression of a parsed query."""
+    if isinstance(node, Term):
+        return node.fts()
+    if isinstance(node, Or):
+        return "(" + " OR ".join(to_fts(p) for p in node.parts) + ")"
+    expr = " AND ".join(to_fts(p) for p in node.parts)
+    if len(node.parts) > 1 or node.negated:
+        expr = "(" + expr + ")"
+    for neg in node.negated:
+        expr = f"({expr} NOT {to_fts(neg)})"
+    return expr
+
+
+def fts_query(query: str) -> str:
+    """A user's query → FTS5 MATCH expression over `articles_fts` (the Datasette plugin uses this too)."""
+    return to_fts(parse_query(query))
+
+
+def positive_terms(node) -> list[Term]:
+    """The terms a hit may show (not the excluded ones), for snippets."""
+    if isinstance(node, Term):
+        return [node]
+    if isinstance(node, Or):
+        return [t for p in node.parts for t in positive_terms(p)]
+    return [t for p in node.parts for t in positive_terms(p)]
+
+
+# -- snippets ---------------------------------------------------------------------------------
+
+def _term_pattern(term: Term) -> str:
+    parts = []
+    for position, token in enumerate(term.tokens):
+        if token == SEPARATOR:
+            parts.append(r"[\W_]+")
+        elif _is_word(token):
+            start = r"(?<![^\W_])" if position == 0 or term.tokens[position - 1] == SEPARATOR else ""
+            tail = "" if position == len(term.tokens) - 1 else r"(?![^\W_])"
+            parts.append(start + re.escape(token) + tail)
+        else:
+            parts.append(re.escape(token))
+    return "".join(parts)
+
+
+def _comparable(text: str) -> str:
+    return to_simplified(unicodedata.normalize("NFKC", text))
+
+
+def snippet(text: str | None, query, width: int = 80, mark: tuple[str, str] = ("«", "»"),
+            max_hits: int = 3) -> str:
+    """A short excerpt of `text` around the first place the query's terms occur, each occurrence
+    inside the excerpt wrapped in `mark`. `query` is a query string or a parsed query. The text is
+    compared in Simplified script; the excerpt is cut from the text as stored when the conversion
+    kept its length (OpenCC maps character for character almost always), else from the Simplified copy.
+    Empty string when nothing occurs (e.g. the hit is in the title only)."""
+    if not text:
+        return ""
+    node = parse_query(query) if isinstance(query, str) else query
+    terms = positive_terms(node)
+    if not terms:
+        return ""
+    pattern = re.compile("|".join(f"(?:{_term_pattern(t)})" for t in terms), re.IGNORECASE)
+    simple = _comparable(text)
+    shown = text if len(simple) == len(text) else simple
+    first = pattern.search(simple)
+    if not first:
+        return ""
+    start = max(0, first.start() - width // 3)
+    end = min(len(simple), start + width)
+    start = max(0, min(start, end - width))
+    pieces, cursor = [], start
+    for hit in list(pattern.finditer(simple, start, end))[:max_hits]:
+        pieces += [shown[cursor:hit.start()], mark[0], shown[hit.start():hit.end()], mark[1]]
+        cursor = hit.end()
+    pieces.append(shown[cursor:end])
+    excerpt = "".join(pieces).replace("\n", " ")
+    return ("…" if start > 0 else "") + excerpt + ("…" if end < len(simple) else "")
+
+
+# -- searching --------------------------------------------------------------------------------
+
+@dataclass
+class Filters:
+    source: str | None = None
+    publisher: str | None = None
+    since: str | None = None  # a date or ISO time: published (else first seen) on or after
+    until: str | None = None  # … on or before (a date includes that whole day)
+
+
+def _filter_sql(filters: Filters | None) -> tuple[str, list]:
+    if filters is None:
+        return "", []
+    where, params = [], []
+    if filters.source:
+        where.append("a.source = ?")
+        params.append(filters.source)
+    if filters.publisher:
+        where.append("(a.publisher LIKE ? ESCAPE '\\')")
+        params.append("%" + filters.publisher.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    if filters.since:
+        where.append("coalesce(a.published, a.first_seen_at) >= ?")
+        params.append(filters.since)
+    if filters.until:
+        where.append("substr(coalesce(a.published, a.first_seen_at), 1, ?) <= ?")
+        params += [len(filters.until), filters.until]
+    return "".join(" AND " + w for w in where), params
+
+
+SEARCH_COLUMNS = ("a.id, a.url, a.source, a.title, a.title_simplified, a.published, a.publisher, a.first_seen_at, "
+                  "a.body, a.body_simplified, a.translation_title, a.translation_body, a.cluster_id")
+
+
+def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None, limit: int | None = 20,
+           snippet_width: int = 80, mark: tuple[str, str] = ("«", "»")) -> list[dict]:
+    """Articles matching the query, best first (bm25, title weighted), each with a `snippet` and `rank`."""
+    node = parse_query(query)
+    where, params = _filter_sql(filters)
+    sql = (f"SELECT {SEARCH_COLUMNS}, bm25({FTS_TABLE}, {TITLE_WEIGHT}, {BODY_WEIGHT}, {EXTRA_WEIGHT}) AS rank "
+           f"FROM {FTS_TABLE} JOIN articles a ON a.id = {FTS_TABLE}.rowid "
+           f"WHERE {FTS_TABLE} MATCH ?{where} ORDER BY rank, a.id" + (" LIMIT ?" if limit else ""))
+    cursor = conn.execute(sql, [to_fts(node), *params, *([limit] if limit else [])])
+    names = [d[0] for d in cursor.description]
+    hits = []
+    for values in cursor:
+        row = dict(zip(names, values))
+        text = row["body"] or ""
+        row["snippet"] = (snippet(text, node, snippet_width, mark)
+                          or snippet(row.get("translation_body"), node, snippet_width, mark)
+                          or text[:snippet_width].replace("\n", " "))
+        for heavy in ("body", "body_simplified", "translation_body"):
+            row.pop(heavy, None)
+        hits.append(row)
+    return hits
+
+
+def matching_ids(conn: sqlite3.Connection, query: str, filters: Filters | None = None) -> list[int]:
+    """Ids of every matching article, in id order (export --query, tests)."""
+    where, params = _filter_sql(filters)
+    return [r[0] for r in conn.execute(
+        f"SELECT a.id FROM {FTS_TABLE} JOIN articles a ON a.id = {FTS_TABLE}.rowid "
+        f"WHERE {FTS_TABLE} MATCH ?{where} ORDER BY a.id", [fts_query(query), *params])]
+
+
+def count_matches(conn: sqlite3.Connection, query: str) -> int:
+    return conn.execute(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", [fts_query(query)]).fetchone()[0]
