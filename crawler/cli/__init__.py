@@ -15,6 +15,8 @@ from crawler.cli.redis import ingest, worker
 from crawler.cli.health import health
 from crawler.cli.report import report
 from crawler.cli.schedule import run
+from crawler.cli.read import export, latest, search, show
+from crawler.cli.schedule import run, status
 from crawler.cli.sources import app as sources_app
 from crawler.cli.status import status
 from crawler.cli.watches import feed, notify, watches
@@ -66,5 +68,7 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 
 for command in (crawl, extract, feed, notify, watches, run, status, health, report, duplicates, doctor, cites, worker, ingest):
+    app.command()(command)
+for command in (search, latest, show, export):
     app.command()(command)
 app.add_typer(sources_app, name="sources")
