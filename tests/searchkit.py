@@ -15,15 +15,19 @@ from tests.sitekit import NewsSite, fixture_articles, write_config
 SEARCH_FIXTURES = Path(__file__).parent / "fixtures" / "search"
 
 
-def english_pages() -> list[tuple[str, bytes]]:
+def extra_pages() -> list[tuple[str, bytes]]:
     return [(folder.name, gzip.decompress((folder / "page.html.gz").read_bytes()))
             for folder in sorted(p for p in SEARCH_FIXTURES.iterdir() if p.is_dir())]
+
+
+def page_count() -> int:
+    return len(fixture_articles()) + len(extra_pages())
 
 
 def publish_all(site: NewsSite) -> None:
     for article in fixture_articles():
         site.publish(article["id"], article["html"])
-    for slug, html in english_pages():
+    for slug, html in extra_pages():
         site.publish(slug, html, month="202406")
 
 
