@@ -17,6 +17,7 @@ from crawler.cli.report import report
 from crawler.cli.schedule import run
 from crawler.cli.read import export, latest, search, show
 from crawler.cli.schedule import run, status
+from crawler.cli.serve import serve
 from crawler.cli.sources import app as sources_app
 from crawler.cli.status import status
 from crawler.cli.watches import feed, notify, watches
@@ -69,6 +70,6 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 for command in (crawl, extract, feed, notify, watches, run, status, health, report, duplicates, doctor, cites, worker, ingest):
     app.command()(command)
-for command in (search, latest, show, export):
+for command in (search, latest, show, export, serve):
     app.command()(command)
 app.add_typer(sources_app, name="sources")
