@@ -104,12 +104,12 @@ def insert_rows(path: Path, articles: list[dict]) -> None:
 
 def pre_search_database(path: Path) -> None:
     """Back to the schema version before search (the rows stay): what an existing user has."""
-    from storage.db import MIGRATIONS, _v6_search
+    from storage.db import MIGRATIONS
 
     conn = sqlite3.connect(path)
     conn.execute("DROP TABLE IF EXISTS articles_fts")
     conn.execute("ALTER TABLE articles DROP COLUMN title_simplified")
-    conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(_v6_search)}")
+    conn.execute(f"PRAGMA user_version = {[m.__name__.endswith('_search') for m in MIGRATIONS].index(True)}")
     conn.commit()
     conn.execute("VACUUM")
     conn.close()

@@ -172,7 +172,7 @@ def test_the_migration_indexes_an_existing_database(tmp_path):
 def search_migration():
     from storage import db as dbmod
 
-    return dbmod._v7_search
+    return next(m for m in dbmod.MIGRATIONS if m.__name__.endswith("_search"))
 
 
 def test_the_index_is_intact_after_a_crawl_killed_with_sigkill(tmp_path):
