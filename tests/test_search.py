@@ -178,7 +178,7 @@ def search_migration():
 def test_the_index_is_intact_after_a_crawl_killed_with_sigkill(tmp_path):
     with NewsSite() as site:
         publish_all(site)
-        site.hang_seconds = 0.25
+        site.hang_seconds = 0.5  # 15 pages take >= 7 s: the kill lands mid-crawl, after a first batch
         config = write_config(tmp_path / "sources.toml", site, concurrency=1)
         db = tmp_path / "hw.db"
         proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", "--config", str(config), "--db", str(db)],
@@ -194,7 +194,7 @@ def test_the_index_is_intact_after_a_crawl_killed_with_sigkill(tmp_path):
         site.hang_seconds = 0
         rerun = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--config", str(config), "--db", str(db)],
                                cwd=ROOT, capture_output=True, text=True, timeout=120)
-        assert rerun.returncode == 0, rerun.stderr
+        assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert indexed_ids(db) == article_ids(db) and len(article_ids(db)) == page_count()
     conn = sqlite3.connect(db)
     conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
