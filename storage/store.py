@@ -113,6 +113,9 @@ class Store:
                     same_id = same[0] if same else dedup.exact_match(self.db.conn, signed)
                     if same_id is not None:
                         self._add_aliases(keys, same_id, item["source"], now)
+                        # a new place of the story: `duplicates --since` shows it
+                        self.db.execute("UPDATE clusters SET updated_at = ? WHERE id = "
+                                        "(SELECT cluster_id FROM articles WHERE id = ?)", [now, same_id])
                         outcomes.append(SaveOutcome("duplicate", same_id, item["url"]))
                         continue
                     row = {name: _column_value(name, item.get(name)) for name in columns}
@@ -165,17 +168,23 @@ class Store:
         return found[0] if found else None
 
     def clusters(self, since: str | None = None, min_size: int = 2) -> list[dict]:
-        """Story clusters with at least `min_size` stored articles, most recently updated first;
+        """Story clusters in at least `min_size` places (stored articles + exact copies on other sites),
+        most recently updated first;
         `since` (a date or ISO time, UTC) keeps those updated (new member, or first seen) since then.
-        Each: {id, size, first_seen_at, updated_at, original: {id, url, source, title, published,
+        Each: {id, size (stored articles), places, first_seen_at, updated_at, original: {id, url, source, title, published,
         first_seen_at}, reposts: [same keys + similarity to the original], copies: [exact copies
         stored as URL aliases on other hosts: url_key, source], sites, sources, dates}."""
         self._dedup_backfill_if_needed()
-        where, params = "WHERE c.size >= ?", [min_size]
+        # an exact copy on another site is a place of the story too (it is stored as a URL alias, not a
+        # row): clusters with such an alias are candidates at any size, counted below by `places`
+        where, params = ("WHERE (c.size >= ? OR EXISTS (SELECT 1 FROM articles m JOIN article_urls u "
+                         "ON u.article_id = m.id WHERE m.cluster_id = c.id "
+                         "AND u.url_key != substr(m.canonical_url, instr(m.canonical_url, '://') + 3)))"), [min_size]
         if since:
             where += " AND c.updated_at >= ?"
             params.append(_since_utc(since))
-        return self._cluster_dicts(where + " ORDER BY c.updated_at DESC, c.id DESC", params)
+        found = self._cluster_dicts(where + " ORDER BY c.updated_at DESC, c.id DESC", params)
+        return [c for c in found if c["places"] >= min_size]
 
     def _dedup_backfill_if_needed(self) -> None:
         """Databases from before clustering: sign and cluster their articles once (a write)."""
@@ -223,7 +232,8 @@ class Store:
                         copies.append({"url_key": key, "source": source, "copy_of": aid})
             everyone = list(members.values())
             out.append({
-                "id": cid, "size": size, "first_seen_at": first_seen, "updated_at": updated,
+                "id": cid, "size": size, "places": len(members) + len(copies), "first_seen_at": first_seen,
+                "updated_at": updated,
                 "original": view(original), "reposts": reposts, "copies": copies,
                 "sites": sorted({*hosts.values(), *(c["url_key"].split("/", 1)[0] for c in copies)} - {""}),
                 "sources": sorted({r["source"] for r in everyone if r["source"]} | {c["source"] for c in copies if c["source"]}),

@@ -20,7 +20,8 @@ def duplicates(
         "e.g. 2026-11-01 (UTC)"),
     db: Optional[Path] = DbOption,
     as_json: bool = typer.Option(False, "--json", help="Print the clusters as JSON"),
-    min_size: int = typer.Option(2, "--min-size", help="Only clusters with at least this many stored articles"),
+    min_size: int = typer.Option(2, "--min-size", help="Only stories in at least this many places "
+                                "(stored articles plus exact copies on other sites)"),
 ):
     """List stories published on several sites: each cluster's original, its reposts, sites and dates."""
     from storage.store import Store
@@ -49,7 +50,8 @@ def duplicates(
     for cluster in clusters:
         original = cluster["original"]
         t = Table(title=f"cluster {cluster['id']}: {original['title'] or '(untitled)'}", title_justify="left",
-                  caption=f"{cluster['size']} articles · sites: {', '.join(cluster['sites'])} · dates: "
+                  caption=f"{cluster['places']} places ({cluster['size']} stored, {len(cluster['copies'])} exact "
+                  f"copies) · sites: {', '.join(cluster['sites'])} · dates: "
                   f"{', '.join(cluster['dates'])}", caption_justify="left")
         for column in ("role", "published", "source", "similarity", "url"):
             t.add_column(column, overflow="fold")
