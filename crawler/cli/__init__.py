@@ -16,6 +16,7 @@ from crawler.cli.health import health
 from crawler.cli.report import report
 from crawler.cli.schedule import run
 from crawler.cli.read import export, latest, search, show
+from crawler.cli.reset import reset
 from crawler.cli.schedule import run, status
 from crawler.cli.serve import serve
 from crawler.cli.sources import app as sources_app
@@ -70,6 +71,6 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 for command in (crawl, extract, feed, notify, watches, run, status, health, report, duplicates, doctor, cites, worker, ingest):
     app.command()(command)
-for command in (search, latest, show, export, serve):
+for command in (search, latest, show, export, serve, reset):
     app.command()(command)
 app.add_typer(sources_app, name="sources")
