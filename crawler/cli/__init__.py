@@ -17,7 +17,6 @@ from crawler.cli.report import report
 from crawler.cli.schedule import run
 from crawler.cli.read import export, latest, search, show
 from crawler.cli.reset import reset
-from crawler.cli.schedule import run, status
 from crawler.cli.serve import serve
 from crawler.cli.sources import app as sources_app
 from crawler.cli.status import status
