@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Optional
@@ -34,7 +33,7 @@ def serve(
     command = [sys.executable, "-m", "datasette", "serve", path, "--metadata", str(METADATA),
                "--host", host, "--port", str(port), "--setting", "truncate_cells_html", "300"]
     err.print(f"Datasette on http://{host}:{port}/ — Ctrl-C to stop", highlight=False)
-    try:
-        raise typer.Exit(subprocess.call(command, env=os.environ.copy()))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    sys.stdout.flush()
+    # this process becomes Datasette: a signal to `healthwatch serve` (Ctrl-C, SIGTERM from systemd or a
+    # test) reaches the server itself, and no child is left behind
+    os.execv(sys.executable, command)
