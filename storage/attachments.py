@@ -27,8 +27,11 @@ def known_by_sha256(db, sha256: str) -> dict | None:
 def save_attachments(db, article_id: int, files: list[dict]) -> list[int]:
     """Store an article's attachments (dicts with COLUMNS' fields, no id); returns the row ids.
     An attachment already stored for this article is left as it is."""
+    from storage.search import reindex_for_attachments
+
     ids = []
-    with write_transaction(db):
+    # the attachments' text is searchable with the article (storage.search): its index entry follows
+    with write_transaction(db), reindex_for_attachments(db.conn, article_id):
         for file in files:
             key = url_key(file["url"])
             row = db.execute("SELECT id FROM attachments WHERE article_id = ? AND url_key = ?", [article_id, key]).fetchone()

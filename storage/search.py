@@ -25,12 +25,13 @@ index is ~1/3 of the text's size instead of the trigram table's 3.6x. A contentl
 with the exact values it was indexed with, so every change goes through `unindex_article` (old row)
 then `index_article` (new row), in the writer's transaction. Its rowid is `articles.id`.
 
-Columns: `title`, `body`, `extra`. `extra` holds what else belongs to the article's text: today an
-appended English translation; attachments' text (issue 15) joins it there. `article_document`
-builds the three texts from a row plus `attachments_text`; a writer storing or changing attachment
-text calls `unindex_article(conn, id, row, old_attachments_text)` before and `index_article(conn, id,
-row, new_attachments_text)` after, in one transaction (`reindex_article` does both). Until then
-`extra` has no attachment text and `rebuild_index` rebuilds everything from the rows.
+Columns: `title`, `body`, `extra`. `extra` holds what else belongs to the article's text: an appended
+English translation and the text of its attachments (issue 15's `attachments` table: PDF, DOCX,
+XLSX … read into `attachments.text`). `index_article` / `unindex_article` read the attachments' text
+from the database themselves, so every writer stays consistent without passing it; attachment rows
+are insert-only, and `storage.attachments.save_attachments` takes the article's entry out before it
+inserts and puts it back after, in its transaction (`reindex_for_attachments`). An article hit
+through its attachment is found by `search`, and by Datasette's `?_search=`, like any other.
 """
 from __future__ import annotations
 
@@ -87,13 +88,26 @@ def article_document(row: dict, attachments_text: str | None = None) -> tuple[st
     return index_text(row.get("title")), index_text(body), index_text(extra)
 
 
+def attachments_text(conn: sqlite3.Connection, article_id: int) -> str:
+    """The names and text of an article's attachments, as the index holds them ("" before issue 15's table)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attachments'").fetchone():
+        return ""
+    rows = conn.execute("SELECT name, text FROM attachments WHERE article_id = ? ORDER BY id", [article_id])
+    return "\n".join(part for row in rows for part in row if part)
+
+
 def index_article(conn: sqlite3.Connection, article_id: int, row: dict, attachments_text: str | None = None) -> None:
+    if attachments_text is None:
+        attachments_text = globals()["attachments_text"](conn, article_id)
     conn.execute(f"INSERT INTO {FTS_TABLE} (rowid, title, body, extra) VALUES (?, ?, ?, ?)",
                  [article_id, *article_document(row, attachments_text)])
 
 
 def unindex_article(conn: sqlite3.Connection, article_id: int, row: dict, attachments_text: str | None = None) -> None:
-    """Remove an article's index entry: `row` must hold the values it was indexed with."""
+    """Remove an article's index entry: `row` must hold the values it was indexed with (and the
+    attachments table the text it had then: call this before attachment rows change)."""
+    if attachments_text is None:
+        attachments_text = globals()["attachments_text"](conn, article_id)
     conn.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, title, body, extra) VALUES ('delete', ?, ?, ?, ?)",
                  [article_id, *article_document(row, attachments_text)])
 
@@ -102,6 +116,31 @@ def reindex_article(conn: sqlite3.Connection, article_id: int, old_row: dict, ne
                     old_attachments_text: str | None = None, new_attachments_text: str | None = None) -> None:
     unindex_article(conn, article_id, old_row, old_attachments_text)
     index_article(conn, article_id, new_row, new_attachments_text)
+
+
+def article_row(conn: sqlite3.Connection, article_id: int) -> dict | None:
+    cursor = conn.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM articles WHERE id = ?", [article_id])
+    values = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], values)) if values else None
+
+
+class reindex_for_attachments:
+    """`with reindex_for_attachments(conn, article_id): <insert attachment rows>` inside the writer's
+    transaction: the article's index entry out before, back in after, with the new attachment text."""
+
+    def __init__(self, conn: sqlite3.Connection, article_id: int):
+        self.conn, self.article_id = conn, article_id
+        self.row = article_row(conn, article_id)
+
+    def __enter__(self):
+        if self.row is not None:
+            unindex_article(self.conn, self.article_id, self.row)
+        return self
+
+    def __exit__(self, kind, *rest):
+        if kind is None and self.row is not None:
+            index_article(self.conn, self.article_id, self.row)
+        return False
 
 
 _DOCUMENT_COLUMNS = "id, title, body, body_simplified, translation_title, translation_body"

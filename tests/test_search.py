@@ -211,3 +211,30 @@ def _count(db) -> int:
             conn.close()
     except sqlite3.Error:
         return 0
+
+
+def test_attachment_text_is_searchable_with_its_article(tmp_path):
+    from storage.attachments import save_attachments
+    from storage.store import Store
+
+    store = Store(tmp_path / "hw.db")
+    body = "国家卫生健康委印发通知，部署做好今冬明春呼吸道疾病防治工作，各地要加强监测预警。" * 2
+    (saved,) = store.save_articles([{"url": "http://a.example/1.html", "source": "s", "title": "关于印发方案的通知",
+                                     "body": body}])
+    conn = store.db.conn
+    assert matching_ids(conn, "门诊共济") == []
+    save_attachments(store.db, saved.article_id, [{"url": "http://a.example/fj1.pdf", "name": "附件1.pdf",
+                                                   "text": "职工医保门诊共济保障机制实施细则", "type": "pdf"}])
+    assert matching_ids(conn, "门诊共济") == [saved.article_id] == matching_ids(conn, "呼吸道")
+    store.save_recheck(saved.article_id, {"url": "http://a.example/1.html", "title": "关于印发方案的通知（更新）",
+                                          "body": body + "补充说明。"})
+    assert matching_ids(conn, "门诊共济") == [saved.article_id] == matching_ids(conn, "补充说明")
+    conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+    from storage.reset import delete_articles
+
+    conn.execute("BEGIN IMMEDIATE")
+    assert delete_articles(conn, "s") == 1
+    conn.execute("COMMIT")
+    assert matching_ids(conn, "门诊共济") == [] and conn.execute("SELECT count(*) FROM attachments").fetchone()[0] == 0
+    conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+    store.close()
