@@ -239,8 +239,9 @@ def _v9_search(db: sqlite_utils.Database) -> None:
 
     for name in set(article_columns()) - set(db["articles"].columns_dict):  # the index reads them
         db["articles"].add_column(name, str)
-    db["articles"].add_column("title_simplified", str)
-    db.execute(search.create_index_sql())
+    if "title_simplified" not in db["articles"].columns_dict:  # idempotent: safe to run on a half-known file
+        db["articles"].add_column("title_simplified", str)
+    db.execute(search.create_index_sql().replace("CREATE VIRTUAL TABLE", "CREATE VIRTUAL TABLE IF NOT EXISTS"))
     search.rebuild_index(db.conn, progress=search.terminal_progress("building the search index"))
 
 
