@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.dedup_bench [--n 100000] [--planted 2000] [--million 1000000]
 
 Corpus: synthetic-but-realistic Chinese articles recombined from the sentences of the real pages
-in /work/shared/bench/zh-news (truth.json body_paragraphs) and /work/shared/seeds, each sentence
+in ../shared/bench/zh-news (truth.json body_paragraphs) and ../shared/seeds, each sentence
 perturbed with random place names, numbers and CJK words so that articles are distinct but share
 phrases and templates the way one site's news does. Planted near-duplicates of some originals:
 `edit` (~8% of sentences rewritten, one dropped), `header` (header line + 【编辑:…】 trailer),
@@ -35,8 +35,10 @@ from pathlib import Path
 
 import numpy as np
 
-ZH_NEWS = Path("/work/shared/bench/zh-news")
-SEEDS = Path("/work/shared/seeds")
+from bench.benchsets import shared_bench_dir
+
+ZH_NEWS = shared_bench_dir() / "zh-news"
+SEEDS = shared_bench_dir().parent / "seeds"
 _SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
 _PINYIN_PAIR = re.compile(r"([\u3400-\u9fff])\(([a-zü" + "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ" + r"]{1,7})\s?\)")
 

@@ -4,7 +4,7 @@ The story: thepaper_5 (a real thepaper.cn page, extracted by crawler.extract) an
 a Traditional mirror with a pinyin layer 頁(yè) and navigation, a blog copy with an English
 translation appended, a portal copy with a header line and an editor trailer, an edited copy.
 Negatives: other real thepaper.cn pages, and real same-topic health-policy reposts from one blog
-(tests/fixtures/dedup, from /work/shared/seeds) that are different stories.
+(tests/fixtures/dedup, from ../shared/seeds) that are different stories.
 """
 from __future__ import annotations
 

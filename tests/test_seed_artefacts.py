@@ -1,4 +1,4 @@
-"""One test per artefact of the seed extractions in /work/shared/seeds/ (five messy pages).
+"""One test per artefact of the seed extractions in ../shared/seeds/ (five messy pages).
 
 The seeds are text only, so each artefact is checked on a page that shows it: the real capture
 zh-news/spam_mirror_1 (a bench page, copied with its truth.json) where it shows the artefact, and
