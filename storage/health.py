@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import sqlite_utils
 
 from storage.db import write_transaction
-from storage.store import utc_now
+from storage.store import process_alive, utc_now
 
 # A run the user ended ("stopped") says nothing about the source; every other finished run does.
 JUDGED = "status NOT IN ('running', 'stopped')"
@@ -152,20 +152,10 @@ def live_scheduler(db: sqlite_utils.Database, *, max_age_seconds: float) -> dict
     beat_at = datetime.strptime(row["beat_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
     if (datetime.now(timezone.utc) - beat_at).total_seconds() > max_age_seconds:
         return None
-    if row["host"] == socket.gethostname() and not _alive(row["pid"]):
+    if row["host"] == socket.gethostname() and not process_alive(row["pid"]):
         return None
     row["next_runs"] = json.loads(row["next_runs"] or "{}")
     return row
-
-
-def _alive(pid: int | None) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, TypeError):
-        return pid is not None
-    return True
 
 
 # -- what `healthwatch report` shows ------------------------------------------------------------

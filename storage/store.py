@@ -414,7 +414,7 @@ class Store:
             "SELECT id, pid FROM crawl_runs WHERE status = 'running'" + (" AND source = ?" if source else ""),
             [source] if source else [],
         ).fetchall()
-        dead = [run_id for run_id, pid in rows if not _process_alive(pid)]
+        dead = [run_id for run_id, pid in rows if not process_alive(pid)]
         with write_transaction(self.db):
             for run_id in dead:
                 self.db["crawl_runs"].update(
@@ -425,7 +425,7 @@ class Store:
         """A run of the source still marked running whose process is alive, if any."""
         for row in self.db.query("SELECT * FROM crawl_runs WHERE status = 'running' AND source = ? ORDER BY id DESC",
                                  [source]):
-            if _process_alive(row["pid"]) and row["pid"] != os.getpid():
+            if process_alive(row["pid"]) and row["pid"] != os.getpid():
                 return row
         return None
 
@@ -483,7 +483,8 @@ def _column_value(name: str, value):
     return value
 
 
-def _process_alive(pid: int | None) -> bool:
+def process_alive(pid: int | None) -> bool:
+    """Whether a process of this machine with that pid still runs (a permission error means it does)."""
     if not pid:
         return False
     try:

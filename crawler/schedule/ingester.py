@@ -26,7 +26,7 @@ from crawler.fetch.urls import canonical_url, url_key
 from crawler.schedule import redisq
 from storage import ingest
 from storage.db import write_transaction
-from storage.store import Store
+from storage.store import Store, process_alive
 
 log = logging.getLogger("healthwatch.ingester")
 LOCK = f"{redisq.PREFIX}:ingester"
@@ -104,7 +104,7 @@ class Ingester:
             return
         holder = (self.server.get(LOCK) or b"").decode()
         host, _, pid = holder.rpartition(":")
-        if host == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
+        if host == socket.gethostname() and pid.isdigit() and not process_alive(int(pid)):
             self.server.set(LOCK, self.me, ex=30)
             return
         raise RuntimeError(f"another ingester ({holder}) is writing; there must be only one")
@@ -268,13 +268,3 @@ class Ingester:
                 self.store.finish_run(run_id, status=status, finish_reason="finished", counts=counts,
                                       error_reasons=self.reasons.pop(run_id, []))
             del self.last_item[source]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
