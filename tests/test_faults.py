@@ -7,20 +7,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.conftest import run_cli
-from tests.faultsite import (FaultSite, cut_short, html, redirect, reset_at_once, truncated_list,
+from tests.faultsite import (FaultSite, cut_short, redirect, reset_at_once,
                              unavailable)
 from tests.sitekit import fixture_articles
+from tests.test_crawl import rows
 
 ARTICLES = fixture_articles()
-
-
-def rows(db, sql, *params):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
 
 
 def execute(db, sql, *params):
