@@ -1,6 +1,7 @@
 """Benchmark of full-text search (storage.search) at 100k stored articles.
 
-    .venv/bin/python -m bench.search_bench [--n 100000] [--ingest 2000] [--out FILE.json]
+    .venv/bin/python -m bench.search_bench [--n 100000] [--ingest 2000] [--out FILE.json] [--keep DB]
+    .venv/bin/python -m bench.search_bench --latency-only DB   # latency alone, on a kept database
 
 Corpus: synthetic-but-realistic articles of ~3 KB of Chinese each, recombined from the sentences of
 real pages (../shared/bench zh-news and cwced truth texts, and this repository's bench/pages
@@ -12,8 +13,8 @@ Reports, all measured in this run:
   by migration v6, as a user's existing database would be);
 - index size as a share of the database (dbstat where SQLite has it, else the file-size delta);
 - search latency for 2-, 4- and 8-character terms and OR queries (median, p95), through
-  `storage.search.search` as `healthwatch search` runs it (bm25 ranking, limit 20, snippets), and the
-  bare match count; anchor: the `LIKE '%term%'` scan the index replaces, on the same database;
+  `storage.search.search` as `healthwatch search` runs it (bm25 ranking, limit 20, snippets), the same
+  with every hit ranked (no RANK_ALL bound), and the bare match count; anchor: the `LIKE '%term%'` scan the index replaces, on the same database;
 - ingest cost per article through the real write path (Store.save_articles, batches of 20 as the
   pipeline writes them, dedup included) with the index against without it (index_article made a
   no-op), interleaved in the same run; and for the bare row insert alone;
@@ -150,19 +151,32 @@ def timed(fn, repeat: int = 3) -> float:
     return best
 
 
+def query_groups(articles: list[dict], count: int) -> dict[str, list[str]]:
+    rng = random.Random(11)
+    two, four, eight = (pick_terms(articles, k, count, rng) for k in (2, 4, 8))
+    policy = ["医保", "医疗", "药品", "疫苗", "改革", "新冠", "集采", "卫生", "健康", "发展"]
+    return {"2 chars": two, "2 chars (policy words)": policy, "4 chars": four, "8 chars": eight,
+            "OR of two 2-char terms": [f"{a} OR {b}" for a, b in zip(two, reversed(two))]}
+
+
 def latency(path: Path, groups: dict[str, list[str]]) -> dict:
     from storage import search
 
     conn = sqlite3.connect(path)
     out = {}
     for name, queries in groups.items():
-        ranked, counted, hits = [], [], []
+        ranked, unbounded, counted, hits = [], [], [], []
         for q in queries:
             ranked.append(timed(lambda: search.search(conn, q, limit=20)) * 1000)
+            bound, search.RANK_ALL = search.RANK_ALL, 10 ** 9
+            unbounded.append(timed(lambda: search.search(conn, q, limit=20)) * 1000)
+            search.RANK_ALL = bound
             counted.append(timed(lambda: search.count_matches(conn, q)) * 1000)
             hits.append(search.count_matches(conn, q))
         out[name] = {"queries": len(queries), "median_ms": round(statistics.median(ranked), 1),
-                     "p95_ms": round(_p95(ranked), 1), "count_only_median_ms": round(statistics.median(counted), 1),
+                     "p95_ms": round(_p95(ranked), 1),
+                     "every_hit_ranked_median_ms": round(statistics.median(unbounded), 1),
+                     "every_hit_ranked_p95_ms": round(_p95(unbounded), 1), "count_only_median_ms": round(statistics.median(counted), 1),
                      "median_hits": int(statistics.median(hits)), "examples": queries[:3]}
     like_q = groups["2 chars"][:3]
     out["LIKE scan anchor (2 chars)"] = {"median_ms": round(statistics.median(
@@ -255,8 +269,15 @@ def main() -> None:
     parser.add_argument("--ingest", type=int, default=2000, help="articles per ingest variant")
     parser.add_argument("--terms", type=int, default=20, help="queries per length")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--latency-only", type=Path, metavar="DB",
+                        help="only the latency part, on a database an earlier run kept (--keep)")
+    parser.add_argument("--keep", type=Path, metavar="DB", help="copy the 100k database here for --latency-only")
     args = parser.parse_args()
     report: dict = {"n": args.n, "sqlite": sqlite3.sqlite_version}
+    if args.latency_only:
+        report["latency"] = latency(args.latency_only, query_groups(make_articles(args.n), args.terms))
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return
     with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
@@ -284,12 +305,10 @@ def main() -> None:
         report["size"] = index_share(path, size_before)
         print("size", report["size"], flush=True)
 
-        rng = random.Random(11)
-        two, four, eight = (pick_terms(articles, k, args.terms, rng) for k in (2, 4, 8))
-        policy = ["医保", "医疗", "药品", "疫苗", "改革", "新冠", "集采", "卫生", "健康", "发展"]
-        groups = {"2 chars": two, "2 chars (policy words)": policy, "4 chars": four, "8 chars": eight,
-                  "OR of two 2-char terms": [f"{a} OR {b}" for a, b in zip(two, reversed(two))]}
-        report["latency"] = latency(path, groups)
+        report["latency"] = latency(path, query_groups(articles, args.terms))
+        if args.keep:
+            with sqlite3.connect(path) as source, sqlite3.connect(args.keep) as copy:
+                source.backup(copy)
         print("latency", json.dumps(report["latency"], ensure_ascii=False), flush=True)
         report["export"] = export_rate(path, folder, args.n)
         print("export", report["export"], flush=True)

@@ -101,6 +101,22 @@ def test_search_ranks_and_snippets_show_the_term(search_db):
     assert all(len(h["snippet"]) < 120 for h in hits)
 
 
+def test_many_hits_are_ranked_among_the_title_hits_and_the_newest(search_db, monkeypatch):
+    conn = sqlite3.connect(search_db)
+    try:
+        every = search.search(conn, "医", limit=None)  # ranked over every hit
+        monkeypatch.setattr(search, "RANK_ALL", 3)
+        bounded = search.search(conn, "医", limit=len(every))
+        excluded = search.search(conn, "医 -新冠", limit=len(every))
+    finally:
+        conn.close()
+    newest = sorted(h["id"] for h in every)[-3:]
+    candidates = [h for h in every if h["id"] in newest or "医" in (h["title_simplified"] or "")]
+    assert len(every) > len(candidates) > 3  # the bound cut something, title hits stay in
+    assert [h["id"] for h in bounded] == [h["id"] for h in candidates]  # same order as the full ranking
+    assert excluded and all("新冠" not in (h["title_simplified"] or "") for h in excluded)
+
+
 def test_filters_restrict_the_hits(search_db):
     conn = sqlite3.connect(search_db)
     try:
