@@ -245,8 +245,16 @@ def _v9_search(db: sqlite_utils.Database) -> None:
     search.rebuild_index(db.conn, progress=search.terminal_progress("building the search index"))
 
 
+def _v10_sign_english(db: sqlite_utils.Database) -> None:
+    """English articles were stored unsigned (signature NULL) before they were signed by word 3-grams:
+    forget the unsigned rows, so the dedup backfill signs and clusters them on a Store's next save
+    (texts still too short to compare are stored unsigned again, once)."""
+    db.execute("DELETE FROM article_signatures WHERE signature IS NULL")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial, _v2_revisions, _v3_watches, _v4_clusters,
-                                                             _v5_fetch_backoff, _v6_documents, _v7_health, _v8_watch_edits, _v9_search]
+                                                             _v5_fetch_backoff, _v6_documents, _v7_health, _v8_watch_edits, _v9_search,
+                                                             _v10_sign_english]
 
 
 def migrate(db: sqlite_utils.Database) -> None:

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from crawler.cli import app
 from crawler.extract import extract
 from storage import dedup as D
+from storage.db import MIGRATIONS, _v10_sign_english
 from storage.store import Store
 from tests.searchkit import SEARCH_FIXTURES
 from tests.sitekit import FIXTURES as SITE
@@ -67,5 +68,31 @@ def test_an_edited_english_repost_joins_the_original_and_another_story_does_not(
         assert clusters[first.article_id] == clusters[repost.article_id] != clusters[other.article_id]
         story = store.cluster_of(first.article_id)
         assert story["reposts"][0]["similarity"] >= D.MATCH_THRESHOLD
+    finally:
+        store.close()
+
+
+def test_english_articles_stored_unsigned_before_are_signed_and_clustered_after_the_upgrade(tmp_path):
+    body = english("en_156770d676ce7990")
+    edited = body.replace("governor", "Governor Noem") + "\nCopyright 2026. All rights reserved."
+    store = Store(tmp_path / "hw.db")
+    try:
+        first, repost = store.save_articles([
+            {"url": "https://www.chinadaily.com.cn/a/1.html", "source": "chinadaily", "title": "Meth", "body": body},
+            {"url": "https://global.example.com/2.html", "source": "global", "title": "Meth", "body": edited}])
+        conn = store.db.conn
+        with conn:  # as a database written before English was signed left it
+            conn.execute("UPDATE article_signatures SET signature = NULL")
+            conn.execute("UPDATE articles SET cluster_id = NULL")
+            conn.execute("DELETE FROM clusters")
+            conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(_v10_sign_english)}")
+    finally:
+        store.close()
+    store = Store(tmp_path / "hw.db")  # the upgrade, then the next save backfills
+    try:
+        store.save_articles([real(SITE, "people_1", "https://www.people.com.cn/a.html", "people")])
+        unsigned = store.db.conn.execute("SELECT count(*) FROM article_signatures WHERE signature IS NULL").fetchone()[0]
+        assert unsigned == 0
+        assert store.cluster_of(first.article_id)["id"] == store.cluster_of(repost.article_id)["id"]
     finally:
         store.close()
