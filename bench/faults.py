@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.faultsite import (DnsStub, FaultSite, cut_short, redirect, reset_at_once, truncated_list,  # noqa: E402
-                             unavailable)
+from tests.faultsite import (DnsStub, FaultSite, cookie_lines, cut_short, header_flood, interim_lines,  # noqa: E402
+                             pad_lines, redirect, reset_at_once, truncated_list, unavailable)
 from tests.sitekit import fixture_articles  # noqa: E402
 
 ARTICLES = fixture_articles()
@@ -283,6 +283,28 @@ def case_pagination_resume(bench: Bench) -> Row:
     return row
 
 
+def case_header_floods(bench: Bench) -> Row:
+    row = Row("response headers: 6 MB of Set-Cookie, endless, 1xx flood")
+    folder = bench.fresh()
+    with FaultSite() as site:
+        expected = publish(site, ARTICLES[:6])
+        flooding, sent = {"on": True}, {}
+        floods = [(6 * 2**20, cookie_lines), (256 * 2**20, pad_lines), (256 * 2**20, interim_lines)]
+        for (path, body, _), (total, lines) in zip(list(site.articles)[:3], floods):
+            site.fault(path, header_flood(sent, total, body, lines, flooding=lambda: flooding["on"]))
+        config, db = bench.config(folder, site), folder / "hw.db"
+        bench.crawl(config, db, row)
+        if len(stored(db)) != 3:
+            row.lost += 3 - len(stored(db))
+            row.notes.append("a page with ordinary headers was not stored")
+        row.notes.append(f"sent before the client hung up: {max(sent.values()) / 2**20:.1f} MB at most")
+        flooding["on"] = False
+        bench.crawl(config, db, row)  # the server is fixed: the next run stores them
+        settle(row, db, expected)
+    row.trials = 1
+    return row
+
+
 def case_malformed_link(bench: Bench) -> Row:
     row = Row('malformed link (href="http://[::1") on a list page')
     folder = bench.fresh()
@@ -404,7 +426,7 @@ CASES = {
     "redirects": case_redirects, "maintenance": case_maintenance,
     "cut-with-length": lambda b: case_cut_short(b, True), "cut-no-length": lambda b: case_cut_short(b, False),
     "resets": case_resets, "truncated-list": case_truncated_list, "pagination": case_pagination_resume,
-    "malformed-link": case_malformed_link, "latin1": case_latin1, "full-disk": case_full_disk,
+    "headers": case_header_floods, "malformed-link": case_malformed_link, "latin1": case_latin1, "full-disk": case_full_disk,
     "orphan": case_orphan, "rebinding": case_rebinding,
 }
 

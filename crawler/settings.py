@@ -26,6 +26,13 @@ HEALTHWATCH_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024  # the config's attachment_m
 HEALTHWATCH_ATTACHMENTS_PER_ARTICLE = 20
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+# Response headers in all (Twisted caps one line, not their sum): past this the request fails,
+# "response headers over 256 KB" (crawler.fetch.headers). Chromium's own limit.
+HEALTHWATCH_HEADERS_MAXSIZE = 256 * 1024
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.fetch.headers.CappedHeadersDownloadHandler",
+    "https": "crawler.fetch.headers.CappedHeadersDownloadHandler",
+}
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 opens a code-executing HTTP endpoint by default
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"

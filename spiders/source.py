@@ -21,6 +21,7 @@ from crawler.discovery.article_pages import continuation_urls
 from crawler.discovery.listed_dates import to_datetime
 from crawler.fetch import address_guard
 from crawler.fetch.browser import tier_problem
+from crawler.fetch.headers import headers_problem
 from crawler.fetch.middlewares import BlockedAddress
 from crawler.health import after_run
 from crawler.runbook import RunBook
@@ -359,6 +360,8 @@ def failure_reason(failure, maxsize: int = 0) -> str:
         return "download cut short: fewer bytes than the Content-Length promised"
     if failure.check(DownloadCancelledError):
         return f"download cut off at {maxsize // 2**20} MB" if maxsize else "download cancelled"
+    if (too_large := headers_problem(failure)) is not None:
+        return too_large
     if failure.check(DownloadFailedError):
         return f"download failed: {_plain(failure.value)}"
     if failure.check(IgnoreRequest) and "max redirections" in str(failure.value):

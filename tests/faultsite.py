@@ -1,7 +1,7 @@
 """A news site on 127.0.0.1 that misbehaves the way real sites do, on real sockets: redirect
 chains, meta-refresh and JavaScript "跳转中" stubs, maintenance windows (503/429 with
 Retry-After), connections reset with SO_LINGER 0, bodies cut short with and without
-Content-Length, and UTF-8 pages served as ISO-8859-1.
+Content-Length, UTF-8 pages served as ISO-8859-1, and floods of response headers.
 
 Faults are set per path: `site.fault(path, answer)` where `answer(handler, hit)` writes the whole
 answer itself (hit = how many times the path was requested, from 1) and returns True, or returns
@@ -148,6 +148,44 @@ def truncated_list(site: FaultSite, number: int = 1, keep: float = 0.5, times: i
         etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
         return cut_short(body, content_length=False, keep=keep,
                          headers={"ETag": etag, "Last-Modified": formatdate(site.changed_at, usegmt=True)})(handler, hit)
+    return answer
+
+
+def pad_lines(n: int) -> bytes:
+    return (b"X-Pad: " + b"a" * 57 + b"\r\n") * 1024
+
+
+def cookie_lines(n: int) -> bytes:  # a cookie loop: every line a new cookie
+    return b"".join(b"Set-Cookie: c%d=%s; Path=/\r\n" % (n * 1024 + i, b"v" * 40) for i in range(1024))
+
+
+def interim_lines(n: int) -> bytes:
+    return b"HTTP/1.1 100 Continue\r\n\r\n" * 1024
+
+
+def header_flood(sent: dict, total: int, body: bytes, lines=pad_lines, flooding=lambda: True):
+    """Headers from a real socket: `total` bytes of `lines(n)` (header lines, or `100 Continue`
+    interim responses), then `body`. `sent[path]` counts what was written before the client hung up."""
+    interim = lines is interim_lines
+
+    def answer(handler, hit):
+        path = handler.path
+        if not flooding():
+            return False
+        sent[path] = 0
+        try:
+            handler.wfile.write(b"" if interim else b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n")
+            n = 0
+            while sent[path] < total:
+                unit = lines(n)
+                handler.wfile.write(unit)
+                sent[path], n = sent[path] + len(unit), n + 1
+            first = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n" if interim else b""
+            handler.wfile.write(first + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        except OSError:  # the client hung up: what we wanted
+            pass
+        handler.close_connection = True
+        return True
     return answer
 
 

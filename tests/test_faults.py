@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.conftest import run_cli
-from tests.faultsite import (FaultSite, cut_short, redirect, reset_at_once,
-                             unavailable)
+from tests.faultsite import (FaultSite, cookie_lines, cut_short, header_flood, html, interim_lines, pad_lines,
+                             redirect, reset_at_once, unavailable)
 from tests.sitekit import fixture_articles
 from tests.test_crawl import rows
 
@@ -412,3 +412,64 @@ def test_a_silent_robots_txt_costs_seconds_and_is_recorded_and_list_links_are_ca
         assert "robots.txt did not answer within 10 s; crawled as if it allowed everything" in run["error_reasons"]
         assert (run["new"], run["skipped_links"]) == (3, 2)
         assert site.hits["/robots.txt"] == 1, "no retries for robots.txt"
+
+
+def crawl_rss(config, db) -> tuple[int, float]:
+    """`healthwatch crawl` in a fresh process: (exit status, its peak RSS in MB, from wait4)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", "--config", str(config), "--db", str(db)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert b"Traceback" not in proc.stderr.read()
+    proc.stderr.close()
+    return proc.returncode, usage.ru_maxrss / 1024
+
+
+def test_response_headers_are_capped_in_size_with_a_reason_and_bounded_memory(tmp_path):
+    """Twisted caps one header line, not their sum: 6 MB of Set-Cookie lines, an endless stream
+    of them and endless `100 Continue` interim responses fail at 256 KB (transient: retried next run),
+    memory stays where an ordinary crawl's is, and once the server is fixed the pages are stored.
+    100 KB of headers (a cookie-heavy site) pass."""
+    sent, flooding = {}, {"on": True}
+    with FaultSite() as site:
+        a = ARTICLES
+        site.publish("plain", a[1]["html"])
+        cases = {"big-headers": (6 * 2**20, cookie_lines), "endless-headers": (64 * 2**20, pad_lines),
+                 "interim-flood": (64 * 2**20, interim_lines)}
+        for number, (slug, (total, lines)) in enumerate(cases.items()):
+            site.publish(slug, a[3 + number]["html"])
+            site.fault(f"/news/202405/{slug}.html", header_flood(sent, total, a[3 + number]["html"], lines,
+                                                               flooding=lambda: flooding["on"]))
+        site.publish("long-line", a[6]["html"])
+        site.fault("/news/202405/long-line.html", lambda h, hit: flooding["on"] and html(
+            a[6]["html"], headers={"X-Long": "b" * 2**20})(h, hit))
+        site.publish("cookie-heavy", a[2]["html"])
+        site.fault("/news/202405/cookie-heavy.html", header_flood(sent, 100 * 1024, a[2]["html"]))
+        config, db = write_config(tmp_path / "sources.toml", site), tmp_path / "hw.db"
+
+        code, flooded_rss = crawl_rss(config, db)
+        why = reasons(last_run(db))
+        for slug in cases:
+            assert why[f"{slug}.html"] == "response headers over 256 KB", why
+        assert why["long-line.html"] == "a response header line over 16 KB", why
+        assert {"news/202405/plain.html", "news/202405/cookie-heavy.html"} <= stored_urls(db)
+        assert not stored_urls(db) & {f"news/202405/{slug}.html" for slug in [*cases, "long-line"]}
+        failures = rows(db, "select url, reason, permanent from fetch_failures")
+        assert len(failures) == 4 and {f["permanent"] for f in failures} == {0}, failures
+        # the client hung up at the cap: the endless senders were cut off long before their end
+        assert sent["/news/202405/endless-headers.html"] < 16 * 2**20, sent
+        assert sent["/news/202405/interim-flood.html"] < 16 * 2**20, sent
+
+        # the server is fixed: the next run (the anchor: the same pages with ordinary headers) stores them
+        flooding["on"] = False
+        code, anchor_rss = crawl_rss(config, db)
+        assert code == 0
+        assert {f"news/202405/{slug}.html" for slug in [*cases, "long-line"]} <= stored_urls(db)
+        print(f"peak RSS: {flooded_rss:.0f} MB with the floods, {anchor_rss:.0f} MB without")
+        assert flooded_rss < anchor_rss + 60, (flooded_rss, anchor_rss)  # without the cap: ~1 GB
