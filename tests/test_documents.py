@@ -77,13 +77,79 @@ def test_a_zip_reads_its_members_with_gbk_names():
     assert "broken.pdf: unreadable PDF" in found.error
 
 
-def test_doc_wps_et_need_libreoffice_and_say_so():
-    if office.soffice():
-        pytest.skip("LibreOffice is installed here: the note is not shown")
-    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512
-    for name in ("通知.doc", "通知.wps", "名单.et"):
-        found = extract_text(ole, name)
+def test_doc_wps_et_need_libreoffice_and_say_so(monkeypatch):
+    # a machine without LibreOffice: the program the code runs is not there (nothing is mocked)
+    monkeypatch.setenv("HEALTHWATCH_SOFFICE", "/nonexistent/soffice")
+    assert office.soffice() is None
+    doc, xls = (FIXTURES / "plan.doc").read_bytes(), (FIXTURES / "名单.xls").read_bytes()
+    for name, data in (("plan.doc", doc), ("通知.wps", doc), ("名单.et", xls)):
+        found = extract_text(data, name)
         assert found.text is None and found.error.startswith("needs LibreOffice") and name.split(".")[1] in found.error
+        assert "apt-get install libreoffice-writer-nogui" in found.error
+    # .xls needs no LibreOffice (xlrd reads it)
+    assert "北京协和医院" in extract_text(xls, "名单.xls").text
+
+
+def libreoffice():
+    if office.soffice() is None:
+        pytest.skip("LibreOffice is not installed here (apt-get install libreoffice-writer-nogui "
+                    "libreoffice-calc-nogui): .doc/.wps/.et conversion untested")
+
+
+def test_a_real_doc_reads_through_libreoffice_like_its_docx():
+    libreoffice()
+    found = read("plan.doc")  # LibreOffice's own .doc (see the fixtures' README)
+    assert (found.type, found.error) == ("doc", None)
+    assert found.text == read("plan.docx").text  # paragraphs, then the table row by row, merged cell once
+    assert "阶段\t时间\t内容" in found.text.splitlines()
+    wps = extract_text((FIXTURES / "plan.doc").read_bytes(), "方案.wps")  # the Writer filter reads it by content
+    assert (wps.type, wps.text) == ("wps", found.text)
+
+
+def test_an_xls_list_reads_with_or_without_libreoffice_and_an_et_through_it():
+    xls = read("名单.xls")
+    assert (xls.type, xls.pages, xls.error) == ("xls", 2, None)
+    assert xls.text == read("名单.xlsx").text
+    libreoffice()
+    et = extract_text((FIXTURES / "名单.xls").read_bytes(), "名单.et")  # .et → .xlsx → openpyxl
+    assert (et.type, et.pages, et.error, et.text) == ("et", 2, None, xls.text)
+
+
+def ofd_package(pages: list[list[str]]) -> bytes:
+    """An OFD file as GB/T 33190-2016 lays it out: OFD.xml → Doc_0/Document.xml → one Content.xml
+    per page, text in TextObject/TextCode (one TextCode per line, as 数科/福昕 writers emit)."""
+    ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("OFD.xml", f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD {ns} Version="1.0" DocType="OFD">'
+                         "<ofd:DocBody><ofd:DocInfo><ofd:DocID>healthwatch-test</ofd:DocID></ofd:DocInfo>"
+                         "<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>")
+        archive.writestr("Doc_0/Document.xml", f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document {ns}>'
+                         "<ofd:CommonData><ofd:MaxUnitID>999</ofd:MaxUnitID><ofd:PageArea>"
+                         "<ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox></ofd:PageArea></ofd:CommonData><ofd:Pages>"
+                         + "".join(f'<ofd:Page ID="{n + 1}" BaseLoc="Pages/Page_{n}/Content.xml"/>' for n in range(len(pages)))
+                         + "</ofd:Pages></ofd:Document>")
+        for n, lines in enumerate(pages):
+            objects = "".join(
+                f'<ofd:TextObject ID="{100 * n + i + 10}" Boundary="20 {30 + 8 * i} 170 8" Font="3" Size="4.2">'
+                f'<ofd:FillColor Value="0 0 0"/><ofd:TextCode X="0" Y="6">{line}</ofd:TextCode></ofd:TextObject>'
+                for i, line in enumerate(lines))
+            archive.writestr(f"Doc_0/Pages/Page_{n}/Content.xml",
+                             f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page {ns}><ofd:Content>'
+                             f'<ofd:Layer ID="{100 * n + 5}">{objects}</ofd:Layer></ofd:Content></ofd:Page>')
+    return buffer.getvalue()
+
+
+def test_an_ofd_reads_its_pages_in_order():
+    pages = [[f"第{n + 1}页", f"互联网医院监管平台接入名单（{n + 1}）"] for n in range(11)]
+    data = ofd_package(pages)
+    assert file_type("download.jsp", None, "application/octet-stream", data) == "ofd"  # by its bytes
+    found = extract_text(data, "名单.ofd")
+    assert (found.type, found.pages, found.error) == ("ofd", 11, None)
+    # Page_10 after Page_9, not after Page_1
+    assert found.text.split("\n\n") == ["\n".join(lines) for lines in pages]
+    empty = extract_text(ofd_package([]), "x.ofd")
+    assert empty.text is None and "no pages in the OFD package" in empty.error
 
 
 @pytest.mark.parametrize("written", ["国卫医政发〔2024〕12号", "国卫医政发[2024]12号", "国卫医政发［2024］12号",

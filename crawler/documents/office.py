@@ -1,5 +1,10 @@
 """LibreOffice headless for the binary office formats no maintained Python library reads:
-.doc and Kingsoft .wps (to text), .et (to .xlsx, then openpyxl)."""
+.doc and Kingsoft .wps (to .docx, then python-docx), .et (to .xlsx, then openpyxl).
+
+Through .docx rather than LibreOffice's own text export: that export runs a table's cells together
+with nothing between them (核查进度安排阶段时间内容…, LibreOffice 7.4), where python-docx reads the
+converted table row by row, as it reads a DOCX attachment. `$HEALTHWATCH_SOFFICE` names the program
+(a path that does not exist means "not installed": the tests check the note that way)."""
 from __future__ import annotations
 
 import os
@@ -11,7 +16,7 @@ from pathlib import Path
 TIMEOUT_SECONDS = 60
 NEEDS_LIBREOFFICE = ("needs LibreOffice to read .{kind} files: apt-get install libreoffice-writer-nogui "
                      "libreoffice-calc-nogui (or libreoffice)")
-_TARGETS = {"doc": "txt:Text (encoded):UTF8", "wps": "txt:Text (encoded):UTF8", "et": "xlsx"}
+_TARGETS = {"doc": "docx", "wps": "docx", "et": "xlsx"}
 
 
 class NeedsLibreOffice(RuntimeError):
@@ -19,6 +24,9 @@ class NeedsLibreOffice(RuntimeError):
 
 
 def soffice() -> str | None:
+    configured = os.environ.get("HEALTHWATCH_SOFFICE")
+    if configured:
+        return configured if os.access(configured, os.X_OK) else None
     return next(filter(None, map(shutil.which, ("soffice", "libreoffice"))), None)
 
 

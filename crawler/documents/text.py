@@ -163,10 +163,7 @@ def read_zip(data: bytes) -> DocumentText:
 def read_with_libreoffice(kind: str):
     def read(data: bytes) -> DocumentText:
         converted, target = office.convert(data, kind)
-        if target == "xlsx":
-            found = read_xlsx(converted)
-        else:
-            found = DocumentText(kind, text=converted.decode("utf-8", "replace"))
+        found = read_xlsx(converted) if target == "xlsx" else read_docx(converted)
         found.type = kind
         return found
     return read
