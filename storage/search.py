@@ -41,6 +41,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
+from urllib.parse import unquote, urlsplit
 
 from crawler.textnorm import to_simplified
 
@@ -433,7 +434,7 @@ def snippet(text: str | None, query, width: int = 80, mark: tuple[str, str] = ("
         pieces += [shown[cursor:hit.start()], mark[0], shown[hit.start():hit.end()], mark[1]]
         cursor = hit.end()
     pieces.append(shown[cursor:end])
-    excerpt = "".join(pieces).replace("\n", " ")
+    excerpt = "".join(pieces).replace("\n", " ").replace("\t", " ")  # spreadsheet rows are tab-separated
     return ("…" if start > 0 else "") + excerpt + ("…" if end < len(simple) else "")
 
 
@@ -478,7 +479,9 @@ RANK_ALL = 2000
 
 def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None, limit: int | None = 20,
            snippet_width: int = 80, mark: tuple[str, str] = ("«", "»")) -> list[dict]:
-    """Articles matching the query, best first (bm25, title weighted), each with a `snippet` and `rank`.
+    """Articles matching the query, best first (bm25, title weighted), each with a `snippet` and `rank`,
+    and `in_attachments`: the attachments where terms the title and body lack were found (the
+    match is in them), each with its id, name, file name, URL and a snippet of its text.
 
     With a limit and more than RANK_ALL hits, the ranked candidates are the hits with a term in the
     title and the RANK_ALL newest (by id, the order they came in); `limit=None` ranks every hit."""
@@ -499,15 +502,31 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None,
                           "ORDER BY r.rank, r.id", [*params, *([limit] if limit else [])])
     names = [d[0] for d in cursor.description]
     hits = []
+    terms = _TermFinder(node)
+    elsewhere: dict[int, list[int]] = {}  # hit id -> the terms its title and body lack
     for values in cursor:
         row = dict(zip(names, values))
         text = row["body"] or ""
         row["snippet"] = (snippet(text, node, snippet_width, mark)
                           or snippet(row.get("translation_body"), node, snippet_width, mark)
                           or text[:snippet_width].replace("\n", " "))
+        missing = terms.missing_from(row["title"], text, row.get("translation_title"), row.get("translation_body"))
+        if missing:
+            elsewhere[row["id"]] = missing
+        row["in_attachments"] = []
         for heavy in ("body", "body_simplified", "translation_body"):
             row.pop(heavy, None)
         hits.append(row)
+    if elsewhere:  # only for the hits shown, and only those the title and body do not explain
+        by_id = {hit["id"]: hit for hit in hits}
+        for attachment in _attachments_of(conn, list(elsewhere)):
+            wanted = elsewhere[attachment["article_id"]]
+            if terms.occur(wanted, attachment["name"], attachment["text"]):
+                by_id[attachment["article_id"]]["in_attachments"].append({
+                    "id": attachment["id"], "name": attachment["name"], "file": attachment_file(attachment["url"]),
+                    "url": attachment["url"],
+                    "snippet": (snippet(attachment["text"], node, snippet_width, mark)
+                                or snippet(attachment["name"], node, snippet_width, mark))})
     return hits
 
 
@@ -520,6 +539,38 @@ def _without_negations(node):
         return Or(tuple(_without_negations(p) for p in node.parts))
     parts = tuple(_without_negations(p) for p in node.parts)
     return parts[0] if len(parts) == 1 else And(parts, ())
+
+
+class _TermFinder:
+    """Which of a query's positive terms occur in some texts (compared as `snippet` compares)."""
+
+    def __init__(self, node):
+        self.patterns = [re.compile(_term_pattern(t), re.IGNORECASE) for t in positive_terms(node)]
+
+    def missing_from(self, *texts: str | None) -> list[int]:
+        comparable = [_comparable(t) for t in texts if t]
+        return [i for i, p in enumerate(self.patterns) if not any(p.search(t) for t in comparable)]
+
+    def occur(self, wanted: list[int], *texts: str | None) -> bool:
+        comparable = [_comparable(t) for t in texts if t]
+        return any(self.patterns[i].search(t) for i in wanted for t in comparable)
+
+
+def _attachments_of(conn: sqlite3.Connection, article_ids: list[int]) -> list[dict]:
+    """The attachments (name, URL, text) of some articles, in id order ([] before issue 15's table)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attachments'").fetchone():
+        return []
+    cursor = conn.execute(
+        f"SELECT id, article_id, name, url, text FROM attachments WHERE article_id IN "
+        f"({', '.join('?' * len(article_ids))}) ORDER BY article_id, id", article_ids)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, values)) for values in cursor]
+
+
+def attachment_file(url: str | None) -> str | None:
+    """The file name an attachment's URL ends in (名单.xlsx), or None (download.jsp?id=7)."""
+    name = unquote(urlsplit(url or "").path.rsplit("/", 1)[-1])
+    return name if re.search(r"\.(?:pdf|docx?|wps|xlsx?|et|ofd|zip)$", name, re.IGNORECASE) else None
 
 
 def matching_ids(conn: sqlite3.Connection, query: str, filters: Filters | None = None) -> list[int]:

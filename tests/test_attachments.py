@@ -1,14 +1,19 @@
 """Attachments and citations in a real crawl: article pages on the local site link real files
 (tests/fixtures/documents); the crawl downloads them (size-capped, once), stores their text or
 why there is none, and links the documents' 文号 citations both ways."""
-from urllib.parse import quote
+import asyncio
+import gzip
+import json
+from urllib.parse import quote, urlencode
 
 import pytest
 
-from tests.conftest import run_cli
+from crawler.documents import office
+from tests.conftest import ROOT, run_cli
 from tests.sitekit import NewsSite, write_sources
 from tests.test_crawl import rows
-from tests.test_documents import FIXTURES
+from tests.test_documents import FIXTURES, ofd_package
+from tests.test_read_cli import cli
 
 NOTICE = """<html><head><meta charset="utf-8"><title>{title}</title></head><body>
 <div class="nav"><a href="/">首页</a><a href="/news/index.html">新闻</a></div>
@@ -20,6 +25,11 @@ NOTICE = """<html><head><meta charset="utf-8"><title>{title}</title></head><body
 
 A_TITLE = "国家卫生健康委办公厅关于开展2024年医疗机构药品目录核查工作的通知"
 B_TITLE = "国家卫生健康委关于进一步规范医疗机构药品目录管理的通知"
+C_TITLE = "国家卫生健康委办公厅关于公布第一批远程医疗协作网建设单位的通知"
+# a real gov.cn 国务院办公厅 document (bench/pages/zh-gov-new/govcn_2, provenance in its truth.json), cited by B
+GOV_PAGE = ROOT / "bench" / "pages" / "zh-gov-new" / "govcn_2" / "page.html.gz"
+GOV_TITLE = "国务院办公厅关于印发国家组织药品集中采购和使用试点方案的通知"
+OFD_TEXT = ["远程医疗协作网建设单位名单", "北京市：首都医科大学宣武医院远程会诊中心", "四川省：四川大学华西医院远程医学中心"]
 
 
 def notice(title, number, paragraphs, links):
@@ -32,7 +42,8 @@ def crawled(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("attachments")
     with NewsSite() as site:
         files = {name: (FIXTURES / name).read_bytes() for name in ("text.pdf", "scanned.pdf", "plan.docx",
-                                                                   "名单.xlsx", "broken.pdf")}
+                                                                   "名单.xlsx", "broken.pdf", "plan.doc", "名单.xls")}
+        files["名单.ofd"] = ofd_package([OFD_TEXT])
         for name, data in files.items():
             site.add_raw(quote(f"/files/{name}"), 200, data, "application/octet-stream", listed=False)
         site.add_raw("/files/big.pdf", 200, b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 4096), "application/pdf", listed=False)
@@ -40,8 +51,15 @@ def crawled(tmp_path_factory):
         site.add_raw("/files/download.jsp", 200, files["名单.xlsx"], "application/octet-stream", listed=False)
         site.publish("b-number", notice(B_TITLE, "国卫医政发〔2024〕12号", [
             "各省、自治区、直辖市卫生健康委：为规范医疗机构药品目录管理，现就有关事项通知如下。",
-            f"各地要按照《{A_TITLE}》要求，做好核查与本通知的衔接，确保药品目录管理规范有序，并及时报送工作进展。"],
+            f"各地要按照《{A_TITLE}》要求，做好核查与本通知的衔接，确保药品目录管理规范有序，并及时报送工作进展。",
+            f"药品目录管理要与《{GOV_TITLE}》（国办发〔2019〕2号）确定的集中采购中选药品使用要求相衔接。"],
             [("附件：核查通知", "/files/text.pdf")]))
+        site.publish("c-list", notice(C_TITLE, "国卫办医政函〔2024〕120号", [
+            "各省、自治区、直辖市卫生健康委：",
+            "经各地推荐和专家评审，现将第一批远程医疗协作网建设单位名单予以公布，请各地加强指导，推动优质医疗资源下沉。"],
+            [("1.工作方案（Word 97）", "/files/plan.doc"), ("2.医疗机构名单（Excel 97）", "/files/名单.xls"),
+             ("3.建设单位名单（OFD）", "/files/名单.ofd")]))
+        site.publish("govcn-2", gzip.decompress(GOV_PAGE.read_bytes()))
         site.publish("a-notice", notice(A_TITLE, "国卫办医政函〔2024〕88号", [
             "各省、自治区、直辖市卫生健康委：",
             "为贯彻落实《国务院办公厅关于进一步完善医疗卫生服务体系的意见》（国办发〔2023〕36号），"
@@ -61,7 +79,7 @@ def crawled(tmp_path_factory):
 def test_attachments_are_read_once_with_their_text_or_the_reason_why_not(crawled):
     db, site = crawled["db"], crawled["site"]
     articles = {r["title"]: r["id"] for r in rows(db, "SELECT id, title FROM articles")}
-    assert set(articles) == {A_TITLE, B_TITLE}
+    assert set(articles) == {A_TITLE, B_TITLE, C_TITLE, GOV_TITLE}
     got = {r["name"]: r for r in rows(db, "SELECT * FROM attachments WHERE article_id = ?", articles[A_TITLE])}
     assert len(got) == 7, sorted(got)
 
@@ -116,3 +134,108 @@ def test_citations_link_documents_both_ways_whatever_the_spelling(crawled):
     assert "no stored document carries 国办发〔2023〕36号" in unknown.stdout and f"#{a} " in unknown.stdout
     bad = run_cli("cites", "hello", "--db", db)
     assert bad.returncode == 2 and "not a 文号" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_the_binary_office_formats_and_ofd_are_read_in_a_crawl(crawled):
+    db = crawled["db"]
+    [c] = [r["id"] for r in rows(db, "SELECT id FROM articles WHERE title = ?", C_TITLE)]
+    got = {r["name"]: r for r in rows(db, "SELECT * FROM attachments WHERE article_id = ?", c)}
+    xls, ofd, doc = got["2.医疗机构名单（Excel 97）"], got["3.建设单位名单（OFD）"], got["1.工作方案（Word 97）"]
+    assert (xls["type"], xls["pages"], xls["error"]) == ("xls", 2, None) and "四川大学华西医院\t4300" in xls["text"]
+    assert (ofd["type"], ofd["pages"], ofd["error"], ofd["text"]) == ("ofd", 1, None, "\n".join(OFD_TEXT))
+    assert doc["type"] == "doc"
+    if office.soffice():
+        assert doc["error"] is None and "自查\t2024年5月\t医疗机构自查药品目录" in doc["text"]
+    else:  # stored with the note, not as empty text
+        assert doc["text"] is None and doc["error"].startswith("needs LibreOffice to read .doc files")
+
+
+def test_search_names_the_attachment_a_hit_was_found_in(crawled):
+    db = crawled["db"]
+    ids = {r["title"]: r["id"] for r in rows(db, "SELECT id, title FROM articles")}
+    a, b, c = ids[A_TITLE], ids[B_TITLE], ids[C_TITLE]
+
+    def found(query):
+        hits = json.loads(cli("search", query, "--json", "--db", db).stdout)
+        return {h["id"]: [(x["name"], x["file"]) for x in h["in_attachments"]] for h in hits}, hits
+
+    # only in the spreadsheets: A's 名单.xlsx (and the same file behind download.jsp), C's 名单.xls
+    where, hits = found("北京协和医院")
+    assert where == {a: [("4.医疗机构名单", "名单.xlsx"), ("附件7：名单下载", None)],
+                     c: [("2.医疗机构名单（Excel 97）", "名单.xls")]}
+    assert all("«北京协和医院»" in x["snippet"] for h in hits for x in h["in_attachments"])
+    assert all(x["url"].startswith("http://127.0.0.1:") and x["id"] for h in hits for x in h["in_attachments"])
+    # in A's body: no attachment named, though its PDF has the words too; B has them only in the PDF
+    assert found("二级以上医疗机构")[0] == {a: [], b: [("附件：核查通知", "text.pdf")]}
+    # one term in the title, the other only in an attachment: the attachment is named for that one;
+    # in C both are in attachments (药品目录 in the .doc, where LibreOffice can read it)
+    both = found("药品目录 北京协和医院")[0]
+    assert both[a] == [("4.医疗机构名单", "名单.xlsx"), ("附件7：名单下载", None)]
+    assert both.get(c) == ([("1.工作方案（Word 97）", "plan.doc"), ("2.医疗机构名单（Excel 97）", "名单.xls")]
+                           if office.soffice() else None) and len(both) == (3 if office.soffice() else 2) - 1
+    assert found("宣武医院")[0] == {c: [("3.建设单位名单（OFD）", "名单.ofd")]}
+    doc_hit = found("医疗机构自查药品目录")[0]
+    assert doc_hit[a] == [("3.工作方案", "plan.docx")]
+    assert doc_hit.get(c) == ([("1.工作方案（Word 97）", "plan.doc")] if office.soffice() else None)
+
+    lines = cli("search", "北京协和医院", "--jsonl", "--db", db).stdout.splitlines()
+    assert {json.loads(line)["id"]: len(json.loads(line)["in_attachments"]) for line in lines} == {a: 2, c: 1}
+    shown = cli("search", "北京协和医院", "--db", db).stdout
+    assert "in attachment: 4.医疗机构名单 (名单.xlsx)  …" in shown and "北京协和医院" in shown
+    assert "in attachment: 2.医疗机构名单（Excel 97） (名单.xls)" in shown
+    body = cli("search", "二级以上医疗机构", "--db", db).stdout
+    assert body.count("in attachment:") == 1 and "in attachment: 附件：核查通知 (text.pdf)" in body
+
+
+def test_show_lists_what_a_document_cites_and_what_cites_it(crawled):
+    db = crawled["db"]
+    ids = {r["title"]: r["id"] for r in rows(db, "SELECT id, title FROM articles")}
+    urls = {r["id"]: r["url"] for r in rows(db, "SELECT id, url FROM articles")}
+    a, b, gov = ids[A_TITLE], ids[B_TITLE], ids[GOV_TITLE]
+
+    shown = cli("show", str(a), "--db", db)
+    assert shown.returncode == 0, shown.stdout
+    text = shown.stdout
+    cites, cited_by = text.index("cites ("), text.index("cited by (")
+    assert cites < cited_by
+    assert f"国卫医政发〔2024〕12号 → #{b} {B_TITLE}  {urls[b]}" in text[cites:cited_by]
+    assert "国办发〔2023〕36号 《国务院办公厅关于进一步完善医疗卫生服务体系的意见》 → not stored" in text[cites:cited_by]
+    assert "(in attachment: 3.工作方案)" in text[cites:cited_by]  # the DOCX's title citation
+    assert f"#{b} {B_TITLE}  (as 《{A_TITLE}》)  {urls[b]}" in text[cited_by:]
+    # the attachments as fetched: their type and text, or why none
+    assert "4.医疗机构名单  (xlsx, " in text and "2.扫描件  (no text layer (a scanned PDF): needs OCR)" in text
+
+    # the real gov.cn document: B cites it by its 文号; what it cites by title is not stored here
+    real = cli("show", urls[gov], "--db", db).stdout
+    assert f"#{b} {B_TITLE}  (as 国办发〔2019〕2号)  {urls[b]}" in real
+    assert "《处方管理办法》 → not stored" in real and f"#{gov} " not in real.split("cites (", 1)[1].split("cited by")[0]
+
+    data = json.loads(cli("show", str(b), "--json", "--db", db).stdout)
+    by_number = {c["number"]: c["articles"] for c in data["cites"] if c["number"]}
+    assert by_number["国办发〔2019〕2号"] == [gov]
+    assert any(c["title"] == A_TITLE and c["articles"] == [a] for c in data["cites"])
+    assert {c["article_id"] for c in data["cited_by"]} >= {a}
+    assert [x["name"] for x in data["attachments"]] == ["附件：核查通知"] and data["attachments"][0]["type"] == "pdf"
+
+
+def test_the_canned_search_query_names_the_attachment_too(crawled):
+    """Datasette in this process (its own ASGI client, no port): the packaged canned query."""
+    datasette_app = pytest.importorskip("datasette.app")
+    import yaml
+
+    from storage.datasette import METADATA
+
+    db = crawled["db"]
+    ids = {r["title"]: r["id"] for r in rows(db, "SELECT id, title FROM articles")}
+    ds = datasette_app.Datasette([str(db)], metadata=yaml.safe_load(METADATA.read_text(encoding="utf-8")))
+
+    async def search(q):
+        response = await ds.client.get(f"/{db.stem}/search.json?" + urlencode({"q": q, "_shape": "array"}))
+        assert response.status_code == 200, response.text
+        return {r["id"]: r["in_attachment"] for r in response.json()}
+
+    found = asyncio.run(search("宣武医院"))
+    assert list(found) == [ids[C_TITLE]] and found[ids[C_TITLE]].startswith("3.建设单位名单（OFD）: ")
+    assert "«宣武医院»" in found[ids[C_TITLE]]
+    body = asyncio.run(search("二级以上医疗机构"))
+    assert body[ids[A_TITLE]] is None and body[ids[B_TITLE]].startswith("附件：核查通知: ")

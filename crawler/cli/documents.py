@@ -50,21 +50,23 @@ def cites(
         store.close()
 
 
-def citation_lines(store, article_id: int) -> tuple[list[str], list[str]]:
-    """("cites" lines, "cited by" lines) of one stored document: `cites` and `show` print them."""
+def citation_lines(store, article_id: int, urls: bool = False) -> tuple[list[str], list[str]]:
+    """("cites" lines, "cited by" lines) of one stored document: `cites` and `show` print them
+    (`show` with each linked document's URL)."""
     from storage import citations
 
+    label = (lambda i: f"{_label(store, i)}  {_url(store, i)}") if urls else (lambda i: _label(store, i))
     out = []
     for c in citations.cited_by_article(store.db, article_id):
         named = " ".join(filter(None, [c["number"], f"《{c['title']}》" if c["title"] else None]))
         where = f"  (in attachment: {c['in_attachment']})" if c["in_attachment"] else ""
-        targets = "; ".join(_label(store, i) for i in c["articles"]) or "not stored"
+        targets = "; ".join(label(i) for i in c["articles"]) or "not stored"
         out.append(f"{named} → {targets}{where}")
     back = []
     for c in citations.citing_article(store.db, article_id):
         how = c["number"] or f"《{c['title']}》"
         where = f", in attachment: {c['in_attachment']}" if c["in_attachment"] else ""
-        back.append(f"{_label(store, c['article_id'])}  (as {how}{where})")
+        back.append(f"{_label(store, c['article_id'])}  (as {how}{where})" + (f"  {_url(store, c['article_id'])}" if urls else ""))
     return out, back
 
 
@@ -108,6 +110,10 @@ def _article(store, article_id: int) -> dict | None:
     from storage.documents_read import article_summary
 
     return article_summary(store.db, article_id)
+
+
+def _url(store, article_id: int) -> str:
+    return (_article(store, article_id) or {}).get("url") or ""
 
 
 def _label(store, article_id: int) -> str:

@@ -66,7 +66,9 @@ def search(
     as_jsonl: bool = typer.Option(False, "--jsonl", help="Print one JSON object per hit and line"),
     db: Optional[Path] = DbOption,
 ):
-    """Full-text search over titles and bodies, best match first, with the term in context.
+    """Full-text search over titles, bodies and attachments' text, best match first, with the term in context.
+
+    A hit found through an attachment names it: "in attachment: 名单.xlsx", with the text around the term.
 
     Chinese terms of any length match as substrings, in either script (医保 finds 醫保); Latin words
     and numbers match at a word start. Examples: 医保  '新冠 疫苗'  '"DRG 付费"'  '集采 OR 带量采购'  '医保 -招聘'."""
@@ -100,9 +102,21 @@ def search(
         head = " · ".join(filter(None, [(hit["published"] or "")[:16] or None, hit["source"], hit["publisher"]]))
         console.print(f"[bold]{hit['id']:>6}[/]  {escape(hit['title'] or '(untitled)')}  [dim]{escape(head)}[/]",
                       highlight=False)
-        console.print(f"        {_highlight(hit['snippet'])}", highlight=False)
+        if _MARK[0] in hit["snippet"] or not hit["in_attachments"]:
+            console.print(f"        {_highlight(hit['snippet'])}", highlight=False)
+        for attachment in hit["in_attachments"]:
+            console.print(f"        [dim]in attachment:[/] [bold]{escape(_attachment_label(attachment))}[/]  "
+                          f"{_highlight(attachment['snippet'])}", highlight=False)
         console.print(f"        [dim]{escape(hit['url'])}[/]", highlight=False)
     console.print(f"{len(hits)} hits" + (f" (--limit {limit})" if len(hits) == limit else ""), highlight=False)
+
+
+def _attachment_label(attachment: dict) -> str:
+    """名单.xlsx, or the link's text with the file name: 4.医疗机构名单 (名单.xlsx)."""
+    name, file = attachment["name"] or "", attachment["file"]
+    if not file or file in name:
+        return name or file or attachment["url"]
+    return f"{name} ({file})" if name else file
 
 
 def latest(
@@ -149,8 +163,11 @@ def show(
     config: Optional[Path] = ConfigOption,
     db: Optional[Path] = DbOption,
 ):
-    """One article: metadata, body, where else the story appeared (reposts, exact copies), revisions."""
-    from storage import reading
+    """One article: metadata, body, its attachments, what it cites and what cites it (文号, titles), where
+    else the story appeared (reposts, exact copies), revisions."""
+    from crawler.cli.documents import citation_lines
+    from storage import attachments as attachment_rows
+    from storage import citations, reading
     from storage.db import json_fields
     from storage.store import Store
 
@@ -168,6 +185,10 @@ def show(
     writer = Store(Path(db or default_db_path()))  # the story cluster, as `duplicates` reads it
     try:
         cluster = writer.cluster_of(article["id"])
+        documents = {"cites": citations.cited_by_article(writer.db, article["id"]),
+                     "cited_by": citations.citing_article(writer.db, article["id"]),
+                     "attachments": attachment_rows.attachments_of(writer.db, article["id"])}
+        lines = citation_lines(writer, article["id"], urls=True)
     finally:
         writer.close()
     for name in json_fields() & set(article):
@@ -177,13 +198,16 @@ def show(
             except ValueError:
                 pass
     if as_json:
-        print(json.dumps({"article": article, "urls": aliases, "cluster": cluster, "revisions": revisions},
+        for attachment in documents["attachments"]:
+            attachment["needs_ocr"] = bool(attachment["needs_ocr"])
+        print(json.dumps({"article": article, "urls": aliases, "cluster": cluster, "revisions": revisions, **documents},
                          ensure_ascii=False, indent=2))
         return
-    _print_article(article, aliases, cluster, revisions, tz)
+    _print_article(article, aliases, cluster, revisions, tz, documents["attachments"], lines)
 
 
-def _print_article(article: dict, aliases: list[dict], cluster: dict | None, revisions: list[dict], tz) -> None:
+def _print_article(article: dict, aliases: list[dict], cluster: dict | None, revisions: list[dict], tz,
+                   attachments: list[dict], citation_lines: tuple[list[str], list[str]]) -> None:
     say = lambda text="": console.print(text, highlight=False, soft_wrap=True)  # noqa: E731
     say(f"[bold]{escape(article['title'] or '(untitled)')}[/]  [dim]#{article['id']}[/]")
     if article.get("subtitle"):
@@ -202,8 +226,23 @@ def _print_article(article: dict, aliases: list[dict], cluster: dict | None, rev
         say()
         say(f"[dim]translation:[/] {escape(article.get('translation_title') or '')}")
         say(escape(article["translation_body"]))
-    for attachment in article.get("attachments") or []:
-        say(f"[dim]attachment[/] {escape(attachment.get('name') or '')} {escape(attachment.get('url') or '')}")
+    stored = {a["url"] for a in attachments}
+    for attachment in attachments:  # what was fetched: its type and size of text, or why there is none
+        what = (f"{attachment['type'] or '?'}, {len(attachment['text']):,} characters" if attachment["text"]
+                else attachment["error"] or "no text")
+        say(f"[dim]attachment[/] {escape(attachment['name'] or '')}  [dim]({escape(what)})[/]  {escape(attachment['url'])}")
+    for attachment in article.get("attachments") or []:  # linked, not fetched (attachments = false, or older)
+        if attachment.get("url") not in stored:
+            say(f"[dim]attachment[/] {escape(attachment.get('name') or '')} {escape(attachment.get('url') or '')}")
+    cites, cited_by = citation_lines
+    if cites or cited_by:
+        say()
+        say(f"[bold]cites[/] ({len(cites)})")
+        for line in cites or ["—"]:
+            say(f"  {escape(line)}")
+        say(f"[bold]cited by[/] ({len(cited_by)})")
+        for line in cited_by or ["—"]:
+            say(f"  {escape(line)}")
     say()
     own = article["url"].split("://", 1)[-1]
     others = [a for a in aliases if a["url_key"].split("/", 1)[0] != own.split("/", 1)[0]]
