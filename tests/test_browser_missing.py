@@ -70,3 +70,14 @@ def test_doctor_passes_where_everything_is_installed(tmp_path):
         assert result.returncode == 0 and lines[2].startswith("ok   browser tier: Chromium at")
     else:
         assert result.returncode == 1 and lines[2].startswith("FAIL browser tier")
+
+
+def test_the_scheduler_leaves_out_a_source_that_needs_the_missing_tier_and_says_why(site, tmp_path):
+    config, db = with_browser_source(tmp_path / "sources.toml", site), tmp_path / "hw.db"
+    result = run_cli("run", "--once", "--config", config, "--db", db, env=NO_CHROMIUM, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr  # the source it can run ran fine
+    [said] = [line for line in result.stdout.splitlines() if "nhc-like" in line]
+    assert f"nhc-like: not scheduled: {NEEDS}" in said and "no Chromium found at $HEALTHWATCH_CHROMIUM" in said
+    assert [(r["source"], r["status"]) for r in rows(db, "SELECT source, status FROM crawl_runs")] == [("demo-news", "ok")]
+    log = (tmp_path / "logs" / "scheduler.log").read_text(encoding="utf-8")
+    assert f"nhc-like: not scheduled: {NEEDS}" in log

@@ -173,3 +173,64 @@ def test_workers_and_ingester_store_every_article_once_through_kills(redis_url, 
     for name, path in logs.items():
         text = path.read_text(errors="replace") if path.exists() else ""
         assert "Traceback" not in text and "DeprecationWarning" not in text, f"{name}:\n{text[-3000:]}"
+
+
+def test_workers_fetch_attachments_and_the_ingester_stores_their_text(redis_url, tmp_path):
+    """Attachments in the distributed mode: the worker's spider downloads and reads them through the
+    same documents pipeline as a local crawl, the ingester stores them (searchable) with the article."""
+    import json as json_module
+    from urllib.parse import quote
+
+    import redis as redis_client
+
+    from tests.test_attachments import A_TITLE, B_TITLE, notice
+    from tests.test_documents import FIXTURES
+
+    server = redis_client.Redis.from_url(redis_url)
+    server.flushdb()
+    db = tmp_path / "central.db"
+    logs = {name: tmp_path / f"{name}.log" for name in ("worker", "ingest")}
+    procs = []
+    with NewsSite() as site:
+        for name in ("text.pdf", "名单.xlsx"):
+            site.add_raw(quote(f"/files/{name}"), 200, (FIXTURES / name).read_bytes(), "application/octet-stream",
+                         listed=False)
+        site.publish("a-notice", notice(A_TITLE, "国卫办医政函〔2024〕88号", [
+            "各省、自治区、直辖市卫生健康委：", "按照国卫医政发［2024］12号文件要求，现就药品目录核查工作通知如下。详见附件。"],
+            [("1.核查通知", "/files/text.pdf"), ("2.医疗机构名单", "/files/名单.xlsx")]))
+        site.publish("b-number", notice(B_TITLE, "国卫医政发〔2024〕12号", [
+            "各省、自治区、直辖市卫生健康委：为规范医疗机构药品目录管理，现就有关事项通知如下，请认真贯彻执行。"],
+            [("附件：核查通知", "/files/text.pdf")]))
+        config = write_config(tmp_path / "sources.toml", site, max_pages=1)
+        try:
+            pushed = run_cli("run", "--once", "--redis", redis_url, "--config", config, "--db", db)
+            assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+            procs += [start("ingest", "--redis", redis_url, "--db", db, "--config", config, log=logs["ingest"]),
+                      start("worker", "--redis", redis_url, "--config", config, "--log-file", logs["worker"])]
+            wait_until(lambda: count(db, "select count(*) from attachments") == 3 and count(
+                db, "select count(*) from crawl_runs where status = 'running'") == 0, 120, "the attachments stored")
+        finally:
+            for proc in procs:
+                proc.send_signal(signal.SIGTERM)
+            for proc in procs:
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        conn = sqlite3.connect(db)
+        got = {(title, name): (kind, error, text, duplicate_of) for title, name, kind, error, text, duplicate_of in conn.execute(
+            "select a.title, t.name, t.type, t.error, t.text, t.duplicate_of from attachments t "
+            "join articles a on a.id = t.article_id")}
+        conn.close()
+        assert got[(A_TITLE, "2.医疗机构名单")][:2] == ("xlsx", None) and "北京协和医院" in got[(A_TITLE, "2.医疗机构名单")][2]
+        pdfs = [got[(A_TITLE, "1.核查通知")], got[(B_TITLE, "附件：核查通知")]]
+        assert all(p[0] == "pdf" and "二级以上医疗机构" in p[2] for p in pdfs)
+        assert sorted(p[3] is None for p in pdfs) == [False, True]  # one row read, the other its copy
+        assert site.hits["/files/text.pdf"] == 1  # the URL shared by two articles of the round: fetched once
+        hits = json_module.loads(run_cli("search", "北京协和医院", "--json", "--db", db).stdout)
+        assert [(h["title"], [x["name"] for x in h["in_attachments"]]) for h in hits] == [(A_TITLE, ["2.医疗机构名单"])]
+        # its citations, as in a local crawl
+        assert count(db, "select count(*) from citations where number = '国卫医政发〔2024〕12号'") == 1
+    for name, path in logs.items():
+        text = path.read_text(errors="replace") if path.exists() else ""
+        assert "Traceback" not in text and "DeprecationWarning" not in text, f"{name}:\n{text[-3000:]}"

@@ -1,7 +1,12 @@
 """The crawl step for documents: an article's attachments are downloaded through Scrapy's own
 downloader (so the address guard, robots.txt, the per-host delay and concurrency and the browser
 tier's cookies apply as to pages), size-capped, read to text off the reactor thread, and stored
-with the article; then its 文号/title keys and citations are stored (store_documents)."""
+with the article; then its 文号/title keys and citations are stored (store_documents).
+
+The same pipeline runs in Redis workers (crawler.schedule.worker): the files travel to the ingester
+with the article in hw:items and are stored there. A worker has no database, so it cannot see an
+attachment stored in an earlier round: that one is downloaded again (once per round) and stored
+as a copy of the first row."""
 from __future__ import annotations
 
 import asyncio
@@ -45,7 +50,8 @@ class AttachmentPipeline:
         """The attachment's row. Never fetched twice: a URL stored before or being fetched for
         another article of this crawl is not requested again (storage links the rows)."""
         url = link["url"]
-        earlier = attachment_rows.known_by_url(spider.store.db, url)
+        db = _database(spider)
+        earlier = attachment_rows.known_by_url(db, url) if db is not None else None
         if earlier:
             self.crawler.stats.inc_value("healthwatch/attachments_known")
             return {**_reuse(earlier), "name": link["name"], "url": url}
@@ -65,7 +71,9 @@ class AttachmentPipeline:
             self.crawler.stats.inc_value("healthwatch/attachment_errors")
             return {**row, "error": problem}
         row.update(bytes=len(body), sha256=hashlib.sha256(body).hexdigest())
-        same = attachment_rows.known_by_sha256(spider.store.db, row["sha256"]) or self.by_sha256.get(row["sha256"])
+        db = _database(spider)
+        same = (attachment_rows.known_by_sha256(db, row["sha256"]) if db is not None else None) \
+            or self.by_sha256.get(row["sha256"])
         if same:  # the same file under another URL: read once
             self.crawler.stats.inc_value("healthwatch/attachments_known")
             return {**_reuse(same), **row}
@@ -108,6 +116,12 @@ def store_documents(db, article_id: int, item: dict) -> None:
                 cited.append({"number": citation.number, "title": citation.title, "raw": citation.raw,
                               "attachment_id": attachment_id})
     citation_rows.save_document(db, article_id, keys, cited)
+
+
+def _database(spider):
+    """The crawl's database; None in a Redis worker, which holds none (the ingester links the rows
+    of a file stored before by URL or sha256: storage.attachments.save_attachments)."""
+    return getattr(spider.store, "db", None)
 
 
 def _reuse(row: dict) -> dict:

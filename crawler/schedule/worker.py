@@ -54,7 +54,10 @@ def worker_settings(redis_url: str) -> dict:
         # idle-close counts from when the start-URL key was last non-empty, not the queue
         # (engineering notes §6): a worker runs until stopped
         "MAX_IDLE_TIME_BEFORE_CLOSE": 0,
+        # the documents pipeline as in a local crawl: attachments are downloaded and read here, the
+        # ingester stores them with the article (crawler.documents.pipeline.store_documents)
         "ITEM_PIPELINES": {"crawler.pipelines.ExtractPipeline": 100,
+                           "crawler.documents.pipeline.AttachmentPipeline": 500,
                            "crawler.schedule.worker.PushItems": 800},
         "SPIDER_MIDDLEWARES": {"crawler.fetch.middlewares.SkipKnownArticles": 600,
                                "crawler.schedule.worker.SharedListBudget": 590,
