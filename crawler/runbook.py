@@ -35,6 +35,7 @@ class RunBook:
     run_id: int = 0
     reasons: list[dict] = field(default_factory=list)
     list_pages: dict[str, ListPage] = field(default_factory=dict)
+    failed_lists: dict[str, bool] = field(default_factory=dict)  # list pages that failed -> gone for good
     list_ok: int = 0  # list pages that answered 200 or 304
     list_blocked: int = 0  # list pages that answered with an anti-bot challenge
     fatal: str | None = None  # why the run could not go on (the database cannot be written): it fails
@@ -81,6 +82,11 @@ class RunBook:
         self.crawler.stats.inc_value("healthwatch/pages")
         self.list_pages[url] = ListPage(url, etag, last_modified, listed, whole)
 
+    def list_failed(self, url: str, gone: bool = False) -> None:
+        """A list page that could not be read (its error is counted by `error`): the next run
+        reads it again, whatever the pages before it answer."""
+        self.failed_lists[url] = gone
+
     def list_not_modified(self, url: str) -> None:
         self.list_ok += 1
         self.crawler.stats.inc_value("healthwatch/pages")
@@ -109,6 +115,9 @@ class RunBook:
             for page in self.list_pages.values():
                 self.store.save_list_page(self.source, page.url, etag=page.etag, last_modified=page.last_modified,
                                           listed=page.listed, settled=finished and page.whole)
+            for url, gone in self.failed_lists.items():
+                if url not in self.list_pages:  # not read later in the run after all
+                    self.store.list_page_failed(self.source, url, gone=gone)
         except STORAGE_ERRORS as exc:
             self.storage_failed(exc)
         counts = {

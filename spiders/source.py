@@ -59,6 +59,7 @@ class SourceSpider(scrapy.Spider):
         spider.store = Store(db or default_db_path())
         spider.runbook = RunBook(spider.store, src.name, crawler)
         spider.list_budget = {}  # start URL -> list pages left to request
+        spider.list_requested = set()  # canonical URLs of the list pages requested: each charged once
         crawler.signals.connect(spider.runbook.open, signals.spider_opened)
         crawler.signals.connect(spider.runbook.callback_failed, signals.spider_error)
         crawler.signals.connect(spider.runbook.item_failed, signals.item_error)
@@ -88,20 +89,29 @@ class SourceSpider(scrapy.Spider):
         else:
             for url in self.source.start_urls:
                 self.list_budget[url] = self.source.max_pages
-                yield self.list_request(url, root=url)
+                yield from self.list_request(url, root=url)
             # List pages an earlier run left incomplete (an article missing, a body cut short, the run
-            # ended before their pagination was followed) are read again, and pagination resumes from
-            # them with a budget of its own: a 304 on page 1 must not hide page 3.
+            # ended before their pagination was followed, the page itself failed) are read again, and
+            # pagination resumes from them with a budget of its own: a 304 on page 1 must not hide page 3.
             for url in self.store.incomplete_list_pages(self.source.name):
                 if url not in self.list_budget:
                     self.list_budget[url] = self.source.max_pages
-                    yield self.list_request(url, root=url)
+                    yield from self.list_request(url, root=url)
         # Stored articles due for a re-check (config `recheck`): edits become revisions.
         for article_id, url in self.store.due_rechecks(self.source.name, self.source.recheck_seconds):
             yield self.article_request(url, list_url=None, recheck_of=article_id)
 
-    def list_request(self, url: str, root: str, index: int = 1) -> scrapy.Request:
+    def list_request(self, url: str, root: str, index: int = 1):
+        """The list page's request (none when this crawl already requested it: a numbered pager
+        links the same pages from every page, and each must cost the budget once, not once a link)."""
+        seen = canonical_url(url)
+        if seen in self.list_requested or self.list_budget[root] <= 0:
+            return
+        self.list_requested.add(seen)
         self.list_budget[root] -= 1
+        yield self.make_list_request(url, root, index)
+
+    def make_list_request(self, url: str, root: str, index: int = 1) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_list, errback=self.on_error, priority=10,
                               cookies=self.source.cookies, meta={
             "role": "list", "list_url": url, "root": root, "index": index, "handle_httpstatus_list": HANDLED_STATUSES})
@@ -134,6 +144,7 @@ class SourceSpider(scrapy.Spider):
         if problem:
             blocked = problem[0].startswith("blocked")
             self.runbook.error(list_url, problem[0], http_status=response.status, remember=False, blocked=blocked)
+            self.list_failed(response.meta, gone=problem[1])
             return
         whole = "partial" not in response.flags  # a body that ended with the connection may be cut short
         found = discover(self.source, response.body, response.url, _header(response, "Content-Type"))
@@ -142,6 +153,7 @@ class SourceSpider(scrapy.Spider):
             self.logger.warning("%s: %d malformed link(s) skipped", list_url, found.skipped)
         if found.problem:
             self.runbook.error(list_url, found.problem, http_status=response.status, remember=False)
+            self.list_failed(response.meta)
             return
         links = self.recent(found.articles)
         if len(links) > self.source.max_links:
@@ -168,11 +180,11 @@ class SourceSpider(scrapy.Spider):
                 yield self.api_request(meta["page"] + 1)
             return
         for page in found.pages:
-            if self.list_budget[root] > 0 and canonical_url(page) != canonical_url(meta["list_url"]):
-                yield self.list_request(page, root)
+            yield from self.list_request(page, root)
         if self.source.page_template and root in self.source.start_urls and has_items:
             number = self.source.page_template_from + meta["index"] - 1
-            yield self.list_request(urljoin(root, self.source.page_template.format(n=number)), root, meta["index"] + 1)
+            yield from self.list_request(urljoin(root, self.source.page_template.format(n=number)), root,
+                                         meta["index"] + 1)
 
     def recent(self, links: list[Link]) -> list[Link]:
         """Links dated older than the source's max_age are left alone (first runs of big sitemaps)."""
@@ -234,6 +246,13 @@ class SourceSpider(scrapy.Spider):
         reason = failure_reason(failure, self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
         self.runbook.error(url, reason, remember=meta.get("role") == "article",
                            permanent=failure.check(BlockedAddress) is not None or reason.startswith("blocked"))
+        if meta.get("role") == "list":
+            self.list_failed(meta, gone=failure.check(BlockedAddress) is not None)
+
+    def list_failed(self, meta: dict, gone: bool = False) -> None:
+        """List pages of list sources (not API pages: those are asked from page 1 every run)."""
+        if meta.get("root") != "api":
+            self.runbook.list_failed(meta["list_url"], gone=gone)
 
     def closed(self, reason):
         run = self.runbook.close(reason)

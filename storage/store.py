@@ -388,6 +388,19 @@ class Store:
             )
             return complete
 
+    def list_page_failed(self, source: str, url: str, *, gone: bool = False) -> None:
+        """A list page this run could not read (5xx, timeout, reset, challenge): kept incomplete,
+        so the next run reads it, and the pages past it, again even when page 1 answers 304. One
+        that is gone for good (404/410, not a page) is forgotten: there is nothing to resume."""
+        with write_transaction(self.db):
+            if gone:
+                self.db.execute("DELETE FROM list_pages WHERE url_key = ?", [url_key(url)])
+                return
+            self.db.execute(
+                """INSERT INTO list_pages (url_key, url, source, complete, checked_at) VALUES (?, ?, ?, 0, ?)
+                   ON CONFLICT (url_key) DO UPDATE SET complete = 0, checked_at = excluded.checked_at""",
+                [url_key(url), url, source, utc_now()])
+
     # -- crawl runs ----------------------------------------------------------------------------
 
     def start_run(self, source: str, pid: int | None = None) -> int:

@@ -473,3 +473,64 @@ def test_response_headers_are_capped_in_size_with_a_reason_and_bounded_memory(tm
         assert {f"news/202405/{slug}.html" for slug in [*cases, "long-line"]} <= stored_urls(db)
         print(f"peak RSS: {flooded_rss:.0f} MB with the floods, {anchor_rss:.0f} MB without")
         assert flooded_rss < anchor_rss + 60, (flooded_rss, anchor_rss)  # without the cap: ~1 GB
+
+
+def test_pagination_resumes_after_a_cut_short_run_and_a_failed_list_page_and_is_not_charged_twice(tmp_path):
+    """Point 4, on two sites crawled together. `cut`: run 1 is cut short mid-pagination (pages 2 and 3
+    hang past the 2 s timeout); run 2 reads the deeper pages and their articles. `flaky`: run 1
+    finishes but page 3 is down (503); in run 2 page 1 answers 304 (it is complete), yet page 3 is
+    read again and its articles fetched. And a windowed pager (each page links the first, its
+    neighbours and ±3) gets all of its max_pages: a page linked again is not charged again."""
+    import time
+
+    from tests.sitekit import write_sources
+
+    def pager(n: int, last: int = 30) -> bytes:
+        links = sorted({1, *range(max(1, n - 3), min(last, n + 3) + 1)} - {n})
+        nav = "".join(f'<a href="/pager/list_{m}.html">{m}</a>' for m in links)
+        return f'<html><body><ul class="list"></ul><div class="pages">{nav}</div></body></html>'.encode()
+
+    state = {"run": 1}
+
+    def hang_in_run_1(handler, hit):
+        if state["run"] == 1:
+            time.sleep(6)  # past the 2 s timeout; then answered normally
+        return False
+
+    with FaultSite() as cut, FaultSite() as flaky:
+        expected = {name: {s.publish(a["id"], a["html"]).split("/", 3)[-1] for a in ARTICLES[:13]}  # 3 list pages
+                    for name, s in (("cut", cut), ("flaky", flaky))}
+        cut.fault("/news/index_2.html", hang_in_run_1)
+        cut.fault("/news/index_3.html", hang_in_run_1)
+        flaky.fault("/news/index_3.html", lambda h, hit: state["run"] == 1 and unavailable(10**9)(h, hit))
+        for n in range(1, 31):
+            flaky.fault(f"/pager/list_{n}.html", html(pager(n)))
+        config, db = write_sources(tmp_path / "sources.toml", [
+            ("cut", cut, {"max_pages": 10, "timeout": "2s", "obey_robots": False}),
+            ("flaky", flaky, {"max_pages": 10, "obey_robots": False})]), tmp_path / "hw.db"
+        with config.open("a", encoding="utf-8") as out:
+            out.write('\n[[sources]]\nname = "pager"\nstart_urls = ["%s"]\narticle_pattern = "/nothing/"\n'
+                      "page_pattern = '/pager/list_\\d+\\.html$'\nmax_pages = 20\ndelay = 0\nobey_robots = false\n"
+                      % flaky.url("/pager/list_1.html"))
+
+        def source_urls(source):  # the same pages on both sites: a copy is an alias (article_urls), not a row
+            return {r["url_key"].split("/", 1)[1] for r in rows(db, "select url_key from article_urls where source = ?",
+                                                                 source)}
+
+        crawl(config, db)
+        runs = {r["source"]: r for r in rows(db, "select * from crawl_runs")}
+        assert runs["cut"]["status"] == "timeout" and len(source_urls("cut")) <= 5
+        assert runs["flaky"]["status"] == "partial" and "index_3.html" in runs["flaky"]["error_reasons"]
+        assert len(source_urls("flaky")) == 10
+        assert {n for n in range(1, 31) if flaky.hits[f"/pager/list_{n}.html"]} == set(range(1, 21)), \
+            "max_pages = 20 list pages, each charged once"
+
+        state["run"] = 2
+        before = len(flaky.statuses)
+        crawl(config, db)
+        assert source_urls("cut") == expected["cut"], "the deeper pages of the cut-short run and their articles"
+        second = dict(flaky.statuses[before:])
+        assert second.get("/news/index.html") == 304, second
+        assert second.get("/news/index_3.html") == 200, "the page that failed is read again, though page 1 said 304"
+        assert source_urls("flaky") == expected["flaky"]
+        assert not rows(db, "select url from list_pages where source = 'flaky' and complete = 0")

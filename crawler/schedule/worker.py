@@ -117,6 +117,9 @@ class RedisRunBook:
         push(self.server, {"kind": "list", "source": self.source, "url": url, "etag": etag,
                            "last_modified": last_modified, "listed": listed, "whole": whole})
 
+    def list_failed(self, url: str, gone: bool = False) -> None:
+        pass  # its error record goes to the ingester; keeping it incomplete is local mode's (not yet here)
+
     def list_not_modified(self, url: str) -> None:
         self.crawler.stats.inc_value("healthwatch/pages")
         push(self.server, {"kind": "list", "source": self.source, "url": url, "listed": None})
@@ -194,10 +197,14 @@ class RedisSourceSpider(RedisMixin, SourceSpider):
         elif role == "recheck":
             request = self.article_request(start["url"], list_url=None, recheck_of=int(start["recheck_of"]))
         else:
-            request = self.list_request(start["url"], root=start.get("root", start["url"]))
+            request = self.make_list_request(start["url"], root=start.get("root", start["url"]))
         request.meta["hw_start"] = True  # its budget was taken by the scheduler that pushed it
         request.dont_filter = True
         return request
+
+    def list_request(self, url: str, root: str, index: int = 1):
+        # budget and "requested already this round" are SharedListBudget's, shared by the workers
+        yield self.make_list_request(url, root, index)
 
     def on_error(self, failure):
         ack = failure.request.meta.get("_hw_ack")
