@@ -99,3 +99,17 @@ def test_the_article_ends_where_a_related_list_starts_inside_its_container():
     p, r, _ = body_scores(article.body, "\n".join(truth["body_paragraphs"]))
     assert r >= 0.99 and p >= 0.9, (p, r)
     assert "央行智囊团“三剑客”" not in article.body
+
+
+def test_a_heading_the_title_shortens_or_rewords_is_the_headline():
+    # <title> keeps the first part of a two-part headline, or changes a character: the <h1> is shown
+    tpl = ("<html><head><meta charset='utf-8'><title>{t} - 示例新闻网</title></head><body><div class='nav'>首页 新闻</div>"
+           "<div class='art'><h1>{h}</h1><div class='info'>2024-05-20 09:30 来源：示例日报</div>"
+           "<p>" + "国家卫生健康委员会近日印发通知，要求各地进一步加强基层医疗卫生服务能力建设。" * 4 + "</p></div></body></html>")
+    for shown, short in (("西安小伙骑单车到上海 历时14天骑行1500公里", "西安小伙骑单车到上海"),
+                         ("非户籍人士增城从化限购一套房 新购房满2年方可转让", "非户籍人士增城从化限购1套房"),
+                         ("玉环破获一特大贩毒案 缴获毒品6000多克", "玉环警方破获一特大贩毒案")):
+        assert extract(tpl.format(t=short, h=shown).encode()).title == shown
+    # an unrelated heading is not taken for it: the <title>'s headline stays
+    page_ = tpl.format(t="医保目录调整方案公布", h="今日要闻推荐阅读").encode()
+    assert extract(page_).title == "医保目录调整方案公布"

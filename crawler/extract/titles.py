@@ -3,10 +3,12 @@ suffix. <title> usually is "headline - site"; the heading element matching a par
 displayed headline (so a site-name <h1> or a sidebar <h2> does not win)."""
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 
 from crawler.extract.clean import is_spam
+from crawler.extract.dates import FULL
 from crawler.extract.dom import text as el_text
 
 # a bare "-" separates only next to CJK ("标题-新华网"); in Latin text it is a hyphen ("direct-to-consumer")
@@ -113,6 +115,10 @@ def find_title(elements: list, meta: dict, flags: list[str]) -> str | None:
     best = max(candidates) if candidates else None
     if best and best[0] >= 10:
         return best[2]
+    # a <title> that shortens or rewords the displayed headline ("标题 - 站名" over an <h1> "标题 副题", one
+    # character changed, a word dropped): the heading holding most of the title's headline segment in order
+    if best and page_key and (near := _nearly_confirmed(candidates, leading_title(page_title), sites)):
+        return near
     if best and not page_key:  # no usable <title> (hijacked or missing): the most headline-like element
         return best[2]
     # a single <h1> of several words the <title> does not confirm (a rewritten SEO <title>): the visible
@@ -129,6 +135,30 @@ def find_title(elements: list, meta: dict, flags: list[str]) -> str | None:
         return strip_site_suffix(page_title)
     if best and best[0] >= 4:
         return best[2]
+    return None
+
+
+def _coverage(short: str, long: str) -> float:
+    """The share of `short`'s characters found in order in `long` (difflib's matching blocks)."""
+    matcher = difflib.SequenceMatcher(None, short, long, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks()) / len(short)
+
+
+def _nearly_confirmed(candidates: list, lead: str, sites: set) -> str | None:
+    """The first <h1>, else <h2>, else <h3> (not a title-classed block: it often holds the byline too) that
+    holds at least 80% of the <title>'s headline segment in order and opens like it; a segment of 6+
+    characters only. Chinese titles only: an English <title> is often an SEO rewording whose words an
+    unrelated heading shares."""
+    lead_key = norm(lead)
+    if len(lead_key) < 6 or not _CJK.search(lead_key):
+        return None
+    for prio, _, text in sorted(candidates, reverse=True):
+        if (m := FULL.search(text)) and m.start() > 0:  # a byline inside the heading ("标题<br><span>2013-01-24 来源：…")
+            text = text[:m.start()]
+        key = norm(text)
+        if prio in (4, 2, 1) and key not in sites and key[:1] == lead_key[:1] and len(key) <= 3 * len(lead_key) \
+                and _coverage(lead_key, key) >= 0.8:
+            return _clean(text)
     return None
 
 
