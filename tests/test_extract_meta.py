@@ -113,3 +113,10 @@ def test_a_heading_the_title_shortens_or_rewords_is_the_headline():
     # an unrelated heading is not taken for it: the <title>'s headline stays
     page_ = tpl.format(t="医保目录调整方案公布", h="今日要闻推荐阅读").encode()
     assert extract(page_).title == "医保目录调整方案公布"
+
+
+def test_a_gov_document_is_published_on_its_publication_date_not_its_signing_date():
+    # the 索引号 table: 成文日期 2018年12月21日 (signed, also in the 落款), 发布日期 2018年12月29日 (published)
+    article, truth = page("govcn_1")
+    assert article.published == truth["published"] == "2018-12-29"
+    assert article.gov_meta["成文日期"] == "2018年12月21日"

@@ -317,6 +317,23 @@ def _find_published_en(zone_text: str, meta: dict, html_text: str, url: str | No
     return None
 
 
-def page_published(page, zones, chinese: bool) -> str | None:
-    return find_published(zones.date_zone, page.meta, page.text, page.url, chinese, page.selected("published"),
-                          zones.near)
+# the labels of a gov document's metadata table that name its publication (not 成文日期, the signing date; see
+# bench/pages/README.md, labelling conventions)
+_GOV_PUBLISHED = ("发布日期", "发布时间")
+
+
+def gov_published(gov: dict | None, meta: dict, html_text: str) -> str | None:
+    """The 发布日期 of a gov document's label table, with the meta date's time of day when it is the same day."""
+    for key in _GOV_PUBLISHED:
+        if gov and gov.get(key) and (f := parse_text_date(gov[key])):
+            if f.H is None and (m := meta_date(meta, html_text)) and m.H is not None and (m.y, m.m, m.d) == (f.y, f.m, f.d):
+                return m.iso("+08:00")
+            return f.iso("+08:00")
+    return None
+
+
+def page_published(page, zones, chinese: bool, gov: dict | None = None) -> str | None:
+    selected = page.selected("published")
+    if not selected and chinese and gov and (found := gov_published(gov, page.meta, page.text)):
+        return found
+    return find_published(zones.date_zone, page.meta, page.text, page.url, chinese, selected, zones.near)
