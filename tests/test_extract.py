@@ -505,9 +505,10 @@ def test_chinese_author_labels_wen_and_zhibiren_with_space_separated_names():
     assert extract(_article_page("<p>Author: Jane Doe</p>")).author == "Jane Doe"
 
 
-def test_gov_signature_forum_footer_and_name_line_give_the_author():
+def test_forum_footer_and_name_line_give_the_author_a_gov_signature_does_not():
+    # the signing office (落款) is the issuing agency, no author (bench/pages/README.md, conventions)
     signed = _article_page("", "<p>特此通告。</p><p>吉林省人民政府</p><p>2022年1月27日</p>", lang="zh")
-    assert extract(signed).author == "吉林省人民政府"
+    assert extract(signed).author is None
     forum = _article_page("", "<p>〓 网易娱乐 发布时间 2005/03/15 22:36:13 by duscha 〓</p>"
                               "<p>〓 网易娱乐 发布时间 2005/03/16 10:00:00 by other_user 〓</p>", lang="zh")
     assert extract(forum).author == "duscha"

@@ -159,10 +159,6 @@ def _name_line(zone: str) -> str | None:
     return None
 
 
-# a document signed at its end: "吉林省人民政府" then "2022年1月27日" on the last lines
-_SIGNATURE = re.compile(r"^[\s\u3000]*(?P<v>[\u4e00-\u9fff（）()]{2,30}(?:人民政府|政府办公厅|政府办公室|办公厅|委员会|"
-                        r"卫生健康委|卫健委|管理局|监督局|局|厅))[\s\u3000]*\n[\s\u3000]*(?:19|20)\d\d\s*年\s*\d{1,2}\s*月"
-                        r"\s*\d{1,2}\s*日[\s\u3000]*$", re.M)
 # a forum post's footer: "发布时间 2005/05/17 22:11:42 by 眉间尺", "2003-5-29 09:07 by 高山流水": the first is the poster
 _FORUM_BY = re.compile(r"(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d\d(?::\d\d)?\s+by\s+"
                        r"(?P<v>[^\s〓|｜<>]{2,30})(?=\s|$)", re.I)
@@ -198,12 +194,9 @@ def _author_candidates(zone: str, first_lines: str, last_lines: str, meta: dict,
         v = next((m.group("v") for line in reversed(tail) if (m := _TRAILING.search(line))), None)
     if v := _tidy(v):
         yield v, "unlabelled"
-    # (a signature's date holds 年)
     for m in _BEFORE_DATE.finditer(zone):  # "冀勇庆 2015-06-25 08:46:42": a person's name before the date
         if looks_like_person(m.group("v")):
             yield m.group("v"), "unlabelled"
-    if "年" in last_lines and (m := _SIGNATURE.search(last_lines)) and (v := _tidy(m.group("v"))):
-        yield v, "signature"
     if " by " in page_text and _FORUM_BY_TAIL.search(page_text) and (m := _FORUM_BY.search(page_text)) \
             and (v := _tidy(m.group("v"))):
         yield v, "labelled"
@@ -422,12 +415,13 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
     sites = None
 
     def valid(value: str, kind: str) -> bool:
-        """A labelled author may be an office ("作者：医技药剂党支部"), not a column or the site; a signature
-        is an office by nature; a meta tag or an unlabelled name must be a person's."""
+        """A labelled author may be an office ("作者：医技药剂党支部"), not a column or the site; a meta tag
+        or an unlabelled name must be a person's. (A document's signing office is no author: it is the
+        issuing agency, see bench/pages/README.md.)"""
         nonlocal sites
         if "@" in value or value.lower() in _PLACEHOLDERS:  # a template's placeholder ("name, email@gmail.com")
             return False
-        if not _CJK_CHAR.search(value) or kind == "signature":
+        if not _CJK_CHAR.search(value):
             return True
         if kind == "meta" and strong_editor and value == strong_editor:  # a CMS's meta author: its 责任编辑
             return False
