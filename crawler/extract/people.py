@@ -276,13 +276,6 @@ def _contains(text: str, word: str) -> bool:
     return word[-1] in text and word in text
 
 
-def byline_editor(text: str) -> str | None:
-    """A plain "编辑：苏亮" (not 责任编辑) on a byline or trailer: on small sites the only person named."""
-    if not _contains(text, "编辑") and not _contains(text, "編輯"):
-        return None
-    return _first(_EDITOR_WEAK, [text])
-
-
 def find_editor(page_text: str, strong_only: bool = False) -> str | None:
     """`strong_only`: a 责任编辑/责编 label only, not a plain 编辑."""
     # every _EDITOR label holds 责 or 責: a substring test spares the regex scan of the page's text
@@ -467,10 +460,8 @@ def page_author(page, zones, publisher: str | None = None) -> str | None:
     valid = valid_author(page, publisher, strong_editor)
     v = find_author(zones.zone, zones.first, zones.last, page.meta, zones.head, zones.from_title,
                     lambda value, kind: valid(clean_byline(value), kind))
-    # a plain "编辑：…" standing for the author (small sites): a person's name, and not the one a 责任编辑 names
-    if v is None and (v := byline_editor(zones.zone + "\n" + zones.last)) and (
-            not valid(v, "unlabelled") or v == strong_editor):
-        v = None
+    # (a plain "编辑：…" is the editor, never the author: taking it for the author was wrong on 4 of 5 bench
+    # pages, both halves)
     return clean_byline(v)
 
 
