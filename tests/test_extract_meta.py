@@ -120,3 +120,25 @@ def test_a_gov_document_is_published_on_its_publication_date_not_its_signing_dat
     article, truth = page("govcn_1")
     assert article.published == truth["published"] == "2018-12-29"
     assert article.gov_meta["成文日期"] == "2018年12月21日"
+
+
+def test_byline_pairs_cut_each_value_at_the_next_label():
+    from crawler.extract.byline import pairs
+    assert pairs("来源：钱江晚报 作者：记者 李华 编辑：叶海涵 责任编辑：方志华") == [
+        ("publisher", "来源", "钱江晚报"), ("author", "作者", "李华"), ("editor", "编辑", "叶海涵"),
+        ("editor", "责任编辑", "方志华")]
+    assert pairs("来源:【广州日报】") == [("publisher", "来源", "广州日报")]
+    assert pairs("发布时间：2024-01-01 | 来源：国家卫健委 | 浏览：123")[1] == ("publisher", "来源", "国家卫健委")
+    assert pairs("作者: 谭林 张昊 翟宇星") == [("author", "作者", "谭林 张昊 翟宇星")]
+    assert pairs("项目资金来源：银行贷款") == []  # a label inside a word is prose
+
+
+def test_a_labelled_trailer_source_beats_the_sites_own_name_beside_the_date():
+    tpl = ("<html><head><meta charset='utf-8'><title>三年改造学校食堂 -新闻中心-示例网</title></head><body>"
+           "<div class='art'><h1>三年改造学校食堂</h1><div class='info'>2016-01-13 07:55:53 {beside}</div>"
+           "<div class='content'><p>" + "昨天，记者从市政府召开的新闻发布会上了解到，这一工程开展三年来进展顺利。" * 4 + "</p></div>"
+           "<div class='src'>来源：钱江晚报 作者：记者 李华 责任编辑：方志华</div></div></body></html>")
+    reprint = extract(tpl.format(beside="示例网").encode())
+    assert reprint.publisher == "钱江晚报" and reprint.editor == "方志华"
+    # a name beside the date that is not the site's own: it is the 来源 (the trailer may be an embed's)
+    assert extract(tpl.format(beside="新华网").encode()).publisher == "新华网"

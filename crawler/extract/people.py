@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from crawler.extract import byline
 from crawler.extract.dom import text as el_text
 from crawler.extract.labels import strip_label
 from crawler.extract.meta import names
@@ -113,21 +114,29 @@ _ACCOUNT = re.compile(r"(?:^|[ \t])(?P<v>[^\s|｜:：]{2,20})[ \t]*\n?[ \t]*(?:�
 
 
 def find_publisher(zone: str, page_text: str, meta: dict, source_element, pre_zone: str = "",
-                   valid=None) -> str | None:
+                   valid=None, trailer: str = "", own_site=None) -> str | None:
     """`source_element` is a callable (class-named candidates, read only when the labels fail);
     `pre_zone`: the short lines just above the headline (news.cn prints 来源 there); `valid(value, kind)`:
-    whether a candidate may be the 来源 (kind "labelled", "unlabelled" or "meta"); the first valid one wins."""
-    for value, kind in _publisher_candidates(zone, page_text, meta, source_element, pre_zone):
+    whether a candidate may be the 来源 (kind "labelled", "unlabelled" or "meta"); the first valid one wins,
+    except that an unlabelled value `own_site(value)` calls the site's own name waits for a labelled one;
+    `trailer`: the body's last lines and what follows them."""
+    deferred = None  # an unlabelled site's own name beside the date ("2016-01-13 07:55:53 杭州网")
+    for value, kind in _publisher_candidates(zone, page_text, meta, source_element, pre_zone, trailer):
         if value and (valid is None or valid(value, kind)):
-            return value
-    return None
+            if own_site and kind == "unlabelled" and own_site(value):
+                deferred = deferred or value
+                continue
+            # it gives way to a 来源 labelled further on (a trailer "来源：钱江晚报" of a reprint), not to meta
+            return deferred if deferred and kind != "labelled" else value
+    return deferred
 
 
-def _publisher_candidates(zone: str, page_text: str, meta: dict, source_element, pre_zone: str):
+def _publisher_candidates(zone: str, page_text: str, meta: dict, source_element, pre_zone: str, trailer: str = ""):
     """(value, kind) in the order of trust: labelled in the header zone, above the headline, a self-media
     account, the unlabelled name beside the header date, a class-named element, labelled further down,
     the meta tags."""
     yield _labelled_publisher(zone) or (_first(_PUBLISHER_BARE, [zone]) if "源" in zone else None), "labelled"
+    yield _tidy(byline.first(zone, "publisher")), "labelled"  # the pairs parser: a bracketed value ("来源:【广州日报】")
     if pre_zone:
         yield _labelled_publisher(pre_zone), "labelled"
     if "号" in zone and (m := _ACCOUNT.search(zone)):
@@ -138,6 +147,8 @@ def _publisher_candidates(zone: str, page_text: str, meta: dict, source_element,
             yield _tidy(m.group("v")), "unlabelled"
     if m := _AUTHOR_SLASH_SOURCE.search(zone):
         yield m.group("s"), "unlabelled"
+    if trailer:  # a labelled trailer line after the body ("来源：钱江晚报 作者：记者 李华 责任编辑：方志华")
+        yield _tidy(byline.first(trailer, "publisher")), "labelled"
     if source_element and (t := source_element()):
         yield (v := _tidy(t)), "unlabelled"
         if v is None:  # an element classed as the source holding no name: the page names none
@@ -384,6 +395,21 @@ def channel_names(page) -> set[str]:
     return {_norm(x) for x in names_ if x}
 
 
+def own_site_name(page):
+    """Whether a value is the site's own name: an og:site_name-like meta or a <title> segment after the
+    headline is in it or holds it ("浙江在线新闻网站" on a page titled "… -身份证-浙江在线-浙江新闻")."""
+    meta = page.meta["meta"]
+    found = {meta.get(k) for k in ("og:site_name", "application-name", "sitename", "site_name")}
+    parts = [p.strip() for p in re.split(r"\s*(?:[_|｜]|--|\s-\s|-(?=[^\s])|—+|\s–\s)\s*", page.meta.get("title") or "")]
+    found.update(parts[1:])
+    keys = {k for k in (_norm(x) for x in found if x) if len(k) >= 2}
+
+    def own(value: str) -> bool:
+        key = _norm(value)
+        return any(k in key or key in k for k in keys)
+    return own
+
+
 def valid_publisher(page):
     channels = None
 
@@ -450,7 +476,7 @@ def strip_rank(value: str | None) -> str | None:
 def page_publisher(page, zones) -> str | None:
     return page.selected("publisher") or find_publisher(
         zones.zone, zones.after_title, page.meta, lambda: source_element(page.marked["source"]), zones.pre_zone,
-        valid_publisher(page))
+        valid_publisher(page), zones.last, own_site_name(page))
 
 
 def page_author(page, zones, publisher: str | None = None) -> str | None:
