@@ -142,3 +142,17 @@ def test_a_labelled_trailer_source_beats_the_sites_own_name_beside_the_date():
     assert reprint.publisher == "钱江晚报" and reprint.editor == "方志华"
     # a name beside the date that is not the site's own: it is the 来源 (the trailer may be an embed's)
     assert extract(tpl.format(beside="新华网").encode()).publisher == "新华网"
+
+
+def test_authors_from_byline_pairs_and_reporter_shapes():
+    tpl = ("<html><head><meta charset='utf-8'><title>平镇轮胎行大火 - 示例网</title></head><body><div class='art'>"
+           "<h1>平镇轮胎行大火</h1><div class='info'>{head}</div><div class='content'><p>{lead}"
+           + "桃园市平镇区一家轮胎行今天清晨发生大火，七人从火场中疏散，消防局正在调查起火原因。" * 3 + "</p></div>"
+           "<div class='src'>{trailer}</div></div></body></html>")
+    cases = (({"head": "2016-01-13 07:55", "lead": "", "trailer": "来源：钱江晚报 作者：记者 李华 责任编辑：方志华"}, "李华"),
+             ({"head": "日期：2017/3/15 作者: 阙政 阅读 ( 1391 )", "lead": "", "trailer": ""}, "阙政"),
+             ({"head": "2016-11-17", "lead": "商报讯（记者李兴民通讯员苏哲娥）", "trailer": ""}, "李兴民 苏哲娥"),
+             ({"head": "2016-03-19 08:15", "lead": "（中央社記者邱俊欽桃園19日電）", "trailer": ""}, "邱俊欽"),
+             ({"head": "2019-03-18 23:59聯合報 記者陳嘉寧／桃園機場報導", "lead": "", "trailer": ""}, "陳嘉寧"))
+    for parts, author in cases:
+        assert extract(tpl.format(**parts).encode()).author == author, parts

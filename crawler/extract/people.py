@@ -38,7 +38,9 @@ _NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[ 、，,][\u4e00-\u9fff·]{2,4}){0,5}"
 # "本报记者罗科苏盈发自北京", "记者马俊峰/文", "本报实习生 刘国栋 周炜"
 _NAMES_NO_PHOTO = _NAMES.replace("\\u4e00-\\u9fff", "\\u4e00-\\u6443\\u6445-\\u651c\\u651e-\\u9fff")  # not 摄/攝
 _REPORTER_LABELS = ("记者", "記者", "实习生", "實習生", "通讯员", "通訊員")  # every _REPORTER match starts with one
-_REPORTER = re.compile(r"(?:记者|記者|实习生|實習生|通讯员|通訊員)\s*(?P<v>" + _NAMES_NO_PHOTO + r")(?=\s*(?:/文|发自|發自|报道|報道|$|\s|[）)]))", re.M)
+# what follows the names: "/文", "发自", "报道", "／桃園機場報導", a dateline "桃園19日電", a bracket, the end
+_REPORTER = re.compile(r"(?:记者|記者|实习生|實習生|通讯员|通訊員)\s*(?P<v>" + _NAMES_NO_PHOTO + r")(?=\s*(?:/文|发自|發自|报道|報道|"
+                       r"$|\s|[）)／/]|[\u4e00-\u9fff]{2,3}\d{1,2}日[电電]))", re.M)
 # "……佳节。（常书香 马丹阳 ）", "（姚峰 上海报道）", "（总台记者 张倩）" at the end of the article
 _TRAILING = re.compile(r"[（(]\s*(?:[^（()）\n]{0,8}(?:记者|記者)\s*)?(?P<v>" + _NAMES + r")\s*(?:[\u4e00-\u9fff]{0,4}报道)?\s*[）)]\s*$")
 # a header line holding only person names ("犬儒病(上)" then "胡平"): surname-checked
@@ -67,7 +69,7 @@ def _tidy(value: str | None) -> str | None:
         value = "、".join(n for n in re.split(r"[、，,\s]", value.split("\ufffd")[0]) if len(n) >= 2)
     value = value.strip(" :：,，。.;；、·|｜-—")
     value = _TRAIL.sub("", value).strip(" ,，、")
-    if len(value) < 2 or _JUNK_NAME.match(value) or re.fullmatch(r"[\d\s:：\-/.]+", value):
+    if len(value) < 2 or _JUNK_NAME.match(value) or re.fullmatch(r"[\d\s:：\-/.]+", value) or _RANK.fullmatch(value):
         return None
     return value
 
@@ -190,12 +192,33 @@ def find_author(zone: str, first_lines: str, last_lines: str, meta: dict, body_h
     return None
 
 
+def _pair_author(text: str) -> str | None:
+    """The author of the text's label pairs: the first name, then the next ones that look like persons
+    (a word after the names, "阅读", is no co-author)."""
+    value = byline.first(text, "author")
+    if not value:
+        return None
+    names_ = value.split(" ")
+    keep = names_[:1]
+    for name in names_[1:]:
+        if not looks_like_person(name):
+            break
+        keep.append(name)
+    return _tidy(" ".join(keep))
+
+
 def _author_candidates(zone: str, first_lines: str, last_lines: str, meta: dict, body_head: str, page_text: str):
-    v = _first(_AUTHOR, [t for t in (zone, first_lines, last_lines) if _may_hold_author(t)])
-    if v:
-        v = re.split(r"\s{2,}|[|｜]", v)[0]
-        if v := _tidy(v):
-            yield v, "labelled"
+    # the byline pairs of the header zone ("作者: 阙政 阅读 ( 1391 )【 来源 : 新民周刊 】" -> 阙政), then the labels
+    # anywhere near the body, then the pairs of the trailer ("作者：记者 李华 编辑：叶海涵" -> 李华)
+    yield _pair_author(zone), "labelled"
+    for texts in ((zone, first_lines), (last_lines,)):
+        v = _first(_AUTHOR, [t for t in texts if _may_hold_author(t)])
+        if v:
+            v = re.split(r"\s{2,}|[|｜]", v)[0]
+            if v := _tidy(v):
+                yield v, "labelled"
+        if texts[0] is zone:
+            yield _pair_author(last_lines), "labelled"
     m = _AUTHOR_SLASH_SOURCE.search(zone)
     v = (m.group("a") if m else None) or _first(_REPORTER, [t for t in (zone, first_lines, last_lines) if any(
         s in t for s in _REPORTER_LABELS)]) or _name_line(zone)
@@ -465,11 +488,16 @@ def clean_byline(value: str | None) -> str | None:
     return strip_rank(value)
 
 
+_INNER_RANK = re.compile(r"(?<=[\u4e00-\u9fff])\s*(?:通讯员|通訊員|实习生|實習生|记者|記者)\s*(?=[\u4e00-\u9fff])")
+
+
 def strip_rank(value: str | None) -> str | None:
     """"见习记者 张三" -> "张三"; the value itself when nothing but the rank would be left."""
     if not value or not _CJK_CHAR.search(value):
         return value
     rest = _RANK.sub("", value).strip()
+    # a rank between two names: "李兴民通讯员苏哲娥" -> "李兴民 苏哲娥"
+    rest = _INNER_RANK.sub(" ", rest) if "员" in rest or "員" in rest or "生" in rest or "者" in rest else rest
     return rest if len(rest) >= 2 else value
 
 
