@@ -156,3 +156,12 @@ def test_authors_from_byline_pairs_and_reporter_shapes():
              ({"head": "2019-03-18 23:59聯合報 記者陳嘉寧／桃園機場報導", "lead": "", "trailer": ""}, "陳嘉寧"))
     for parts, author in cases:
         assert extract(tpl.format(**parts).encode()).author == author, parts
+
+
+def test_an_unlabelled_source_beside_the_header_date():
+    tpl = ("<html><head><meta charset='utf-8'><title>澎湖男子陈尸空屋 | 社会 | 示例新闻网</title></head><body><div class='art'>"
+           "<h1>澎湖男子陈尸空屋</h1><div class='info'>{head}</div><div class='content'><p>"
+           + "澎湖县马公市一处空屋今天发现一具男性遗体，警方到场调查，初步排除外力介入。" * 3 + "</p></div></div></body></html>")
+    for head, source in (("2018-02-28 14:31中央社 澎湖縣28日電", "中央社"), ("2017-03-30 19:54:40 南方+", "南方+"),
+                         ("华商网-华商报 @ 2017-03-29 07:07:03", "华商网-华商报")):
+        assert extract(tpl.format(head=head).encode()).publisher == source, head

@@ -21,7 +21,11 @@ _PUBLISHER = re.compile(r"(?:信息来源|文章来源|新闻来源|稿件来源
 _PUBLISHER_BARE = re.compile(r"(?:来源|來源)(?![于於自])(?P<v>[A-Za-z\u4e00-\u9fff][^\s|｜:：]{1,20}?)(?=\s|$|" + _STOP[6:], re.M)
 # "2019-09-26 10:56:28 证券时报网": the unlabelled name after the date on the header line
 _AFTER_DATE = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d\d(?::\d\d)?)?\s+"
-                         r"(?P<v>[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z·\-－]{1,20})\s*$", re.M)
+                         r"(?P<v>[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z·\-－]{1,20}\+?)\s*$", re.M)
+# the same name with more after it, or written against the time: "2018-02-28 14:31中央社 澎湖縣28日電",
+# "2019-03-18 23:59聯合報 記者陳嘉寧／…": trusted only with an organisation's ending
+_AFTER_DATE_ORG = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d\d(?::\d\d)?\s*"
+                             r"(?P<v>[\u4e00-\u9fff][\u4e00-\u9fff·]{1,10}?(?:报|報|社|网|網|台))(?=\s|$)", re.M)
 _AUTHOR = re.compile(
     # a one-character gate first: every alternative starts at whitespace, a CJK character, a bracket or
     # A/B (Author/By); the lookbehinds below are then tried at few positions (3x faster on English text)
@@ -54,7 +58,7 @@ _EDITOR_WEAK = re.compile(r"(?:^|[\s【\[(（])(?:编辑|編輯)\s*[:：|｜/]\s
 _JUNK_NAME = re.compile(r"^(?:本站|本网|admin|管理员|佚名|未知|null|none|小编|小編|编辑|網絡|网络|字号|字體|字体|分享|打印|"
                         r"微信公众平台)$", re.I)
 # "健康报 2024-05-20": the unlabelled name before the date on a header line
-_BEFORE_DATE = re.compile(r"^\s*(?P<v>[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z·]{1,15})\s+(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}",
+_BEFORE_DATE = re.compile(r"^\s*(?P<v>[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z·\-－]{1,15})\s+(?:@\s*)?(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}",
                           re.M)
 _NOT_A_SOURCE = re.compile(r"(?:时间|時間|日期|于|於|发布|發布|更新|发表|發表|修改|录入|浏览|首页|当前|位置|来源|作者|记者|编辑)$|^(?:发布|發布|更新|时间|日期)")
 # "石佳/中国青年报": the byline slot of thepaper-style headers, author / source
@@ -144,6 +148,7 @@ def _publisher_candidates(zone: str, page_text: str, meta: dict, source_element,
     if "号" in zone and (m := _ACCOUNT.search(zone)):
         yield _tidy(m.group("v")), "unlabelled"
     yield _first(_AFTER_DATE, [zone]), "unlabelled"
+    yield _first(_AFTER_DATE_ORG, [zone]), "unlabelled"
     for m in _BEFORE_DATE.finditer(zone):
         if not _NOT_A_SOURCE.search(m.group("v")):
             yield _tidy(m.group("v")), "unlabelled"
