@@ -165,3 +165,13 @@ def test_an_unlabelled_source_beside_the_header_date():
     for head, source in (("2018-02-28 14:31中央社 澎湖縣28日電", "中央社"), ("2017-03-30 19:54:40 南方+", "南方+"),
                          ("华商网-华商报 @ 2017-03-29 07:07:03", "华商网-华商报")):
         assert extract(tpl.format(head=head).encode()).publisher == source, head
+
+
+def test_a_header_date_labelled_updated_gives_way_to_the_published_meta():
+    page_ = ("<html><head><meta charset='utf-8'><title>平镇轮胎行大火 | 社会 | 示例社</title>"
+             "<meta itemprop='dateModified' content='2016/03/19 10:48'><meta itemprop='datePublished' content='2016/03/19 08:15'>"
+             "</head><body><div class='art'><h1>平镇轮胎行大火</h1><div class='info'>{label}2016/03/19 10:48</div>"
+             "<div class='content'><p>" + "桃园市平镇区一家轮胎行今天清晨发生大火，七人从火场中疏散，消防局正在调查起火原因。" * 3
+             + "</p></div></div></body></html>")
+    assert extract(page_.format(label="最新更新：").encode()).published == "2016-03-19T08:15:00+08:00"
+    assert extract(page_.format(label="发布时间：").encode()).published == "2016-03-19T10:48:00+08:00"

@@ -22,6 +22,8 @@ NO_YEAR = re.compile(r"(?<![\d-])(?P<m>1[0-2]|0[1-9])-(?P<d>3[01]|[12]\d|0[1-9])
 MONTH_ONLY = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>1[0-2]|0?[1-9])\s*月(?!\s*\d)")
 _LABEL = re.compile(r"(?:发布时间|發布時間|发布日期|發布日期|发表时间|发表于|发稿时间|时间|時間|日期|更新时间|"
                     r"Published|Posted|Updated|Date)\s*[:：]?\s*", re.I)
+# "最新更新：2016/03/19 10:48", "更新时间：", "修改日期:", "Updated:": the label right before an updated date
+_CN_UPDATED = re.compile(r"(?:更新|修改|修订|修訂|Updated)(?:时间|時間|日期|于|於)?\s*[:：]?\s*$", re.I)
 _MONTHS = {m: i + 1 for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
 EN_DATE = re.compile(r"\b(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?[ \t\u00a0]+)?(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?"
@@ -97,8 +99,9 @@ def parse_text_date(text: str) -> Found | None:
         for m in rx.finditer(text):
             f = _from_match(m)
             if f.valid():
-                labelled = bool(_LABEL.search(text[max(0, m.start() - 12):m.start()]))
-                rank = (0 if labelled else 1, m.start())
+                before = text[max(0, m.start() - 12):m.start()]
+                # a published label first, an unlabelled date next, an "updated" one last
+                rank = (2 if _CN_UPDATED.search(before) else 0 if _LABEL.search(before) else 1, m.start())
                 if best is None or rank < best[0]:
                     best = (rank, f)
                 break
@@ -111,6 +114,18 @@ def parse_text_date(text: str) -> Found | None:
             if f.valid():
                 return f
     return fallback
+
+
+def _updated_in(text: str, found: Found) -> bool:
+    """Whether the text shows `found`'s day right after an "updated" label."""
+    if "更" not in text and "修" not in text and "pdated" not in text:
+        return False
+    for rx in _numeric(text):
+        for m in rx.finditer(text):
+            f = _from_match(m)
+            if (f.y, f.m, f.d) == (found.y, found.m, found.d):
+                return bool(_CN_UPDATED.search(text[max(0, m.start() - 12):m.start()]))
+    return False
 
 
 def parse_meta_value(value: str) -> Found | None:
@@ -199,6 +214,12 @@ def find_published(zone_text: str, meta: dict, html_text: str, url: str | None, 
         return _find_published_en(zone_text, meta, html_text, url, near_text)
     if shown is None:
         shown = parse_text_date(zone_text)
+    if shown is not None and _updated_in(zone_text, shown):
+        # the header shows when it was updated ("最新更新：…"): a published meta date no later is the first version
+        published = meta_date(meta, html_text, published_only=True)
+        if published is not None and (published.y, published.m, published.d, published.H or 0, published.M or 0) \
+                <= (shown.y, shown.m, shown.d, shown.H or 0, shown.M or 0):
+            return published.iso(tz if published.H is not None else None)
     if shown is not None and shown.H is None:  # a day without time: the meta date (read for its time zone) is not needed
         return shown.iso(tz)
     from_meta = meta_date(meta, html_text)
