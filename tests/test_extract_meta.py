@@ -175,3 +175,14 @@ def test_a_header_date_labelled_updated_gives_way_to_the_published_meta():
              + "</p></div></div></body></html>")
     assert extract(page_.format(label="最新更新：").encode()).published == "2016-03-19T08:15:00+08:00"
     assert extract(page_.format(label="发布时间：").encode()).published == "2016-03-19T10:48:00+08:00"
+
+
+def test_the_trailer_leaves_the_body_but_still_names_the_source():
+    page_ = ("<html><head><meta charset='utf-8'><title>三年改造学校食堂 -新闻中心-示例网</title></head><body><div class='art'>"
+             "<h1>三年改造学校食堂</h1><div class='content'><p>2016-01-13 07:55:53</p><p>"
+             + "昨天，记者从市政府召开的新闻发布会上了解到，这一工程开展三年来进展顺利。" * 4 + "</p><p>接下来还要打造阳光厨房。</p>"
+             "<p>来源：钱江晚报 作者：记者 李华 编辑：叶海涵 责任编辑：方志华</p><p>图库</p>"
+             "<p>① 凡本网注明“稿件来源：示例网”的所有文字、图片和音视频稿件，版权均属示例网所有。</p></div></div></body></html>")
+    article = extract(page_.encode())
+    assert article.body.endswith("接下来还要打造阳光厨房。")
+    assert (article.publisher, article.author, article.editor) == ("钱江晚报", "李华", "方志华")

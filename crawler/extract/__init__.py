@@ -67,10 +67,11 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
     if translation:
         article.translation_title, article.translation_keywords, article.translation_body = \
             translation["title"], translation["keywords"], translation["body"]
+    body_lines, trailer = selection.trim_trailer(body_lines)  # (the metadata readers still see the trailer)
     article.body = "\n".join(body_lines)
     script = language.script_of(article.body, article.title, zones_mod.join_upto(page.lines, 0, 3000))
 
-    zones = zones_mod.zones_of(page.lines, header, body_lines, body_start, page.visible_text)
+    zones = zones_mod.zones_of(page.lines, header, body_lines + trailer, body_start, page.visible_text)
     article.published = page_published(page, zones, script.chinese, gov)
     # a gov document names its issuing office in the 发文机关/发布机构 cell when no 来源 is shown
     article.publisher = page_publisher(page, zones) or govmeta.issuing_agency(gov)

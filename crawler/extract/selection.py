@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract import body as body_mod
+from crawler.extract import body as body_mod, byline
 from crawler.extract.clean import is_spam
 from crawler.extract.links import drop_original_lines
 from crawler.extract.translation import split_translation
@@ -86,6 +86,39 @@ def finish_text(body_lines: list[str], has_url: bool, flags: list[str]):
         body_lines = [x for x in body_lines if x not in spam]
         flags.append("spam_text_removed")
     return body_lines, original, translation
+
+
+# a site's copyright notice closing the article: "凡本网注明“来源：…”的作品", "版权均属…所有", "声明：该文观点仅代表作者本人"
+_NOTICE = re.compile(r"凡本[网站報报]注明|版权均属|版權均屬|未经[^。]{0,12}授权[^。]{0,6}不得转载|声明：该文观点仅代表|"
+                     r"转载请注明|轉載請註明|版权所有|版權所有|免责声明|免責聲明")
+# a labelled metadata line: "关键字：…", "本文标题：…", "(原标题：…)", "提示：…" (a CMS's summary box)
+_META_TRAILER = re.compile(r"^\s*[(（【\[]?\s*(?:关键字|关键词|關鍵字|本文标题|原标题|原標題|标签|標籤|Tags?)\s*[:：]")
+_LABEL_START = re.compile(r"^\s*[【\[(（]?\s*(?:信息来源|文章来源|新闻来源|稿件来源|稿源|来源|來源|作者|记者|記者|责任编辑|責任編輯|"
+                          r"责编|責編|编辑|編輯|审核|審核|校对|校對)\s*[:：]")
+
+
+def trim_trailer(body_lines: list[str]) -> tuple[list[str], list[str]]:
+    """(the body, the trailer cut off its end): from a copyright notice on, and the byline and metadata lines
+    closing it ("来源：钱江晚报 作者：记者 李华 责任编辑：方志华", "关键字：…", "本文标题：…"). Only Chinese labels; only
+    the last lines; the body never empties."""
+    if len(body_lines) < 2:
+        return body_lines, []
+    cut = len(body_lines)
+    start = max(1, len(body_lines) - 8)
+    for i in range(start, len(body_lines)):
+        line = body_lines[i]
+        if len(line) < 400 and _NOTICE.search(line):
+            cut = i
+            break
+    while cut > 1:
+        line = body_lines[cut - 1]
+        if len(line) < 100 and (_META_TRAILER.match(line) or (_LABEL_START.match(line) and byline.pairs(line))):
+            cut -= 1
+        elif len(line) <= 4 and cut < len(body_lines):  # a lone link word between them ("图库")
+            cut -= 1
+        else:
+            break
+    return body_lines[:cut], body_lines[cut:]
 
 
 def _span_of(el, lines):
