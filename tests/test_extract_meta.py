@@ -152,6 +152,7 @@ def test_authors_from_byline_pairs_and_reporter_shapes():
     cases = (({"head": "2016-01-13 07:55", "lead": "", "trailer": "来源：钱江晚报 作者：记者 李华 责任编辑：方志华"}, "李华"),
              ({"head": "日期：2017/3/15 作者: 阙政 阅读 ( 1391 )", "lead": "", "trailer": ""}, "阙政"),
              ({"head": "2016-11-17", "lead": "商报讯（记者李兴民通讯员苏哲娥）", "trailer": ""}, "李兴民 苏哲娥"),
+             ({"head": "2016-11-17 记者 郑青、通讯员李丹", "lead": "", "trailer": ""}, "郑青 李丹"),
              ({"head": "2016-03-19 08:15", "lead": "（中央社記者邱俊欽桃園19日電）", "trailer": ""}, "邱俊欽"),
              ({"head": "2019-03-18 23:59聯合報 記者陳嘉寧／桃園機場報導", "lead": "", "trailer": ""}, "陳嘉寧"))
     for parts, author in cases:

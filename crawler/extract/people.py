@@ -496,7 +496,7 @@ def clean_byline(value: str | None) -> str | None:
     return strip_rank(value)
 
 
-_INNER_RANK = re.compile(r"(?<=[\u4e00-\u9fff])\s*(?:通讯员|通訊員|实习生|實習生|记者|記者)\s*(?=[\u4e00-\u9fff])")
+_INNER_RANK = re.compile(r"(?<=[\u4e00-\u9fff])\s*[、，,]?\s*(?:通讯员|通訊員|实习生|實習生|记者|記者)\s*(?=[\u4e00-\u9fff])")
 
 
 def strip_rank(value: str | None) -> str | None:
@@ -528,4 +528,8 @@ def page_author(page, zones, publisher: str | None = None) -> str | None:
 
 
 def page_editor(page, zones) -> str | None:
-    return page.selected("editor") or find_editor(zones.after_body_start)
+    if v := page.selected("editor"):
+        return v
+    v = find_editor(zones.after_body_start)
+    # the site's own name in the editor slot ("编辑：吉林在线") names no editor
+    return None if v and _CJK_CHAR.search(v) and _norm(v) in site_names(page) else v
