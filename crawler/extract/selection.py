@@ -89,12 +89,15 @@ def finish_text(body_lines: list[str], has_url: bool, flags: list[str]):
 
 
 # a site's copyright notice closing the article: "凡本网注明“来源：…”的作品", "版权均属…所有", "声明：该文观点仅代表作者本人"
-_NOTICE = re.compile(r"凡本[网站報报]注明|版权均属|版權均屬|未经[^。]{0,12}授权[^。]{0,6}不得转载|声明：该文观点仅代表|"
+_NOTICE = re.compile(r"凡本[网站報报]注明|版权均属|版权[^。，]{0,12}的声明[:：]|版權均屬|未经[^。]{0,12}授权[^。]{0,6}不得转载|声明：该文观点仅代表|"
                      r"转载请注明|轉載請註明|版权所有|版權所有|免责声明|免責聲明")
 # a labelled metadata line: "关键字：…", "本文标题：…", "(原标题：…)", "提示：…" (a CMS's summary box)
 _META_TRAILER = re.compile(r"^\s*[(（【\[]?\s*(?:关键字|关键词|關鍵字|本文标题|原标题|原標題|标签|標籤|Tags?)\s*[:：]")
 _LABEL_START = re.compile(r"^\s*[【\[(（]?\s*(?:信息来源|文章来源|新闻来源|稿件来源|稿源|来源|來源|作者|记者|記者|责任编辑|責任編輯|"
                           r"责编|責編|编辑|編輯|审核|審核|校对|校對)\s*[:：]")
+
+
+_RULE = re.compile(r"^\s*(?:-{10,}|={10,}|_{10,}|—{5,})\s*$")
 
 
 def trim_trailer(body_lines: list[str]) -> tuple[list[str], list[str]]:
@@ -103,6 +106,11 @@ def trim_trailer(body_lines: list[str]) -> tuple[list[str], list[str]]:
     the last lines; the body never empties."""
     if len(body_lines) < 2:
         return body_lines, []
+    # a forum thread: posts between rule lines ("------------------------------"), 3 or more of them; the
+    # article is the first post
+    rules = [i for i, line in enumerate(body_lines) if len(line) >= 10 and _RULE.match(line)]
+    if len(rules) >= 3 and sum(len(x) for x in body_lines[:rules[0]]) >= 200:
+        return body_lines[:rules[0]], body_lines[rules[0]:]
     cut = len(body_lines)
     start = max(1, len(body_lines) - 8)
     for i in range(start, len(body_lines)):
