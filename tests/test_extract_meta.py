@@ -191,7 +191,7 @@ def test_the_trailer_leaves_the_body_but_still_names_the_source():
 
 def test_a_forum_threads_article_is_its_first_post():
     from crawler.extract.selection import trim_trailer
-    post = ["《清洁》：东方式内敛与摇滚现实绘", "文：眉间尺", "如果不是阿萨亚斯，如果没有张曼玉，" * 8]
+    post = ["《清洁》：东方式内敛与摇滚现实绘", "文：眉间尺", "如果不是阿萨亚斯，如果没有张曼玉，" * 12]
     rule = "-" * 30
     thread = post + [rule, "楼主有病!", rule, "我赞成", rule, "〓 发布时间 2005/08/30 15:13:48 by 卧室秋风 〓"]
     assert trim_trailer(thread)[0] == post
