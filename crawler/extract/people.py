@@ -530,6 +530,10 @@ def page_author(page, zones, publisher: str | None = None) -> str | None:
 def page_editor(page, zones) -> str | None:
     if v := page.selected("editor"):
         return v
+    # the trailer's 责任编辑/编辑, else the header byline's pairs ("2016-10-17 10:24 来源：央广网 编辑：张坷")
+    # (a Chinese name only there: a Latin value in that slot was a CMS account on the bench, "YF352", "Cobra")
     v = find_editor(zones.after_body_start)
+    if v is None and (w := _tidy(byline.first(zones.zone + "\n" + zones.pre_zone, "editor"))) and _CJK_CHAR.search(w):
+        v = w
     # the site's own name in the editor slot ("编辑：吉林在线") names no editor
     return None if v and _CJK_CHAR.search(v) and _norm(v) in site_names(page) else v
