@@ -154,6 +154,7 @@ def test_authors_from_byline_pairs_and_reporter_shapes():
              ({"head": "2016-11-17", "lead": "商报讯（记者李兴民通讯员苏哲娥）", "trailer": ""}, "李兴民 苏哲娥"),
              ({"head": "2016-11-17", "lead": "湖北日报网消息（记者郑青、通讯员李丹）", "trailer": ""}, "郑青 李丹"),
              ({"head": "2016-03-19 08:15", "lead": "（中央社記者邱俊欽桃園19日電）", "trailer": ""}, "邱俊欽"),
+             ({"head": "2010-05-07 21:41", "lead": "</p><p>凤凰卫视 王恳 周铭吉 北京报道</p><p>", "trailer": ""}, "王恳 周铭吉"),
              ({"head": "2019-03-18 23:59聯合報 記者陳嘉寧／桃園機場報導", "lead": "", "trailer": ""}, "陳嘉寧"))
     for parts, author in cases:
         assert extract(tpl.format(**parts).encode()).author == author, parts

@@ -50,6 +50,9 @@ _TRAILING = re.compile(r"[（(]\s*(?:[^（()）\n]{0,8}(?:记者|記者)\s*)?(?P
 # a header line holding only person names ("犬儒病(上)" then "胡平"): surname-checked
 _SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝眉闻")
 _UI_WORDS = re.compile(r"查看|评论|點擊|点击|更多|返回|首页|分享|打印|关闭|收藏|登录|注册|搜索|热门|推荐|专题|新闻|视频|图片|频道")
+# a dateline byline without a label: "凤凰卫视 王恳 周铭吉 北京报道", "王恳 北京报道" (the organisation optional)
+_DATELINE = re.compile(r"^\s*(?:[\u4e00-\u9fff]{2,8}\s+)?(?P<v>[\u4e00-\u9fff·]{2,4}(?:\s[\u4e00-\u9fff·]{2,4}){0,3})"
+                       r"\s+[\u4e00-\u9fff]{2,4}(?:报道|報導|报导)\s*$", re.M)
 _NAME_LINE = re.compile(r"^\s*(?P<v>" + _NAMES + r")\s*$")
 _EDITOR = re.compile(
     r"(?:责任编辑|責任編輯|责编|責編)\s*[:：|｜]?\s*(?P<v>[^\s)）】\]|｜]{2,30}?(?:[、，,][^\s)）】\]|｜]{2,10})*?)"
@@ -236,6 +239,9 @@ def _author_candidates(zone: str, first_lines: str, last_lines: str, meta: dict,
         v = next((m.group("v") for line in reversed(tail) if (m := _TRAILING.search(line))), None)
     if v := _tidy(v):
         yield v, "unlabelled"
+    for text in (zone, body_head):
+        if ("报" in text or "報" in text) and (m := _DATELINE.search(text)):
+            yield m.group("v"), "unlabelled"
     for m in _BEFORE_DATE.finditer(zone):  # "冀勇庆 2015-06-25 08:46:42": a person's name before the date
         if looks_like_person(m.group("v")):
             yield m.group("v"), "unlabelled"
