@@ -199,3 +199,10 @@ def test_a_forum_threads_article_is_its_first_post():
     # one or two rules inside an article are section breaks, not a thread
     article = post + [rule, "第二部分的正文，" * 10]
     assert trim_trailer(article)[0] == article
+
+
+def test_a_time_written_before_its_date_is_kept():
+    from crawler.extract.dates import parse_text_date
+    assert parse_text_date("15:31 2018/09/16").iso("+08:00") == "2018-09-16T15:31:00+08:00"
+    assert parse_text_date("第3:15 2018/09/16").iso(None) == "2018-09-16T03:15:00"
+    assert parse_text_date("1:15:31 2018/09/16").iso(None) == "2018-09-16"  # a duration's seconds are no time

@@ -22,6 +22,7 @@ NO_YEAR = re.compile(r"(?<![\d-])(?P<m>1[0-2]|0[1-9])-(?P<d>3[01]|[12]\d|0[1-9])
 MONTH_ONLY = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>1[0-2]|0?[1-9])\s*月(?!\s*\d)")
 _LABEL = re.compile(r"(?:发布时间|發布時間|发布日期|發布日期|发表时间|发表于|发稿时间|时间|時間|日期|更新时间|"
                     r"Published|Posted|Updated|Date)\s*[:：]?\s*", re.I)
+_TIME_BEFORE = re.compile(r"(?<![\d:])(?P<H>[01]?\d|2[0-3]):(?P<M>[0-5]\d)[ \t]+$")
 # "最新更新：2016/03/19 10:48", "更新时间：", "修改日期:", "Updated:": the label right before an updated date
 _CN_UPDATED = re.compile(r"(?:更新|修改|修订|修訂|Updated)(?:时间|時間|日期|于|於)?\s*[:：]?\s*$", re.I)
 _MONTHS = {m: i + 1 for i, m in enumerate(
@@ -100,6 +101,8 @@ def parse_text_date(text: str) -> Found | None:
             f = _from_match(m)
             if f.valid():
                 before = text[max(0, m.start() - 12):m.start()]
+                if f.H is None and (t := _TIME_BEFORE.search(before)):  # "15:31 2018/09/16": the time first
+                    f.H, f.M = int(t["H"]), int(t["M"])
                 # a published label first, an unlabelled date next, an "updated" one last
                 rank = (2 if _CN_UPDATED.search(before) else 0 if _LABEL.search(before) else 1, m.start())
                 if best is None or rank < best[0]:
