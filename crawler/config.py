@@ -38,7 +38,7 @@ class ConfigError(ValueError):
     """A config that cannot be used; str() gives 'file:line: source 'x': key: problem'."""
 
     def __init__(self, message: str, path: Path | None = None, line: int | None = None):
-        from crawler.redact import mask
+        from crawler.masking import mask
 
         message = mask(message)  # a config error may quote a notification URL or a URL with a token
         self.path, self.line, self.message = path, line, message

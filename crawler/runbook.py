@@ -9,7 +9,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass, field
 
-from crawler.redact import mask
+from crawler.masking import mask
 from storage.store import Store
 
 logger = logging.getLogger(__name__)

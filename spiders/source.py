@@ -25,7 +25,7 @@ from crawler.fetch.headers import headers_problem
 from crawler.fetch.middlewares import BlockedAddress
 from crawler.health import after_run
 from crawler.runbook import RunBook
-from crawler.redact import install_log_masking
+from crawler.masking import install_log_masking
 from crawler.fetch.urls import canonical_url
 from crawler.watches import check_watches
 from storage.paths import default_db_path

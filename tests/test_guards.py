@@ -7,7 +7,7 @@ from crawler.config import ConfigError, load_config, pattern_problem
 from crawler.discovery import discover
 from crawler.discovery.article_pages import continuation_urls
 from crawler.fetch.urls import is_http_url, is_public_address
-from crawler.redact import mask
+from crawler.masking import mask
 
 
 @pytest.mark.parametrize("address", [
@@ -87,6 +87,13 @@ def test_credentials_are_masked():
         "not accepted: wecombot://*** and dingtalk://***"
     assert mask("https://x.cn/api?access_token=zz&page=2") == "https://x.cn/api?access_token=***&page=2"
     assert mask("https://www.nhc.gov.cn/wjw/xwdt/list.shtml") == "https://www.nhc.gov.cn/wjw/xwdt/list.shtml"
+    # a notification URL we know is shown so a person can tell which it is, its secret masked
+    from crawler.masking import mask_text, mask_url
+
+    assert mask_url("nosuchscheme://SECRET-KEY-123") == "nosuchscheme://S…3"
+    said = mask_text("rejected json://hw:VerySecretPass123@hooks.example.cn/x (token VerySecretPass123)",
+                     ["json://hw:VerySecretPass123@hooks.example.cn/x"])
+    assert "VerySecretPass123" not in said and "hooks.example.cn" in said
 
 
 def test_a_config_error_never_shows_a_secret(tmp_path):

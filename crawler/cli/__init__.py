@@ -43,7 +43,7 @@ class _App(typer.Typer):
             return super().__call__(*args, **kwargs)
         except DatabaseError as exc:
             from crawler.cli.common import err
-            from crawler.redact import mask
+            from crawler.masking import mask
 
             err.print(f"database error: {mask(str(exc))}", markup=False, highlight=False)
             raise SystemExit(2) from None

@@ -108,7 +108,7 @@ def fetch(url: str, user_agent: str = USER_AGENT, allow_private: bool | None = N
     """One page for `extract` and `sources try`: (body, Content-Type, final URL), or exit status 1.
     The crawler's limits apply: address guard, size cap, deadline, redirect hop limit."""
     from crawler.fetch.single import FetchError, fetch_page
-    from crawler.redact import mask
+    from crawler.masking import mask
 
     if allow_private is None:  # the default config decides, as it does for crawls
         allow_private = load(None).allow_private_addresses

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from crawler.cli.common import ConfigOption, DbOption, console, default_note, err, fetch, load, log_to_file, source_named
 from crawler.config import ConfigError
-from crawler.redact import mask
+from crawler.masking import mask
 from storage.paths import default_db_path
 
 

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from crawler.cli.common import CONTEXT, ConfigOption, console, err, fetch, load, source_named
 from crawler.config import Source
-from crawler.redact import mask
+from crawler.masking import mask
 
 app = typer.Typer(help="List, validate, try and scaffold sources.", invoke_without_command=True,
                   add_completion=False, context_settings=CONTEXT)
