@@ -199,6 +199,8 @@ def test_a_forum_threads_article_is_its_first_post():
     # one or two rules inside an article are section breaks, not a thread
     article = post + [rule, "第二部分的正文，" * 10]
     assert trim_trailer(article)[0] == article
+    # a closing promotion is no paragraph of the article
+    assert trim_trailer(post + ["還想看更多新聞嗎？歡迎下載自由時報APP，現在看新聞還能抽獎"])[0] == post
 
 
 def test_a_time_written_before_its_date_is_kept():

@@ -93,6 +93,9 @@ _NOTICE = re.compile(r"凡本[网站報报]注明|版权均属|版权[^。，]{0
                      r"转载请注明|轉載請註明|版权所有|版權所有|免责声明|免責聲明")
 # a labelled metadata line: "关键字：…", "本文标题：…", "(原标题：…)", "提示：…" (a CMS's summary box)
 _META_TRAILER = re.compile(r"^\s*[(（【\[]?\s*(?:关键字|关键词|關鍵字|本文标题|原标题|原標題|标签|標籤|Tags?)\s*[:：]")
+# a promotion closing the article: "歡迎下載自由時報APP", "扫描二维码关注公众号", "下载客户端看更多新闻"
+_PROMO = re.compile(r"(?:下载|下載|关注|關注|扫描|掃描|扫码|掃碼|订阅|訂閱|加入)[^。！？]{0,24}(?:APP|App|app|客户端|客戶端|公众号|公眾號|"
+                    r"二维码|二維碼|微信|官方帳號|官方账号|付費會員|付费会员)")
 _LABEL_START = re.compile(r"^\s*[【\[(（]?\s*(?:信息来源|文章来源|新闻来源|稿件来源|稿源|来源|來源|作者|记者|記者|责任编辑|責任編輯|"
                           r"责编|責編|编辑|編輯|审核|審核|校对|校對)\s*[:：]")
 
@@ -120,7 +123,8 @@ def trim_trailer(body_lines: list[str]) -> tuple[list[str], list[str]]:
             break
     while cut > 1:
         line = body_lines[cut - 1]
-        if len(line) < 100 and (_META_TRAILER.match(line) or (_LABEL_START.match(line) and byline.pairs(line))):
+        if len(line) < 100 and (_META_TRAILER.match(line) or (_LABEL_START.match(line) and byline.pairs(line))) \
+                or len(line) < 120 and _PROMO.search(line):
             cut -= 1
         elif len(line) <= 4 and cut < len(body_lines):  # a lone link word between them ("图库")
             cut -= 1
