@@ -9,8 +9,11 @@ its patterns beside it:
     selection.choose_lines        the article's lines (selector, best container, fallback)
     zones.read_header/zones_of    headline line, header zone, lead and trailer texts
     selection.finish_text         【来源】 lines, appended translation, spam lines
-    dates.page_published          the shown date over the meta date
-    people.page_publisher/...     来源, author, editor from labelled text
+    selection.trim_trailer        copyright notice, byline/metadata lines, promotions, forum replies off the end
+    dates.page_published          a gov table's 发布日期, else the shown date (an "updated" one after the meta's
+                                  published date), else the meta date
+    byline.pairs                  the byline zone as label -> value pairs (来源/作者/编辑/时间 …)
+    people.page_publisher/...     来源, author, editor from those pairs and the unlabelled shapes
     links.*                       breadcrumbs, keywords, canonical, a reprint's original link
     govmeta.*                     文号, 发文机关 table, attachments
     language.*                    language, script, quality flags
