@@ -9,13 +9,39 @@ COLUMNS = ("id", "article_id", "name", "url", "type", "bytes", "sha256", "text",
            "duplicate_of", "fetched_at")
 
 
+# a row whose URL is never fetched again: its bytes were read (or found unreadable), or it cannot be
+# read here for good (a scan, no LibreOffice, over the cap); an error that may pass counts not
+_SETTLED = ("duplicate_of IS NULL AND (sha256 IS NOT NULL OR needs_ocr = 1 OR error LIKE 'needs LibreOffice%' "
+            "OR error LIKE 'larger than%')")
+
+
 def known_by_url(db, url: str) -> dict | None:
     """The first stored attachment fetched from this URL (an error that may pass counts not)."""
-    row = db.execute(
-        f"SELECT {', '.join(COLUMNS)} FROM attachments WHERE url_key = ? AND duplicate_of IS NULL "
-        "AND (sha256 IS NOT NULL OR needs_ocr = 1 OR error LIKE 'needs LibreOffice%' OR error LIKE 'larger than%') "
-        "ORDER BY id LIMIT 1", [url_key(url)]).fetchone()
+    row = db.execute(f"SELECT {', '.join(COLUMNS)} FROM attachments WHERE url_key = ? AND {_SETTLED} "
+                     "ORDER BY id LIMIT 1", [url_key(url)]).fetchone()
     return dict(zip(COLUMNS, row)) if row else None
+
+
+def settled_url_keys(db, urls: list[str] | None = None, chunk: int = 5000):
+    """URL keys of settled attachments (of these URLs, or all), in chunks: what Redis workers need
+    not fetch again (crawler.schedule.ingester mirrors them into hw:attachments)."""
+    if urls is not None:
+        keys = sorted({url_key(u) for u in urls})
+        for start in range(0, len(keys), 500):
+            part = keys[start:start + 500]
+            found = [r[0] for r in db.execute(f"SELECT DISTINCT url_key FROM attachments WHERE url_key IN "
+                                              f"({', '.join('?' * len(part))}) AND {_SETTLED}", part)]
+            if found:
+                yield found
+        return
+    last = ""
+    while True:
+        found = [r[0] for r in db.execute(f"SELECT DISTINCT url_key FROM attachments WHERE url_key > ? AND {_SETTLED} "
+                                          "ORDER BY url_key LIMIT ?", [last, chunk])]
+        if not found:
+            return
+        yield found
+        last = found[-1]
 
 
 def known_by_sha256(db, sha256: str) -> dict | None:

@@ -177,19 +177,22 @@ def test_workers_and_ingester_store_every_article_once_through_kills(redis_url, 
 
 def test_workers_fetch_attachments_and_the_ingester_stores_their_text(redis_url, tmp_path):
     """Attachments in the distributed mode: the worker's spider downloads and reads them through the
-    same documents pipeline as a local crawl, the ingester stores them (searchable) with the article."""
+    same documents pipeline as a local crawl, the ingester stores them (searchable) with the article;
+    a later round does not fetch a stored attachment again."""
     import json as json_module
     from urllib.parse import quote
 
     import redis as redis_client
 
-    from tests.test_attachments import A_TITLE, B_TITLE, notice
+    from crawler.fetch.urls import url_key
+    from crawler.schedule import redisq
+    from tests.test_attachments import A_TITLE, B_TITLE, C_TITLE, notice
     from tests.test_documents import FIXTURES
 
     server = redis_client.Redis.from_url(redis_url)
     server.flushdb()
     db = tmp_path / "central.db"
-    logs = {name: tmp_path / f"{name}.log" for name in ("worker", "ingest")}
+    logs = {name: tmp_path / f"{name}.log" for name in ("worker", "worker2", "ingest")}
     procs = []
     with NewsSite() as site:
         for name in ("text.pdf", "名单.xlsx"):
@@ -209,9 +212,25 @@ def test_workers_fetch_attachments_and_the_ingester_stores_their_text(redis_url,
                       start("worker", "--redis", redis_url, "--config", config, "--log-file", logs["worker"])]
             wait_until(lambda: count(db, "select count(*) from attachments") == 3 and count(
                 db, "select count(*) from crawl_runs where status = 'running'") == 0, 120, "the attachments stored")
+            assert site.hits["/files/text.pdf"] == 1  # the URL shared by two articles of the round: fetched once
+
+            # a later round, with a new worker (it remembers nothing): a new article links the stored PDF;
+            # the worker does not fetch it again, the ingester copies the stored row (hw:attachments)
+            assert server.sismember(redisq.ATTACHMENTS, url_key(site.url("/files/text.pdf")))
+            procs[1].send_signal(signal.SIGTERM)
+            procs[1].wait(timeout=30)
+            procs.append(start("worker", "--redis", redis_url, "--config", config, "--log-file", logs["worker2"]))
+            site.publish("c-later", notice(C_TITLE, "国卫办医政函〔2024〕120号", [
+                "各省、自治区、直辖市卫生健康委：现将远程医疗协作网建设有关工作通知如下，请结合实际认真贯彻落实。"],
+                [("附件：核查通知", "/files/text.pdf")]))
+            pushed = run_cli("run", "--once", "--redis", redis_url, "--config", config, "--db", db)
+            assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+            wait_until(lambda: count(db, "select count(*) from attachments") == 4 and count(
+                db, "select count(*) from crawl_runs where status = 'running'") == 0, 120, "the later attachment stored")
         finally:
             for proc in procs:
-                proc.send_signal(signal.SIGTERM)
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
             for proc in procs:
                 try:
                     proc.wait(timeout=20)
@@ -225,12 +244,18 @@ def test_workers_fetch_attachments_and_the_ingester_stores_their_text(redis_url,
         assert got[(A_TITLE, "2.医疗机构名单")][:2] == ("xlsx", None) and "北京协和医院" in got[(A_TITLE, "2.医疗机构名单")][2]
         pdfs = [got[(A_TITLE, "1.核查通知")], got[(B_TITLE, "附件：核查通知")]]
         assert all(p[0] == "pdf" and "二级以上医疗机构" in p[2] for p in pdfs)
+        later = got[(C_TITLE, "附件：核查通知")]
+        assert later[0] == "pdf" and later[2] == pdfs[0][2] and later[3] is not None  # a copy of the first row
         assert sorted(p[3] is None for p in pdfs) == [False, True]  # one row read, the other its copy
-        assert site.hits["/files/text.pdf"] == 1  # the URL shared by two articles of the round: fetched once
+        assert site.hits["/files/text.pdf"] == 1  # not fetched again in the later round
         hits = json_module.loads(run_cli("search", "北京协和医院", "--json", "--db", db).stdout)
         assert [(h["title"], [x["name"] for x in h["in_attachments"]]) for h in hits] == [(A_TITLE, ["2.医疗机构名单"])]
-        # its citations, as in a local crawl
-        assert count(db, "select count(*) from citations where number = '国卫医政发〔2024〕12号'") == 1
+        # citations, as in a local crawl: A's body and C's copied PDF cite B's 文号
+        conn = sqlite3.connect(db)
+        citing = {t for (t,) in conn.execute("select a.title from citations c join articles a on a.id = c.article_id "
+                                             "where c.number = '国卫医政发〔2024〕12号'")}
+        conn.close()
+        assert citing == {A_TITLE, C_TITLE}
     for name, path in logs.items():
         text = path.read_text(errors="replace") if path.exists() else ""
         assert "Traceback" not in text and "DeprecationWarning" not in text, f"{name}:\n{text[-3000:]}"

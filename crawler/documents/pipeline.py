@@ -4,9 +4,10 @@ tier's cookies apply as to pages), size-capped, read to text off the reactor thr
 with the article; then its 文号/title keys and citations are stored (store_documents).
 
 The same pipeline runs in Redis workers (crawler.schedule.worker): the files travel to the ingester
-with the article in hw:items and are stored there. A worker has no database, so it cannot see an
-attachment stored in an earlier round: that one is downloaded again (once per round) and stored
-as a copy of the first row."""
+with the article in hw:items and are stored there. A worker has no database: a URL stored in an
+earlier round is in hw:attachments (kept by the ingester), and the worker sends only its name and
+URL; the ingester copies the stored row's result (store_documents). The same bytes under a new URL
+are downloaded (the worker cannot know their sha256) and stored as a copy of the first row."""
 from __future__ import annotations
 
 import asyncio
@@ -21,6 +22,9 @@ from crawler.documents.links import attachment_links
 from crawler.documents.text import extract_text
 from storage import attachments as attachment_rows
 from storage import citations as citation_rows
+
+
+KEEP_READ = 2000  # files kept in memory for "never fetched twice" within a crawl (see _forget_old)
 
 
 class AttachmentPipeline:
@@ -55,11 +59,25 @@ class AttachmentPipeline:
         if earlier:
             self.crawler.stats.inc_value("healthwatch/attachments_known")
             return {**_reuse(earlier), "name": link["name"], "url": url}
+        if db is None and spider.store.attachment_known(url):  # a Redis worker: the ingester has the row
+            self.crawler.stats.inc_value("healthwatch/attachments_known")
+            return {"name": link["name"], "url": url, "stored_before": True}
         if url in self.fetching:
             self.crawler.stats.inc_value("healthwatch/attachments_known")
             return {**(await asyncio.shield(self.fetching[url])), "name": link["name"]}
         self.fetching[url] = asyncio.ensure_future(self.fetch_and_read(link, spider))
+        self._forget_old()
         return dict(await asyncio.shield(self.fetching[url]))
+
+    def _forget_old(self) -> None:
+        """A Redis worker's pipeline lives for weeks: the files it read (their text) are not all kept.
+        The oldest finished ones go; by then the store (or hw:attachments) knows them."""
+        if len(self.fetching) > KEEP_READ:
+            for url in [u for u, task in self.fetching.items() if task.done()][:len(self.fetching) - KEEP_READ // 2]:
+                del self.fetching[url]
+        if len(self.by_sha256) > KEEP_READ:
+            for sha256 in list(self.by_sha256)[:len(self.by_sha256) - KEEP_READ // 2]:
+                del self.by_sha256[sha256]
 
     async def fetch_and_read(self, link: dict, spider) -> dict:
         from storage.store import utc_now
@@ -103,7 +121,7 @@ class AttachmentPipeline:
 
 def store_documents(db, article_id: int, item: dict) -> None:
     """After the article is stored: its attachments, its keys and what it cites."""
-    files = item.get("attachment_files") or []
+    files = [_stored_before(db, f) if f.get("stored_before") else f for f in item.get("attachment_files") or []]
     ids = attachment_rows.save_attachments(db, article_id, files) if files else []
     keys = document_keys(item.get("doc_number"), item.get("title"))
     cited, seen = [], set()
@@ -118,9 +136,19 @@ def store_documents(db, article_id: int, item: dict) -> None:
     citation_rows.save_document(db, article_id, keys, cited)
 
 
+def _stored_before(db, file: dict) -> dict:
+    """A file a Redis worker did not fetch because an earlier round stored it: that row's result."""
+    from storage.store import utc_now
+
+    earlier = attachment_rows.known_by_url(db, file["url"])
+    if earlier is None:  # gone since (reset --articles): said so; the next article that links it fetches it
+        return {**file, "fetched_at": utc_now(), "needs_ocr": False,
+                "error": "not fetched: stored in an earlier round, but no longer in the database"}
+    return {**_reuse(earlier), "name": file["name"], "url": file["url"]}
+
+
 def _database(spider):
-    """The crawl's database; None in a Redis worker, which holds none (the ingester links the rows
-    of a file stored before by URL or sha256: storage.attachments.save_attachments)."""
+    """The crawl's database; None in a Redis worker, which holds none."""
     return getattr(spider.store, "db", None)
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from crawler.config import Config, Source
 from crawler.fetch.urls import canonical_url, url_key
 from crawler.schedule import redisq
+from storage import attachments as attachment_rows
 from storage import ingest
 from storage.db import write_transaction
 from storage.store import Store, process_alive
@@ -116,6 +117,8 @@ class Ingester:
         """What the workers ask Redis, from the database: settled URLs and list-page validators."""
         for chunk in ingest.settled_url_keys(self.store):
             self.server.sadd(redisq.KNOWN, *chunk)
+        for chunk in attachment_rows.settled_url_keys(self.store.db):
+            self.server.sadd(redisq.ATTACHMENTS, *chunk)
         with self.server.pipeline() as pipe:
             for key, etag, last_modified in ingest.complete_list_validators(self.store):
                 pipe.hset(redisq.VALIDATORS, key, json.dumps({"etag": etag, "last_modified": last_modified}))
@@ -223,7 +226,10 @@ class Ingester:
             for url, record in list(self.pending_lists.items()):
                 if record not in [r for r, _ in lists]:
                     self._publish_list(record, self._save_list(record))
+        files = [f["url"] for r in records if r.get("kind") == "article" for f in r.get("attachment_files") or []]
         with self.server.pipeline() as pipe:
+            for chunk in attachment_rows.settled_url_keys(self.store.db, files) if files else []:
+                pipe.sadd(redisq.ATTACHMENTS, *chunk)
             if known:
                 pipe.sadd(redisq.KNOWN, *known)
             for source, fingerprints in retry.items():

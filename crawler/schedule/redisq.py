@@ -20,6 +20,7 @@ Keys (one Redis per deployment):
   hw:known                 set    url keys never to fetch again (stored or failed for good), kept by the ingester
   hw:validators            hash   url key -> JSON ETag/Last-Modified of complete list pages, kept by the ingester
   hw:deferred              zset   url key -> when a transiently failing page may be tried again, kept by the ingester
+  hw:attachments           set    url keys of attachments stored and read (never to fetch again), kept by the ingester
 """
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ ITEMS_PROCESSING = f"{PREFIX}:items:processing"
 KNOWN = f"{PREFIX}:known"
 VALIDATORS = f"{PREFIX}:validators"
 DEFERRED = f"{PREFIX}:deferred"
+ATTACHMENTS = f"{PREFIX}:attachments"
 WORKERS = f"{PREFIX}:workers"
 PROCESSING_KEYS = f"{PREFIX}:processing"
 DEAD_AFTER = 60.0  # seconds without a heartbeat after which a worker's in-flight requests are requeued

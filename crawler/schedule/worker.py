@@ -74,6 +74,10 @@ class RedisState:
     def is_known(self, url: str) -> bool:
         return bool(self.server.sismember(redisq.KNOWN, url_key(url)))
 
+    def attachment_known(self, url: str) -> bool:
+        """An attachment stored in an earlier round: not fetched again, the ingester reuses its row."""
+        return bool(self.server.sismember(redisq.ATTACHMENTS, url_key(url)))
+
     def list_page_validators(self, url: str) -> dict | None:
         raw = self.server.hget(redisq.VALIDATORS, url_key(url))
         return json.loads(raw) if raw else None
