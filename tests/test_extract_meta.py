@@ -208,3 +208,16 @@ def test_a_time_written_before_its_date_is_kept():
     assert parse_text_date("15:31 2018/09/16").iso("+08:00") == "2018-09-16T15:31:00+08:00"
     assert parse_text_date("第3:15 2018/09/16").iso(None) == "2018-09-16T03:15:00"
     assert parse_text_date("1:15:31 2018/09/16").iso(None) == "2018-09-16"  # a duration's seconds are no time
+
+
+def test_a_comment_boards_rules_are_no_article():
+    rules = "".join(f"<li>{r}</li>" for r in ("請勿重覆刊登一樣的文章，或大意內容相同、類似的文章，違者刪除留言並封鎖帳號處理",
+                                               "請勿以發文、回文等方式，進行商業廣告、騷擾網友等行為，或是為特定網站宣傳",
+                                               "禁止發表涉及他人隱私、含有個人對公眾人物之私評，且未經證實的網路八卦、不實謠言等",
+                                               "違反上述規定者，本網站有權刪除留言，或者直接封鎖帳號！請使用者在發言前務必閱讀規則"))
+    page_ = ("<html><head><meta charset='utf-8'><title>士林年邁母子住處身亡 - 社會 - 示例報</title></head><body>"
+             "<div class='art'><h1>士林年邁母子住處身亡</h1><div class='text'><p>北市士林區葫蘆街一處民宅，16日下午驚傳一對母子"
+             "在陽台儲物間身亡，消防局據報派出人車趕往，家屬要求送醫急救。</p></div></div>"
+             f"<div class='board'><p>本網站對留言系統使用者發布的文字保有修改或移除的權利：</p><ul>{rules}</ul></div></body></html>")
+    body = extract(page_.encode()).body
+    assert "葫蘆街" in body and "請勿" not in body

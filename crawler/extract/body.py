@@ -506,9 +506,28 @@ def best_container(lines: list[Line], spans: dict, values: list[float] | None = 
             best, best_score = el, score
     if best is not None and spans[best][1] - spans[best][0] <= 8 and _zero_disclaimers(lines, values, *spans[best]):
         return best_container(lines, spans, values, containers)  # a footer column of legal text: choose again without it
+    if best is not None and _zero_rules(lines, values, *spans[best]):
+        return best_container(lines, spans, values, containers)  # a comment board's rules: choose again without them
     if best is not None:
         best = _widen(best, lines, spans, cum)
     return best, values
+
+
+# the rules of a comment board ("請勿重覆刊登…", "禁止發表…", "違反上述規定者…"): prose-like lines of furniture
+_RULE_LINE = re.compile(r"^\s*(?:\d+[、.．]\s*)?(?:請勿|请勿|請不要|请不要|禁止|不得|違反|违反|嚴禁|严禁)")
+
+
+def _zero_rules(lines: list[Line], values: list[float], s: int, e: int) -> bool:
+    """A winning block most of whose lines are a comment board's rules (3 or more, at least half of its
+    lines): its lines are worth 0, the rule lines excluded."""
+    ruled = sum(1 for i in range(s, e) if lines[i].n < 300 and _RULE_LINE.match(lines[i].text))
+    if ruled < 3 or ruled * 2 < e - s:
+        return False
+    for i in range(s, e):
+        values[i] = 0.0
+        if _RULE_LINE.match(lines[i].text):
+            lines[i].excluded = True  # out of the article whichever block wins now
+    return True
 
 
 def _zero_disclaimers(lines: list[Line], values: list[float], s: int, e: int) -> bool:
