@@ -56,7 +56,7 @@ class SourceSpider(scrapy.Spider):
         install_log_masking()  # Scrapy logs every URL; a token in one must not reach the log file
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.config, spider.source = cfg, src
-        spider.store = Store(db or default_db_path())
+        spider.store = Store.shared(db or default_db_path())  # one per process, whatever the number of sources
         spider.runbook = RunBook(spider.store, src.name, crawler)
         spider.list_budget = {}  # start URL -> list pages left to request
         spider.list_requested = set()  # canonical URLs of the list pages requested: each charged once

@@ -60,11 +60,34 @@ class SaveOutcome:
 
 
 class Store:
+    _shared: dict[Path, "Store"] = {}  # Store.shared: one per database file per process
+    _users = 0  # 0: a private Store; n: a shared one with n users
+
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.db = open_db(self.path)
 
+    @classmethod
+    def shared(cls, path: str | Path) -> "Store":
+        """The process's one Store for this database file, for every spider of a `healthwatch crawl`:
+        1,000 sources use one connection, one page cache and one dedup index, not 1,000 (each spider
+        built its own index of every stored signature). Each user close()s it; the last closes the
+        connection. The users are spiders on the reactor's thread: a transaction never spans another
+        spider's work, and each sees what the others stored at once."""
+        key = Path(path).resolve()
+        store = cls._shared.get(key)
+        if store is None:
+            store = cls._shared[key] = cls(path)
+        store._users += 1
+        return store
+
     def close(self) -> None:
+        if self._users > 1:
+            self._users -= 1
+            return
+        if self._users == 1:
+            self._users = 0
+            Store._shared.pop(self.path.resolve(), None)
         self.db.close()
 
     # -- what is already settled -------------------------------------------------------------

@@ -167,3 +167,37 @@ def test_an_unreachable_site_fails_with_a_plain_reason(tmp_path):
     assert result.returncode == 1
     run = last_run(tmp_path / "hw.db")
     assert run["status"] == "failed" and json.loads(run["error_reasons"])[0]["reason"] == "connection refused"
+
+
+SHARED_STORE_PROBE = """
+import json, sys
+from crawler.config import load_config
+from crawler.schedule.runner import crawl_now
+from spiders.source import SourceSpider
+from storage.store import Store
+
+spiders, made = [], SourceSpider.from_crawler.__func__
+def spy(cls, crawler, *args, **kwargs):
+    spiders.append(made(cls, crawler, *args, **kwargs))
+    return spiders[-1]
+SourceSpider.from_crawler = classmethod(spy)
+config = load_config(sys.argv[1])
+runs = crawl_now(config, [s.name for s in config.sources], sys.argv[2])
+print(json.dumps({"spiders": len(spiders), "stores": len({id(s.store) for s in spiders}),
+                  "left_open": len(Store._shared), "statuses": sorted(r["status"] for r in runs.values())}))
+"""
+
+
+def test_the_sources_of_one_crawl_process_share_one_store(site, tmp_path):
+    """Memory per source (issue 12, point 13): a spider of `healthwatch crawl` does not open its own
+    database connection and dedup index (each held every stored signature: 1,000 sources took
+    3 GB); they share one Store, closed when the last spider closes. bench/sources_bench.py measures RSS."""
+    from tests.sitekit import write_sources
+
+    config = write_sources(tmp_path / "sources.toml", [(f"mirror-{i}", site, {}) for i in range(4)])
+    done = subprocess.run([sys.executable, "-c", SHARED_STORE_PROBE, str(config), str(tmp_path / "hw.db")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    probe = json.loads(done.stdout.strip().splitlines()[-1])
+    assert probe == {"spiders": 4, "stores": 1, "left_open": 0, "statuses": ["ok"] * 4}, probe
+    assert rows(tmp_path / "hw.db", "select count(*) n from articles")[0]["n"] == 10
