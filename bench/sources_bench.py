@@ -68,7 +68,10 @@ class Server:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Listener(ThreadingHTTPServer):
+            request_queue_size = 1024  # 1,000 sources connect at once: the default backlog of 5 refuses them
+
+        self.server = Listener(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -117,7 +120,7 @@ def prefill(db: Path, count: int) -> None:
 
 
 def crawl(config: Path, db: Path) -> tuple[float, float, int, str]:
-    """(peak RSS MB, seconds, exit status, last lines) of one `healthwatch crawl` process."""
+    """(peak RSS MB, seconds, exit status, last lines of its output) of one `healthwatch crawl` process."""
     started = time.monotonic()
     with tempfile.TemporaryFile("w+") as out:
         proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", "--config", str(config), "--db", str(db)],
@@ -127,6 +130,18 @@ def crawl(config: Path, db: Path) -> tuple[float, float, int, str]:
         out.seek(0)
         tail = "\n".join(out.read().strip().splitlines()[-3:])
     return usage.ru_maxrss / 1024, time.monotonic() - started, os.waitstatus_to_exitcode(status), tail
+
+
+def outcomes(db: Path) -> str:
+    """Run statuses, and the commonest error reason when a run did not end ok."""
+    con = sqlite3.connect(db)
+    try:
+        statuses = dict(con.execute("SELECT status, count(*) FROM crawl_runs GROUP BY status"))
+        reason = con.execute("SELECT json_extract(error_reasons, '$[0].reason') r, count(*) n FROM crawl_runs "
+                             "WHERE status != 'ok' GROUP BY r ORDER BY n DESC LIMIT 1").fetchone()
+    finally:
+        con.close()
+    return ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())) + (f" ({reason[1]}: {reason[0]})" if reason else "")
 
 
 def stored(db: Path, prefix: str = "s") -> int:
@@ -161,7 +176,7 @@ def main() -> None:
             config = write_config(folder / "sources.toml", server, size)
             rss, seconds, code, tail = crawl(config, db)
             results.append((size, rss, seconds, stored(db), code))
-            print(f"  {size} sources: {rss:.0f} MB, {seconds:.0f} s, exit {code}" + (f"\n{tail}" if code else ""),
+            print(f"  {size} sources: {rss:.0f} MB, {seconds:.0f} s, exit {code}; runs: {outcomes(db)}",
                   file=sys.stderr, flush=True)
     anchor = results[0]
     print(f"| sources | peak RSS (MB) | wall (s) | stored | exit | MB per source over {anchor[0]} |")
