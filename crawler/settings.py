@@ -43,6 +43,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.fetch.address_guard.PrivateAddressGuard": 50,  # before anything touches the network
     "crawler.fetch.middlewares.RobotsTimeout": 60,
     "crawler.fetch.middlewares.ConditionalGet": 560,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.fetch.middlewares.RetryAfterAware": 550,  # Scrapy's place; no in-run retry past a Retry-After
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.fetch.middlewares.HopRedirects": 600,

@@ -101,6 +101,8 @@ def test_redirects_stubs_cut_short_bodies_and_maintenance_windows(tmp_path):
         first = crawl(config, db)
         run = last_run(db)
         why = reasons(run)
+        # a 503 that says Retry-After is not retried within the run (Scrapy would ask twice more at once)
+        assert site.hits["/news/202405/maintenance.html"] == 1
         stored = stored_urls(db)
         assert {"archive/202405/moved.html", "archive/202405/end.html", "archive/202405/refreshed.html",
                 "archive/202405/js-target.html", "news/202405/plain.html"} <= stored, stored

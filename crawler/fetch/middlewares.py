@@ -7,6 +7,7 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
@@ -100,6 +101,18 @@ class RedirectStubs(_LoopsCount, MetaRefreshMiddleware):
             return False
         text = self._TAGS.sub(b"", response.body).strip()
         return len(text) < 300
+
+
+class RetryAfterAware(RetryMiddleware):
+    """Scrapy's in-run retry, except for an answer that says when to come back: a 503 or 429 with
+    `Retry-After` is not asked again within seconds (two more hits on a site in maintenance or
+    rate-limiting us, which can prolong a ban); the page is recorded as a transient failure and the
+    cross-run backoff (storage.store.backoff_seconds) waits at least what the site asked."""
+
+    def process_response(self, request, response, spider=None):
+        if response.status in self.retry_http_codes and response.headers.get("Retry-After"):
+            return response
+        return super().process_response(request, response)
 
 
 class RobotsTimeout:
