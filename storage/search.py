@@ -88,11 +88,19 @@ def simplified_title(title: str | None) -> str | None:
 
 # -- the index, written by storage.store in the row's transaction ------------------------------------
 
-def article_document(row: dict, attachments_text: str | None = None) -> tuple[str, str, str]:
-    """(title, body, extra) index texts of an article row (a dict with the articles columns)."""
-    body = row.get("body_simplified") or row.get("body")
+def article_document(row: dict, attachments_text: str | None = None,
+                     ahead: tuple[str, str, str] | None = None) -> tuple[str, str, str]:
+    """(title, body, extra) index texts of an article row (a dict with the articles columns).
+    `ahead`: this function's result for the row without attachments, worked out before (in an
+    extraction process: storage.store.presign), so the writer does not tokenise the text again."""
+    if ahead is not None:
+        if not attachments_text:
+            return ahead
+        title, body = ahead[0], ahead[1]
+    else:
+        title, body = index_text(row.get("title")), index_text(row.get("body_simplified") or row.get("body"))
     extra = "\n".join(filter(None, (row.get("translation_title"), row.get("translation_body"), attachments_text)))
-    return index_text(row.get("title")), index_text(body), index_text(extra)
+    return title, body, index_text(extra)
 
 
 def attachments_text(conn: sqlite3.Connection, article_id: int) -> str:
@@ -103,11 +111,13 @@ def attachments_text(conn: sqlite3.Connection, article_id: int) -> str:
     return "\n".join(part for row in rows for part in row if part)
 
 
-def index_article(conn: sqlite3.Connection, article_id: int, row: dict, attachments_text: str | None = None) -> None:
+def index_article(conn: sqlite3.Connection, article_id: int, row: dict, attachments_text: str | None = None,
+                  ahead: tuple[str, str, str] | None = None) -> None:
+    """Index a stored article (`ahead`: see article_document)."""
     if attachments_text is None:
         attachments_text = globals()["attachments_text"](conn, article_id)
     conn.execute(f"INSERT INTO {FTS_TABLE} (rowid, title, body, extra) VALUES (?, ?, ?, ?)",
-                 [article_id, *article_document(row, attachments_text)])
+                 [article_id, *article_document(row, attachments_text, ahead)])
 
 
 def unindex_article(conn: sqlite3.Connection, article_id: int, row: dict, attachments_text: str | None = None) -> None:

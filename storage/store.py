@@ -45,10 +45,12 @@ def content_hash(body: str) -> str | None:
 
 
 def presign(item: dict) -> dict:
-    """Work out ahead what save_articles would (the content hash, the dedup signature), e.g. in an
-    extraction process off the crawl's thread; save_articles then only looks them up."""
+    """Work out ahead what save_articles would (the content hash, the dedup signature, the search
+    index's texts), e.g. in an extraction process off the crawl's thread; save_articles then only
+    looks them up."""
     item["_content_hash"] = content_hash(item.get("body", ""))
     item["_signed"] = dedup_sign(item)
+    item["_index"] = search.article_document(item)
     return item
 
 
@@ -148,7 +150,8 @@ class Store:
                         revision_count=0, rechecks_done=0, title_simplified=search.simplified_title(row.get("title")),
                     )
                     article_id = self.db["articles"].insert(row).last_pk
-                    search.index_article(self.db.conn, article_id, row)  # same transaction as the row
+                    # same transaction as the row; the index texts worked out ahead when they were
+                    search.index_article(self.db.conn, article_id, row, ahead=item.get("_index"))
                     self._add_aliases(keys, article_id, item["source"], now)
                     dedup.add(self.db.conn, article_id, signed, now, url_keys=keys)
                     self.db.execute("DELETE FROM fetch_failures WHERE url_key IN (%s)" % ",".join("?" * len(keys)), list(keys))

@@ -151,6 +151,10 @@ def test_signature_is_datasketch_minhash_affine32():
     assert np.array_equal(m.hashvalues, ours)
     again = MinHash(num_perm=D.NUM_PERM, seed=D.SEED, scheme="affine32", hashvalues=D.from_blob(D.to_blob(ours)))
     assert again.jaccard(m) == 1.0
+    for num_perm, draw in ((D.NUM_PERM, D.SEED), (64, 7)):  # drawn without datasketch, as it draws them
+        a, b = MinHash(num_perm=num_perm, seed=draw, scheme="affine32").permutations
+        assert np.array_equal(D.permutations(num_perm, draw)[0][:, 0], a)
+        assert np.array_equal(D.permutations(num_perm, draw)[1][:, 0], b)
 
 
 def test_reposts_form_one_cluster_and_other_stories_do_not(tmp_path, original):

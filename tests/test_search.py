@@ -254,3 +254,33 @@ def test_attachment_text_is_searchable_with_its_article(tmp_path):
     assert matching_ids(conn, "门诊共济") == [] and conn.execute("SELECT count(*) FROM attachments").fetchone()[0] == 0
     conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
     store.close()
+
+
+def test_the_index_texts_worked_out_ahead_are_what_the_stored_row_gives(tmp_path):
+    """The extraction process's record carries the index texts (storage.store.presign) and the writer
+    indexes them as they are: they must equal what storage computes from the stored row, which is what
+    a later unindex (re-check, attachments, reset) takes out of the contentless index."""
+    import gzip
+
+    from crawler.extraction_job import extract_item
+    from storage.store import Store, presign
+
+    pages = sorted((ROOT / "bench" / "pages" / "zh-news-new").glob("*/page.html.gz"))
+    articles = [extract_item({"html": gzip.decompress(p.read_bytes()), "url": f"http://news.example/{n}.html",
+                              "source": "s"}, {"sign": True}) for n, p in enumerate(pages)]
+    articles = [a for a in articles if a["kind"] == "article"]
+    english = "The national healthcare security administration extends outpatient mutual aid to every province."
+    articles.append(presign({"url": "http://news.example/en.html", "source": "s", "title": "门诊共济",
+                             "body": "国家医保局推进门诊共济保障机制改革，职工医保个人账户可以家庭共济。" * 3,
+                             "translation_title": "Outpatient mutual aid", "translation_body": english}))
+    assert any(a.get("body_simplified") for a in articles), "a Traditional page among them"
+    store = Store(tmp_path / "hw.db")
+    outcomes = store.save_articles(articles)
+    for article, outcome in zip(articles, outcomes):
+        if outcome.status == "new":
+            row = search.article_row(store.db.conn, outcome.article_id)
+            assert tuple(article["_index"]) == search.article_document(row, ""), article["url"]
+    assert sum(o.status == "new" for o in outcomes) > 20
+    assert matching_ids(store.db.conn, "mutual aid") == [outcomes[-1].article_id]
+    store.db.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+    store.close()

@@ -74,11 +74,13 @@ def shingle_hashes(folded: str, k: int = SHINGLE, unique: bool = False) -> np.nd
 
 @lru_cache(maxsize=8)
 def permutations(num_perm: int = NUM_PERM, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch 2.0 affine32 permutations (a odd, b) for this seed, as uint32 column vectors."""
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    return a.astype(np.uint32)[:, None], b.astype(np.uint32)[:, None]
+    """datasketch 2.0 affine32 permutations (a odd, b) for this seed, as uint32 column vectors:
+    drawn as datasketch's MinHash._init_permutations draws them (tests/test_dedup.py compares),
+    without importing datasketch, which brings scipy (~50 MB in every extraction process)."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a[:, None], b[:, None]
 
 
 def signature(hashes: np.ndarray, num_perm: int = NUM_PERM, seed: int = SEED) -> np.ndarray:
