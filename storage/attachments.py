@@ -50,14 +50,15 @@ def known_by_sha256(db, sha256: str) -> dict | None:
     return dict(zip(COLUMNS, row)) if row else None
 
 
-def save_attachments(db, article_id: int, files: list[dict]) -> list[int]:
+def save_attachments(db, article_id: int, files: list[dict], ahead: tuple[str, str, str] | None = None) -> list[int]:
     """Store an article's attachments (dicts with COLUMNS' fields, no id); returns the row ids.
-    An attachment already stored for this article is left as it is."""
+    An attachment already stored for this article is left as it is. `ahead`: the index texts the
+    article was just stored with (storage.search.article_document), so they are not worked out again."""
     from storage.search import reindex_for_attachments
 
     ids = []
     # the attachments' text is searchable with the article (storage.search): its index entry follows
-    with write_transaction(db), reindex_for_attachments(db.conn, article_id):
+    with write_transaction(db), reindex_for_attachments(db.conn, article_id, ahead):
         for file in files:
             key = url_key(file["url"])
             row = db.execute("SELECT id FROM attachments WHERE article_id = ? AND url_key = ?", [article_id, key]).fetchone()

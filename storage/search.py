@@ -120,13 +120,14 @@ def index_article(conn: sqlite3.Connection, article_id: int, row: dict, attachme
                  [article_id, *article_document(row, attachments_text, ahead)])
 
 
-def unindex_article(conn: sqlite3.Connection, article_id: int, row: dict, attachments_text: str | None = None) -> None:
+def unindex_article(conn: sqlite3.Connection, article_id: int, row: dict, attachments_text: str | None = None,
+                    ahead: tuple[str, str, str] | None = None) -> None:
     """Remove an article's index entry: `row` must hold the values it was indexed with (and the
     attachments table the text it had then: call this before attachment rows change)."""
     if attachments_text is None:
         attachments_text = globals()["attachments_text"](conn, article_id)
     conn.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, title, body, extra) VALUES ('delete', ?, ?, ?, ?)",
-                 [article_id, *article_document(row, attachments_text)])
+                 [article_id, *article_document(row, attachments_text, ahead)])
 
 
 def reindex_article(conn: sqlite3.Connection, article_id: int, old_row: dict, new_row: dict,
@@ -143,20 +144,21 @@ def article_row(conn: sqlite3.Connection, article_id: int) -> dict | None:
 
 class reindex_for_attachments:
     """`with reindex_for_attachments(conn, article_id): <insert attachment rows>` inside the writer's
-    transaction: the article's index entry out before, back in after, with the new attachment text."""
+    transaction: the article's index entry out before, back in after, with the new attachment text.
+    `ahead`: the texts it was indexed with (see article_document), when it was stored just now."""
 
-    def __init__(self, conn: sqlite3.Connection, article_id: int):
-        self.conn, self.article_id = conn, article_id
+    def __init__(self, conn: sqlite3.Connection, article_id: int, ahead: tuple[str, str, str] | None = None):
+        self.conn, self.article_id, self.ahead = conn, article_id, ahead
         self.row = article_row(conn, article_id)
 
     def __enter__(self):
         if self.row is not None:
-            unindex_article(self.conn, self.article_id, self.row)
+            unindex_article(self.conn, self.article_id, self.row, ahead=self.ahead)
         return self
 
     def __exit__(self, kind, *rest):
         if kind is None and self.row is not None:
-            index_article(self.conn, self.article_id, self.row)
+            index_article(self.conn, self.article_id, self.row, ahead=self.ahead)
         return False
 
 

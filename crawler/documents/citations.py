@@ -31,6 +31,13 @@ class Citation:
     title: str | None  # normal form of the 《title》, when cited by title
     raw: str  # as written
 
+    def to_dict(self) -> dict:
+        return {"number": self.number, "title": self.title, "raw": self.raw}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "Citation":
+        return cls(values.get("number"), values.get("title"), values["raw"])
+
 
 def normalise_number(text: str) -> str | None:
     """The normal form of the first 文号 in `text`, or None."""
@@ -95,3 +102,10 @@ def _number_form(match: re.Match) -> str | None:
     if len(prefix) < 2:
         return None
     return f"{prefix}〔{match.group(2)}〕{int(match.group(3))}号"
+
+
+def body_citations(item: dict) -> list[dict]:
+    """What an extracted article's body cites (the first text crawler.documents.pipeline.store_documents
+    reads), as dicts that travel from an extraction process (Citation.from_dict)."""
+    keys = document_keys(item.get("doc_number"), item.get("title"))
+    return [citation.to_dict() for citation in extract_citations(item.get("body") or "", keys)]

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 import scrapy
 
-from crawler.documents.citations import document_keys, extract_citations
+from crawler.documents.citations import Citation, document_keys, extract_citations
 from crawler.documents.links import attachment_links
 from crawler.documents.text import extract_text
 from storage import attachments as attachment_rows
@@ -120,14 +120,19 @@ class AttachmentPipeline:
 
 
 def store_documents(db, article_id: int, item: dict) -> None:
-    """After the article is stored: its attachments, its keys and what it cites."""
+    """After the article is stored (from this item, just now): its attachments, its keys and what
+    it cites. The item may carry what its extraction process worked out: the index texts the article
+    was stored with (`_index`) and the citations of its body (`_body_citations`:
+    crawler.documents.citations.body_citations)."""
     files = [_stored_before(db, f) if f.get("stored_before") else f for f in item.get("attachment_files") or []]
-    ids = attachment_rows.save_attachments(db, article_id, files) if files else []
+    ids = attachment_rows.save_attachments(db, article_id, files, ahead=item.get("_index")) if files else []
     keys = document_keys(item.get("doc_number"), item.get("title"))
     cited, seen = [], set()
-    texts = [(None, item.get("body") or "")] + [(i, f.get("text") or "") for i, f in zip(ids, files)]
+    body = item.get("body") or ""
+    texts = [(None, body)] + [(i, f.get("text") or "") for i, f in zip(ids, files)]
     for attachment_id, text in texts:
-        for citation in extract_citations(text, keys):
+        ahead = item.get("_body_citations") if attachment_id is None else None
+        for citation in (map(Citation.from_dict, ahead) if ahead is not None else extract_citations(text, keys)):
             key = citation.number or ("title", citation.title)
             if key not in seen:
                 seen.add(key)
