@@ -84,6 +84,18 @@ def start(*args, log=None):
                             stderr=open(log, "wb") if log else subprocess.DEVNULL)
 
 
+def stop(procs) -> None:
+    """SIGTERM to every process still running, then SIGKILL to any that has not ended 20 s later."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def wait_until(condition, timeout, what):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -162,14 +174,7 @@ def test_workers_and_ingester_store_every_article_once_through_kills(redis_url, 
             status = run_cli("status", "--redis", redis_url, "--config", config, "--db", db)
             assert status.returncode == 0 and "worker" in status.stdout and "items for the ingester" in status.stdout
         finally:
-            for proc in procs:
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
-            for proc in procs:
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            stop(procs)
     for name, path in logs.items():
         text = path.read_text(errors="replace") if path.exists() else ""
         assert "Traceback" not in text and "DeprecationWarning" not in text, f"{name}:\n{text[-3000:]}"
@@ -228,14 +233,7 @@ def test_workers_fetch_attachments_and_the_ingester_stores_their_text(redis_url,
             wait_until(lambda: count(db, "select count(*) from attachments") == 4 and count(
                 db, "select count(*) from crawl_runs where status = 'running'") == 0, 120, "the later attachment stored")
         finally:
-            for proc in procs:
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
-            for proc in procs:
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            stop(procs)
         conn = sqlite3.connect(db)
         got = {(title, name): (kind, error, text, duplicate_of) for title, name, kind, error, text, duplicate_of in conn.execute(
             "select a.title, t.name, t.type, t.error, t.text, t.duplicate_of from attachments t "
