@@ -257,3 +257,42 @@ def test_workers_fetch_attachments_and_the_ingester_stores_their_text(redis_url,
     for name, path in logs.items():
         text = path.read_text(errors="replace") if path.exists() else ""
         assert "Traceback" not in text and "DeprecationWarning" not in text, f"{name}:\n{text[-3000:]}"
+
+
+def test_a_list_page_that_failed_is_read_again_though_page_1_answers_304(redis_url, tmp_path):
+    """As in local mode (tests/test_faults.py): round 1 finishes with page 3 down (503); in round 2
+    page 1 is complete and answers 304, yet page 3 is read again and its articles stored."""
+    import redis as redis_client
+
+    from tests.faultsite import FaultSite, unavailable
+
+    redis_client.Redis.from_url(redis_url).flushdb()
+    db, state, procs = tmp_path / "central.db", {"round": 1}, []
+    logs = {name: tmp_path / f"{name}.log" for name in ("worker", "ingest")}
+    with FaultSite() as site:
+        articles = fixture_articles()[:12]  # 3 list pages: 5, 5 and 2
+        for a in articles:
+            site.publish(a["id"], a["html"])
+        site.fault("/news/index_3.html", lambda h, hit: state["round"] == 1 and unavailable(10**9)(h, hit))
+        config = write_config(tmp_path / "sources.toml", site, max_pages=10, obey_robots=False)
+
+        def round_ended(rounds):
+            return lambda: count(db, "select count(*) from crawl_runs where status = 'running'") == 0 \
+                and count(db, "select count(*) from crawl_runs") == rounds
+
+        try:
+            assert run_cli("run", "--once", "--redis", redis_url, "--config", config, "--db", db).returncode == 0
+            procs += [start("ingest", "--redis", redis_url, "--db", db, "--config", config, "--batch", "5",
+                            log=logs["ingest"]),
+                      start("worker", "--redis", redis_url, "--config", config, "--log-file", logs["worker"])]
+            wait_until(round_ended(1), 90, "round 1 to end")
+            assert count(db, "select count(*) from article_urls") == 10
+            state["round"], before = 2, len(site.statuses)
+            assert run_cli("run", "--once", "--redis", redis_url, "--config", config, "--db", db).returncode == 0
+            places = "select count(*) from article_urls"  # a verbatim copy is an alias, not a row
+            wait_until(lambda: round_ended(2)() and count(db, places) == len(articles), 90,
+                       "round 2 to store page 3's articles")
+            second = dict(site.statuses[before:])
+            assert second.get("/news/index.html") == 304 and second.get("/news/index_3.html") == 200, second
+        finally:
+            stop(procs)

@@ -172,6 +172,8 @@ class Ingester:
                                              http_status=record.get("http_status"),
                                              permanent=bool(record.get("permanent")),
                                              retry_after=record.get("retry_after"))
+                elif kind == "list_failed":
+                    store.list_page_failed(record["source"], record["url"], gone=bool(record.get("gone")))
                 elif kind == "list":
                     run["pages"] += 1
                     run["not_modified"] += record.get("listed") is None
@@ -218,6 +220,9 @@ class Ingester:
                     until = ingest.next_attempt(self.store, record["url"])
                     if until:
                         deferred[url_key(record["url"])] = until
+            elif record.get("kind") == "list_failed":  # no 304 for it, whatever it answered before
+                self.pending_lists.pop(record["url"], None)
+                self.server.hdel(redisq.VALIDATORS, url_key(record["url"]))
         for record, complete in lists:
             if record.get("listed") is not None:
                 self.pending_lists[record["url"]] = record

@@ -122,7 +122,8 @@ class RedisRunBook:
                            "last_modified": last_modified, "listed": listed, "whole": whole})
 
     def list_failed(self, url: str, gone: bool = False) -> None:
-        pass  # its error record goes to the ingester; keeping it incomplete is local mode's (not yet here)
+        """The ingester keeps it incomplete (or forgets a gone one): the next round reads it again."""
+        push(self.server, {"kind": "list_failed", "source": self.source, "url": url, "gone": gone})
 
     def list_not_modified(self, url: str) -> None:
         self.crawler.stats.inc_value("healthwatch/pages")
