@@ -519,10 +519,12 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters | None = None,
     for values in cursor:
         row = dict(zip(names, values))
         text = row["body"] or ""
-        row["snippet"] = (snippet(text, node, snippet_width, mark)
+        body = _comparable(text)  # once, for its snippet and for the terms it holds
+        row["snippet"] = (snippet(text, node, snippet_width, mark, comparable=body)
                           or snippet(row.get("translation_body"), node, snippet_width, mark)
                           or text[:snippet_width].replace("\n", " "))
-        missing = terms.missing_from(row["title"], text, row.get("translation_title"), row.get("translation_body"))
+        missing = terms.missing_from(body, *(_comparable(t) for t in (
+            row["title"], row.get("translation_title"), row.get("translation_body")) if t))
         if missing:
             elsewhere[row["id"]] = missing
         row["in_attachments"] = []
@@ -562,8 +564,8 @@ class _TermFinder:
     def __init__(self, node):
         self.patterns = [re.compile(_term_pattern(t), re.IGNORECASE) for t in positive_terms(node)]
 
-    def missing_from(self, *texts: str | None) -> list[int]:
-        comparable = [_comparable(t) for t in texts if t]
+    def missing_from(self, *comparable: str) -> list[int]:
+        """The terms none of these texts (already _comparable) holds."""
         return [i for i, p in enumerate(self.patterns) if not any(p.search(t) for t in comparable)]
 
     def occur(self, wanted: list[int], *texts: str | None) -> bool:
