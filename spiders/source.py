@@ -19,6 +19,7 @@ from crawler.config import Config, Source, load_config
 from crawler.discovery import Link, api, discover
 from crawler.discovery.article_pages import continuation_urls
 from crawler.discovery.listed_dates import to_datetime
+from crawler.documents import office
 from crawler.fetch import address_guard
 from crawler.fetch.browser import tier_problem
 from crawler.fetch.headers import headers_problem
@@ -28,6 +29,7 @@ from crawler.runbook import RunBook
 from crawler.masking import install_log_masking
 from crawler.fetch.urls import canonical_url
 from crawler.watches import check_watches
+from storage import attachments
 from storage.paths import default_db_path
 from storage.store import Store, utc_now
 
@@ -100,6 +102,19 @@ class SourceSpider(scrapy.Spider):
         # Stored articles due for a re-check (config `recheck`): edits become revisions.
         for article_id, url in self.store.due_rechecks(self.source.name, self.source.recheck_seconds):
             yield self.article_request(url, list_url=None, recheck_of=article_id)
+        yield from self.attachment_retries()
+
+    def attachment_retries(self):
+        """Stored articles' attachments whose download failed for a reason that may pass, or that
+        waited for LibreOffice, now here: items for crawler.documents.pipeline to fetch again. A
+        Redis worker holds no database: it has none to retry (its ingester keeps the rows)."""
+        db = getattr(self.store, "db", None)
+        if db is None or not self.source.attachments:
+            return
+        for row in attachments.due_retries(db, self.source.name, office=office.soffice() is not None,
+                                           now=datetime.now(timezone.utc)):
+            yield {"kind": "attachment_retry", "source": self.source.name, "attachment_id": row["id"],
+                   "article_id": row["article_id"], "name": row["name"], "url": row["url"]}
 
     def list_request(self, url: str, root: str, index: int = 1):
         """The list page's request (none when this crawl already requested it: a numbered pager

@@ -252,9 +252,17 @@ def _v10_sign_english(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM article_signatures WHERE signature IS NULL")
 
 
+def _v11_attachment_retries(db: sqlite_utils.Database) -> None:
+    """An attachment whose download failed for a reason that may pass (a 503, a timeout, LibreOffice
+    missing) is fetched again by later crawls with a backoff (storage.attachments.due_retries); the
+    rows failed so far are due at once."""
+    db.execute("ALTER TABLE attachments ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1")
+    db.execute("ALTER TABLE attachments ADD COLUMN next_attempt_at TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial, _v2_revisions, _v3_watches, _v4_clusters,
                                                              _v5_fetch_backoff, _v6_documents, _v7_health, _v8_watch_edits, _v9_search,
-                                                             _v10_sign_english]
+                                                             _v10_sign_english, _v11_attachment_retries]
 
 
 def migrate(db: sqlite_utils.Database) -> None:

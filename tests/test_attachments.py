@@ -239,3 +239,73 @@ def test_the_canned_search_query_names_the_attachment_too(crawled):
     assert "«宣武医院»" in found[ids[C_TITLE]]
     body = asyncio.run(search("二级以上医疗机构"))
     assert body[ids[A_TITLE]] is None and body[ids[B_TITLE]].startswith("附件：核查通知: ")
+
+
+def test_an_attachment_that_failed_for_a_passing_reason_is_fetched_again_by_the_next_crawl(tmp_path):
+    """A 503 and a missing LibreOffice pass: the next crawl downloads those files again (the article
+    itself is not fetched again), stores their text and makes the article findable by it. A 404 is
+    not asked for again, and a file read once is not downloaded again."""
+    with NewsSite() as site:
+        pdf, doc = (FIXTURES / "text.pdf").read_bytes(), (FIXTURES / "plan.doc").read_bytes()
+        site.add_raw("/files/flaky.pdf", 503, b"maintenance", "text/html", listed=False)
+        site.add_raw("/files/plan.doc", 200, doc, "application/msword", listed=False)
+        site.add_raw("/files/gone.pdf", 404, b"gone", "text/html", listed=False)
+        site.publish("late-files", notice(A_TITLE, "国卫办医政函〔2024〕88号", ["各省、自治区、直辖市卫生健康委：详见附件。"],
+                                          [("1.核查通知", "/files/flaky.pdf"), ("2.工作方案", "/files/plan.doc"),
+                                           ("3.已删除", "/files/gone.pdf")]))
+        config, db = tmp_path / "sources.toml", tmp_path / "hw.db"
+        write_sources(config, [("demo-docs", site, {})])
+
+        first = run_cli("crawl", "--config", config, "--db", db, env={"HEALTHWATCH_SOFFICE": "/nonexistent/soffice"})
+        assert first.returncode == 0, first.stdout + first.stderr
+        got = {r["name"]: r for r in rows(db, "SELECT * FROM attachments")}
+        assert got["1.核查通知"]["error"] == "HTTP 503" and got["3.已删除"]["error"] == "HTTP 404"
+        assert got["2.工作方案"]["error"].startswith("needs LibreOffice")
+        assert cli("search", "二级以上医疗机构", "--db", db, "--json").stdout.strip() == "[]"
+
+        site.add_raw("/files/flaky.pdf", 200, pdf, "application/pdf", listed=False)  # the maintenance is over
+        article_hits = site.article_hits()
+        second = run_cli("crawl", "--config", config, "--db", db,
+                         env={} if office.soffice() else {"HEALTHWATCH_SOFFICE": "/nonexistent/soffice"})
+        assert second.returncode == 0, second.stdout + second.stderr
+        assert site.article_hits() == article_hits  # the article is not fetched again, its files are
+        got = {r["name"]: r for r in rows(db, "SELECT * FROM attachments")}
+        assert got["1.核查通知"]["error"] is None and "完成辖区内二级以上医疗机构的药品目录核查" in got["1.核查通知"]["text"]
+        assert got["1.核查通知"]["attempts"] == 1 and got["1.核查通知"]["next_attempt_at"] is None
+        [hit] = json.loads(cli("search", "二级以上医疗机构", "--db", db, "--json").stdout)
+        assert [x["name"] for x in hit["in_attachments"]] == ["1.核查通知"]
+        assert site.hits["/files/gone.pdf"] == 1 and got["3.已删除"]["error"] == "HTTP 404"
+        if office.soffice():  # CI installs LibreOffice (.ci/run)
+            assert got["2.工作方案"]["error"] is None and "医疗机构自查药品目录" in got["2.工作方案"]["text"]
+            assert site.hits["/files/plan.doc"] == 2
+
+        fetched = dict(site.hits)
+        assert run_cli("crawl", "--config", config, "--db", db).returncode == 0
+        assert all(site.hits[f] == fetched[f] for f in ("/files/flaky.pdf", "/files/gone.pdf", "/files/plan.doc"))
+
+
+def test_a_retry_that_fails_again_waits_longer_and_stops_after_the_give_up_time(tmp_path):
+    """storage.attachments on a real database: each failed retry counts an attempt and backs off as a
+    failing page does; past GIVE_UP_AFTER_DAYS since the first attempt the row is not due any more."""
+    from datetime import datetime, timedelta, timezone
+
+    from storage import attachments
+    from storage.store import GIVE_UP_AFTER_DAYS, Store, utc_stamp
+
+    store = Store(tmp_path / "hw.db")
+    [saved] = store.save_articles([{"url": "https://www.nhc.gov.cn/a.html", "source": "nhc", "title": A_TITLE,
+                                    "body": "各省、自治区、直辖市卫生健康委：详见附件。" * 5}])
+    start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    [row_id] = attachments.save_attachments(store.db, saved.article_id, [
+        {"name": "附件", "url": "https://www.nhc.gov.cn/f.pdf", "error": "HTTP 503", "fetched_at": utc_stamp(start)}])
+    assert [r["id"] for r in attachments.due_retries(store.db, "nhc", office=False, now=start)] == [row_id]
+    now = start
+    for attempt in (2, 3, 4):
+        attachments.save_retry(store.db, row_id, {"error": "TimeoutError: took too long"}, now=now)
+        attempts, until = store.db.execute("SELECT attempts, next_attempt_at FROM attachments").fetchone()
+        assert attempts == attempt and until == utc_stamp(now + timedelta(minutes=10 * 2 ** (attempt - 2)))
+        assert attachments.due_retries(store.db, "nhc", office=False, now=now) == []
+        now += timedelta(minutes=10 * 2 ** (attempt - 2))
+        assert attachments.due_retries(store.db, "nhc", office=False, now=now)
+    assert attachments.due_retries(store.db, "nhc", office=False, now=start + timedelta(days=GIVE_UP_AFTER_DAYS + 1)) == []
+    store.close()

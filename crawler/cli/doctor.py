@@ -116,7 +116,8 @@ def check_libreoffice():
     program = soffice()
     if program is None:
         return ("warn", "LibreOffice", "not installed: .doc/.wps/.et attachments are stored with a 'needs LibreOffice' "
-                "note (apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)")
+                "note and read by the next crawl after it is (apt-get install libreoffice-writer-nogui "
+                "libreoffice-calc-nogui)")
     return "ok", "LibreOffice", f"{program} (.doc/.wps/.et attachments)"
 
 

@@ -20,6 +20,7 @@ import scrapy
 from crawler.documents.citations import Citation, document_keys, extract_citations
 from crawler.documents.links import attachment_links
 from crawler.documents.text import extract_text
+from crawler.runbook import STORAGE_ERRORS
 from storage import attachments as attachment_rows
 from storage import citations as citation_rows
 
@@ -41,6 +42,9 @@ class AttachmentPipeline:
 
     async def process_item(self, item):
         spider = self.crawler.spider
+        if item.get("kind") == "attachment_retry":
+            await self.retry(item, spider)
+            return item
         if item.get("kind") != "article" or item.get("recheck_of") or not spider.source.attachments:
             return item
         links = attachment_links(item.get("attachments"), item.pop("named_attachments", None), self.per_article)
@@ -69,6 +73,21 @@ class AttachmentPipeline:
         self._forget_old()
         return dict(await asyncio.shield(self.fetching[url]))
 
+    async def retry(self, item: dict, spider) -> None:
+        """A stored article's attachment that failed for a reason that may pass (spiders.source
+        yields them): downloaded and read again, its row updated at once."""
+        from datetime import datetime, timezone
+
+        # read here, never reused by its sha256: the stored row with these bytes may be this one, unread
+        file = await self.fetch_and_read({"name": item["name"], "url": item["url"]}, spider, reuse=False)
+        try:
+            read = attachment_rows.save_retry(_database(spider), item["attachment_id"], file,
+                                              now=datetime.now(timezone.utc))
+        except STORAGE_ERRORS as exc:
+            spider.runbook.storage_failed(exc)
+            return
+        self.crawler.stats.inc_value("healthwatch/attachments_recovered" if read else "healthwatch/attachment_retries_failed")
+
     def _forget_old(self) -> None:
         """A Redis worker's pipeline lives for weeks: the files it read (their text) are not all kept.
         The oldest finished ones go; by then the store (or hw:attachments) knows them."""
@@ -79,7 +98,7 @@ class AttachmentPipeline:
             for sha256 in list(self.by_sha256)[:len(self.by_sha256) - KEEP_READ // 2]:
                 del self.by_sha256[sha256]
 
-    async def fetch_and_read(self, link: dict, spider) -> dict:
+    async def fetch_and_read(self, link: dict, spider, reuse: bool = True) -> dict:
         from storage.store import utc_now
 
         url = link["url"]
@@ -90,8 +109,8 @@ class AttachmentPipeline:
             return {**row, "error": problem}
         row.update(bytes=len(body), sha256=hashlib.sha256(body).hexdigest())
         db = _database(spider)
-        same = (attachment_rows.known_by_sha256(db, row["sha256"]) if db is not None else None) \
-            or self.by_sha256.get(row["sha256"])
+        same = reuse and ((attachment_rows.known_by_sha256(db, row["sha256"]) if db is not None else None)
+                          or self.by_sha256.get(row["sha256"]))
         if same:  # the same file under another URL: read once
             self.crawler.stats.inc_value("healthwatch/attachments_known")
             return {**_reuse(same), **row}
