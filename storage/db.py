@@ -255,9 +255,12 @@ def _v10_sign_english(db: sqlite_utils.Database) -> None:
 def _v11_attachment_retries(db: sqlite_utils.Database) -> None:
     """An attachment whose download failed for a reason that may pass (a 503, a timeout, LibreOffice
     missing) is fetched again by later crawls with a backoff (storage.attachments.due_retries); the
-    rows failed so far are due at once."""
-    db.execute("ALTER TABLE attachments ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1")
-    db.execute("ALTER TABLE attachments ADD COLUMN next_attempt_at TEXT")
+    rows failed so far are due at once. Idempotent, as _v9_search is: a file may know them already."""
+    columns = db["attachments"].columns_dict
+    if "attempts" not in columns:
+        db.execute("ALTER TABLE attachments ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1")
+    if "next_attempt_at" not in columns:
+        db.execute("ALTER TABLE attachments ADD COLUMN next_attempt_at TEXT")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial, _v2_revisions, _v3_watches, _v4_clusters,
