@@ -7,6 +7,11 @@ Sets: the read-only development sets in `../shared/bench/<set>/` (found from the
 Halves: every page is in the *tuning* or the *validation* half by its site (publisher host), never by
 the page: two pages of one site always fall in the same half, so a rule written for a site's template is
 judged on other sites. The half is a stable hash of the site key (sha1, not Python's salted hash()).
+
+Held-out sets: a bench/pages set whose folder name holds "heldout" (zh-heldout-news, zh-heldout-gov) was
+labelled before anyone ran the extractor on it and is never tuned on. All its pages are in the half
+`heldout`, whatever their site; `set_dirs()` leaves these sets out (so the default benchmark run and the
+golden dumps never show them) and `heldout_set_dirs()` lists them.
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 OWN_PAGES = Path(os.environ.get("HEALTHWATCH_PAGES_DIR") or REPO_ROOT / "bench" / "pages")
 SHARED_SETS = ("zh-news", "cwced", "aeb", "wcxb")
 HALVES = ("tuning", "validation")
+HELDOUT = "heldout"
 
 
 def shared_bench_dir() -> Path:
@@ -36,8 +42,22 @@ def shared_bench_dir() -> Path:
     return (REPO_ROOT / ".." / "shared" / "bench").resolve()
 
 
+def is_heldout(set_name: str) -> bool:
+    return HELDOUT in set_name.split("/")[-1]
+
+
 def set_dirs() -> dict[str, Path]:
-    """{set name: folder}: the shared sets, then every bench/pages/<set> (named "pages/<set>")."""
+    """{set name: folder}: the shared sets, then every bench/pages/<set> (named "pages/<set>") that is not
+    held out."""
+    return {name: folder for name, folder in _all_set_dirs().items() if not is_heldout(name)}
+
+
+def heldout_set_dirs() -> dict[str, Path]:
+    """{set name: folder} of the held-out sets only."""
+    return {name: folder for name, folder in _all_set_dirs().items() if is_heldout(name)}
+
+
+def _all_set_dirs() -> dict[str, Path]:
     found = {}
     shared = shared_bench_dir()
     for name in SHARED_SETS:
@@ -90,8 +110,8 @@ def half_of(site: str) -> str:
 
 def load_set(name: str, folder: Path | None = None) -> list[dict]:
     """Pages of one set: {"id", "html", "truth", "set", "site", "half"}; a zh-news-style truth's
-    body_paragraphs become its `body`."""
-    folder = folder or set_dirs()[name]
+    body_paragraphs become its `body`. A held-out set's pages are all in the half `heldout`."""
+    folder = folder or _all_set_dirs()[name]
     pages = []
     for page_dir in sorted(folder.iterdir()):
         if not (page_dir / "truth.json").exists() or not (page_dir / "page.html.gz").exists():
@@ -106,5 +126,5 @@ def load_set(name: str, folder: Path | None = None) -> list[dict]:
     hosts = {p["site"].split(".")[0]: p["site"] for p in pages if "." in p["site"]}
     for page in pages:
         page["site"] = hosts.get(page["site"], page["site"])
-        page["half"] = half_of(page["site"])
+        page["half"] = HELDOUT if is_heldout(name) else half_of(page["site"])
     return pages

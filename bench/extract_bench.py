@@ -1,10 +1,13 @@
 """Extraction benchmark: our extractor vs trafilatura and readability-lxml, same pages, same run.
 
 Usage: python -m bench.extract_bench [--sets zh-news,cwced,aeb,wcxb] [--no-reference] [--worst N]
+       python -m bench.extract_bench --heldout [--sets pages/zh-heldout-news]
 
 Pages: ../shared/bench/<set> beside the repository root and the project's own bench/pages/<set> (see
 bench/benchsets.py), each page in the tuning or the validation half by its site; every figure is
-reported for all pages and for each half.
+reported for all pages and for each half. The held-out sets (bench/pages/*heldout*, never tuned on) are
+left out of the default run; --heldout scores only them, as one half `heldout`, aggregates only (no
+--worst: their per-page misses are not shown).
 
 The metric is the one defined in ../shared/bench/README.md:
 - tokens: each CJK ideograph / kana / hangul is one token, any other \\w+ run is one token;
@@ -38,8 +41,6 @@ from collections import Counter
 from pathlib import Path
 
 from bench import benchsets
-
-SETS = tuple(benchsets.set_dirs())  # ../shared/bench's sets, then bench/pages/<set> when present
 
 _CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002ffff"
 _TOKEN = re.compile(f"[{_CJK_CLASS}]|[^\\W{_CJK_CLASS}]+")
@@ -297,7 +298,9 @@ def timed_rounds(names: list[str], sets: list[str], rounds: int) -> dict[str, li
     runs: dict[str, list] = {n: [] for n in names}
     for r in range(rounds):
         for name in names[r % len(names):] + names[:r % len(names)]:
-            proc = subprocess.run([sys.executable, "-m", "bench.extract_bench", "--time-one", name, "--sets", ",".join(sets)],
+            heldout = ["--heldout"] if any(benchsets.is_heldout(s) for s in sets) else []
+            proc = subprocess.run([sys.executable, "-m", "bench.extract_bench", "--time-one", name, "--sets", ",".join(sets),
+                                   *heldout],
                                   capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent,
                                   env={**os.environ, "PYTHONWARNINGS": "ignore"})
             runs[name].append(json.loads(proc.stdout.strip().splitlines()[-1]))
@@ -319,7 +322,10 @@ def fmt(res, speed=None):
 
 
 def subsets(pages):
-    """("all", indexes), then each half's indexes."""
+    """("all", indexes), then each half's indexes; held-out pages only: ("heldout", all indexes)."""
+    if pages and all(p["half"] == benchsets.HELDOUT for p in pages):
+        yield benchsets.HELDOUT, list(range(len(pages)))
+        return
     yield "all", list(range(len(pages)))
     for half in benchsets.HALVES:
         yield half, [i for i, p in enumerate(pages) if p["half"] == half]
@@ -333,9 +339,24 @@ def _is_chinese(page) -> bool:
     return (page["truth"].get("lang") or "").startswith("zh") or page["set"] in ("zh-news", "cwced")
 
 
+def chosen_sets(names: str | None, heldout: bool) -> list[str]:
+    """The sets to run: the named ones, else every set of the run's kind. A held-out set is run only
+    with --heldout, and --heldout runs nothing else."""
+    available = benchsets.heldout_set_dirs() if heldout else benchsets.set_dirs()
+    sets = names.split(",") if names else list(available)
+    wrong = [s for s in sets if benchsets.is_heldout(s) != heldout]
+    if wrong:
+        raise SystemExit(f"{', '.join(wrong)}: " + ("not a held-out set" if heldout else
+                                                    "a held-out set runs only with --heldout"))
+    if not sets:
+        raise SystemExit("no held-out set found (bench/pages/*heldout*)" if heldout else "no bench set found")
+    return sets
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", default=",".join(SETS))
+    ap.add_argument("--sets", help="comma-separated set names (default: every set that is not held out)")
+    ap.add_argument("--heldout", action="store_true", help="score only the held-out sets (bench/pages/*heldout*)")
     ap.add_argument("--no-reference", action="store_true", help="score only our extractor")
     ap.add_argument("--worst", type=int, default=0, help="list the N worst pages of ours per set")
     ap.add_argument("--json", help="write all figures to this file")
@@ -344,14 +365,17 @@ def main(argv=None):
                          "(0: time the scoring run itself, in this one process)")
     ap.add_argument("--time-one", help=argparse.SUPPRESS)  # a round's worker: print {set: seconds} as JSON
     args = ap.parse_args(argv)
-    sets = args.sets.split(",")
+    sets = chosen_sets(args.sets, args.heldout)
     if args.time_one:
         print(json.dumps(time_one(args.time_one, sets)))
         return 0
+    if args.heldout and args.worst:
+        ap.error("--worst is not shown for the held-out sets (their per-page misses stay unseen)")
     names = ["ours"] + ([] if args.no_reference else ["trafilatura", "readability"])
     warm_up(names)
     print(f"bench pages: {benchsets.shared_bench_dir()} and {benchsets.OWN_PAGES}")
-    print("halves: by site (sha1 of the host/site key), the same half for every page of a site")
+    print("halves: held-out sets only, every page in the half `heldout` (never tuned on)" if args.heldout else
+          "halves: by site (sha1 of the host/site key), the same half for every page of a site")
     print("metadata: field P/R (predictions/truths): P = right / non-empty predictions, R = right / non-empty truths")
     print("warm-up: every extractor ran once on the same small synthetic page before timing "
           "(imports and one-off set-up are not timed; no bench page is seen early)")
@@ -363,7 +387,8 @@ def main(argv=None):
     pooled_pages, pooled_outs = [], {n: [] for n in names}
     for set_name in sets:
         pages = load_set(set_name)
-        halves = {h: sum(p["half"] == h for p in pages) for h in benchsets.HALVES}
+        kinds = (benchsets.HELDOUT,) if benchsets.is_heldout(set_name) else benchsets.HALVES
+        halves = {h: sum(p["half"] == h for p in pages) for h in kinds}
         print(f"\n== {set_name} ({len(pages)} pages: " + ", ".join(f"{h} {n}" for h, n in halves.items()) + ")")
         pooled_pages.extend(pages)
         for name in names:
@@ -378,7 +403,7 @@ def main(argv=None):
                     continue
                 res = score(_pick(pages, idx), _pick(outs, idx))
                 report[f"{set_name}/{part}/{name}"] = {**res, "pages_per_s": speed}
-                print(f"  {name:12s} {part:10s}  {fmt(res, speed if part == 'all' else None)}")
+                print(f"  {name:12s} {part:10s}  {fmt(res, speed if part in ('all', benchsets.HELDOUT) else None)}")
             if name == "ours" and args.worst:
                 ranked = sorted((o.get("_f1", 1.0), p["id"], p["half"], o.get("flags")) for p, o in zip(pages, outs))
                 for f, pid, half, flags in ranked[:args.worst]:

@@ -2,11 +2,14 @@
 sets found from the repository root, and metadata scored as precision and recall."""
 from __future__ import annotations
 
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 from bench import benchsets
-from bench.extract_bench import field_judgement, field_scores
+from bench.extract_bench import chosen_sets, field_judgement, field_scores
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 
@@ -63,3 +66,37 @@ def test_field_precision_counts_a_wrong_value_and_a_value_where_the_truth_is_emp
     pub = field_scores(truths, outs)["publisher"]
     assert (pub["n_pred"], pub["n_truth"]) == (2, 3)
     assert pub["P"] == 1 / 2 and pub["R"] == 1 / 3
+
+
+def _copy_set(src: Path, dst: Path) -> None:
+    for page in src.iterdir():
+        if (page / "truth.json").exists():
+            shutil.copytree(page, dst / page.name)
+
+
+def test_heldout_sets_are_left_out_by_default_and_all_their_pages_are_heldout(tmp_path, monkeypatch):
+    # the same real pages as an ordinary set and as a held-out one: only the folder name differs
+    for name in ("zh-x", "zh-heldout-news"):
+        _copy_set(FIXTURES / "zh-news", tmp_path / name)
+    monkeypatch.setattr(benchsets, "OWN_PAGES", tmp_path)
+    assert "pages/zh-x" in benchsets.set_dirs() and "pages/zh-heldout-news" not in benchsets.set_dirs()
+    assert list(benchsets.heldout_set_dirs()) == ["pages/zh-heldout-news"]
+    ordinary, heldout = benchsets.load_set("pages/zh-x"), benchsets.load_set("pages/zh-heldout-news")
+    assert {p["half"] for p in ordinary} == set(benchsets.HALVES)  # both site halves are present ...
+    assert {p["half"] for p in heldout} == {benchsets.HELDOUT}  # ... and overridden for the held-out set
+    assert chosen_sets(None, heldout=False)[-1] == "pages/zh-x"
+    assert chosen_sets(None, heldout=True) == ["pages/zh-heldout-news"]
+    with pytest.raises(SystemExit, match="only with --heldout"):
+        chosen_sets("zh-news,pages/zh-heldout-news", heldout=False)
+    with pytest.raises(SystemExit, match="not a held-out set"):
+        chosen_sets("pages/zh-x", heldout=True)
+
+
+def test_the_repository_heldout_pages_are_out_of_the_default_run():
+    default = benchsets.set_dirs()
+    assert not any(benchsets.is_heldout(name) for name in default)
+    heldout = benchsets.heldout_set_dirs()
+    assert "pages/zh-heldout-news" in heldout
+    for name in heldout:
+        pages = benchsets.load_set(name)
+        assert pages and {p["half"] for p in pages} == {benchsets.HELDOUT}
