@@ -4,6 +4,7 @@ metadata, translation split, pinyin layer."""
 from __future__ import annotations
 
 import gzip
+import re
 import json
 from pathlib import Path
 
@@ -545,3 +546,29 @@ def test_small_forms_are_dropped_but_a_page_wrapped_in_a_form_is_kept():
     wrapped = ("<html><body><form id='aspnetForm'><input type='hidden' name='v'><div class='content'>"
                + "".join(f"<p>{para}</p>" for _ in range(6)) + "</div></form></body></html>").encode()
     assert "paragraph of the story" in extract(wrapped).body
+
+
+_CLASS_OR_ID = re.compile(rb"""\s(?:class|id)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+
+
+def test_without_its_class_names_a_portal_page_still_loses_its_comments_and_the_authors_other_articles():
+    # guancha's comment board ("热门评论 7条": text, "13小时前", buttons) and "作者最近文章" (title, date) sit in the
+    # article's container; its class names flag them, a site with unknown names would not: the shape must
+    html, truth = load(FIXTURES / "zh-news" / "guancha_guancha")
+    article = extract(_CLASS_OR_ID.sub(b"", html), truth["url"])
+    p, r, _ = body_scores(article.body, truth["body"])
+    assert p >= 0.95 and r >= 0.99, (p, r, article.body[-300:])
+    assert "小时前" not in article.body and "作者最近文章" not in article.body
+
+
+def test_a_headed_list_and_a_dated_run_are_cut_but_a_subheading_with_prose_stays():
+    para = "国家卫生健康委员会近日印发通知，要求各地进一步加强基层医疗卫生服务能力建设，推动优质医疗资源下沉，切实提高群众就医获得感。"
+    teaser = "<div><p>基层医疗机构改革取得新进展</p><p>各地推进紧密型县域医共体建设，提升服务能力的做法</p></div>"
+    dated = "".join(f"<div><p>卫生健康系统第{i}期业务培训班开班</p><p>2024-05-{10 + i:02d}</p></div>" for i in range(4))
+    paras = "".join(f"<p>第{i}，{para}</p>" for i in range(3))
+    html = ("<html><head><meta charset='utf-8'><title>通知 - 示例网</title></head><body><div>"
+            f"<h1>通知</h1><p>{para}</p><h3>最新进展</h3>{paras}"
+            f"<div><h3>相关新闻</h3>{teaser * 3}</div>{dated}</div></body></html>").encode()
+    body = extract(html).body
+    assert body.count(para) == 4 and "最新进展" in body
+    assert "基层医疗机构改革" not in body and "培训班" not in body and "相关新闻" not in body

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract import body as body_mod, byline
+from crawler.extract import body as body_mod, byline, lists
 from crawler.extract.clean import is_spam
 from crawler.extract.links import drop_original_lines
 from crawler.extract.translation import split_translation
@@ -26,6 +26,7 @@ def choose_lines(page, title: str | None) -> tuple[list, int]:
         container, values = body_mod.best_container(lines, spans, marked["values"], marked["containers"])
         chosen = body_mod.select_lines(lines, values, spans[container], title, simplify, spans) \
             if container is not None else []
+        chosen = lists.cut_lists(lines, spans, chosen, simplify, spans[container][1] if container is not None else None)
         if not chosen:  # no prose anywhere: a table or list page
             chosen = _fallback(page, title, simplify)
     return _cut_at_related_list(lines, chosen), lines.index(chosen[0]) if chosen else len(lines)
