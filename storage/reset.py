@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 
 from storage import search
+from storage.dedup import settle
 
 
 def counts(conn: sqlite3.Connection, source: str) -> dict[str, int]:
@@ -68,11 +69,9 @@ def delete_articles(conn: sqlite3.Connection, source: str) -> int:
     conn.execute("UPDATE clusters SET original_article_id = NULL WHERE original_article_id IN "
                  "(SELECT id FROM articles WHERE source = ?)", [source])
     _delete_tree(conn, "articles", "source = ?", [source], skip={"clusters"})
-    for cluster in clusters:  # the others stay in their story; an emptied cluster goes
-        size, first = conn.execute("SELECT count(*), min(id) FROM articles WHERE cluster_id = ?", [cluster]).fetchone()
-        if size == 0:
+    for cluster in clusters:  # the others stay in their story, settled again; an emptied cluster goes
+        if not conn.execute("SELECT 1 FROM articles WHERE cluster_id = ? LIMIT 1", [cluster]).fetchone():
             conn.execute("DELETE FROM clusters WHERE id = ?", [cluster])
         else:
-            conn.execute("UPDATE clusters SET size = ?, original_article_id = coalesce(original_article_id, ?) "
-                         "WHERE id = ?", [size, first, cluster])
+            settle(conn, cluster)
     return len(ids)

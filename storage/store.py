@@ -127,6 +127,7 @@ class Store:
                     known = self._article_for_keys(keys)
                     if known is not None:
                         self._add_aliases(keys, known, item["source"], now)
+                        dedup.aliases_added(self.db.conn, known, keys)
                         outcomes.append(SaveOutcome("known", known, item["url"]))
                         continue
                     digest = item["_content_hash"] if "_content_hash" in item else content_hash(item.get("body", ""))
@@ -138,6 +139,7 @@ class Store:
                     same_id = same[0] if same else dedup.exact_match(self.db.conn, signed)
                     if same_id is not None:
                         self._add_aliases(keys, same_id, item["source"], now)
+                        dedup.aliases_added(self.db.conn, same_id, keys)
                         # a new place of the story: `duplicates --since` shows it
                         self.db.execute("UPDATE clusters SET updated_at = ? WHERE id = "
                                         "(SELECT cluster_id FROM articles WHERE id = ?)", [now, same_id])
@@ -182,8 +184,9 @@ class Store:
 
     def _dedup_refresh(self, article_id: int, item: dict) -> None:
         """For save_recheck, inside its transaction, when an article's text changed: re-sign it
-        so later reposts are compared with the text as it now stands (it keeps its cluster)."""
-        self._dedup_ready(utc_now()).refresh(self.db.conn, article_id, dedup_sign(item))
+        so later reposts are compared with the text as it now stands (it keeps its cluster, whose
+        original is decided again)."""
+        self._dedup_ready(utc_now()).edited(self.db.conn, article_id, dedup_sign(item))
 
     def cluster_of(self, article_id: int) -> dict | None:
         """The story cluster of a stored article (see `clusters` for the shape), or None."""

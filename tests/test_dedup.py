@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import re
 import sqlite3
 from pathlib import Path
@@ -25,6 +26,7 @@ from crawler.cli.duplicates import duplicates
 from crawler.extract import extract
 from storage import dedup as D
 from storage.db import MIGRATIONS, write_transaction
+from storage.reset import delete_articles
 from storage.store import Store
 
 SITE = Path(__file__).parent / "fixtures" / "site"
@@ -425,5 +427,99 @@ def test_refreshing_an_edited_article_keeps_its_cluster_and_compares_the_new_tex
         repost_of_new_text = store.save_articles([{**other, "url": "https://mirror.example/q.html", "source": "m",
                                                    "body": with_header_and_trailer(other["body"])}])
         assert cluster_ids(store, repost_of_new_text) == [story]
+    finally:
+        store.close()
+
+
+
+def clusters_as_settled(store: Store) -> tuple[list, list]:
+    """(id, original, size) of every cluster as stored, and as `settle` decides from all its members."""
+    query = "SELECT id, original_article_id, size FROM clusters ORDER BY id"
+    stored = store.db.execute(query).fetchall()
+    with write_transaction(store.db):
+        for cluster_id, _, _ in stored:
+            D.settle(store.db.conn, cluster_id)
+    return stored, store.db.execute(query).fetchall()
+
+
+def test_joins_leave_each_cluster_as_settling_all_its_members_would(tmp_path, original):
+    """A new member updates its cluster's size and original from the stored ones, without reading
+    the other members. After every save (a shuffled order, dates in any order, original_url links
+    among the reposts: chains, cycles, links to pages not stored), after an alias that completes a
+    link, an edit and a reset, each cluster is what settling all its members decides."""
+    rng = random.Random(14)
+    urls = [f"https://site{n}.example/a/{n}.html" for n in range(16)]
+    source_page = "https://source.example/story.html"  # named as the original; stored later, as an alias
+    items = [original]
+    for n, url in enumerate(urls):
+        item = {"url": url, "source": f"s{n % 3}", "title": original["title"],
+                "body": with_header_and_trailer(original["body"].replace("。", f"。第{n}稿", 1))}
+        if rng.random() < 0.8:
+            item["published"] = f"2020-06-{rng.randint(1, 9):02d}T{rng.randint(0, 23):02d}:00:00+08:00"
+        if rng.random() < 0.5:
+            item["original_url"] = rng.choice([*urls, original["url"], source_page])
+        items.append(item)
+    items[1]["original_url"] = source_page
+    rng.shuffle(items)
+    store = Store(tmp_path / "hw.db")
+    try:
+        while items:
+            batch, items = items[:rng.randint(1, 3)], items
+            items = items[len(batch):]
+            assert {o.status for o in store.save_articles(batch)} == {"new"}
+            stored, settled = clusters_as_settled(store)
+            assert stored == settled
+        assert len(stored) == 1 and stored[0][2] == 17
+        body, title = store.db.execute("SELECT body, title FROM articles WHERE url = ?", [urls[0]]).fetchone()
+        alias = store.save_articles([{"url": source_page, "source": "src", "title": title, "body": body}])
+        assert alias[0].status == "duplicate"
+        stored, settled = clusters_as_settled(store)
+        assert stored == settled
+        for article_id in (stored[0][1], alias[0].article_id):  # the original, then the article the link names
+            edit = {**store.db["articles"].get(article_id), "published": "2020-06-30T00:00:00+08:00"}
+            edit["body"] += "\n专家提醒，出现相关症状应及时就医。"
+            assert store.save_recheck(article_id, edit) == "changed"
+            stored, settled = clusters_as_settled(store)
+            assert stored == settled
+        with write_transaction(store.db):
+            delete_articles(store.db.conn, "s1")
+        stored, settled = clusters_as_settled(store)
+        assert stored == settled and stored[0][2] == 12
+    finally:
+        store.close()
+
+
+def test_an_alias_that_completes_a_link_makes_its_article_the_original(tmp_path, original):
+    """A repost dated before the story names the story's page, not stored; the story is stored
+    from another URL. Once that page is stored as an exact copy (an alias of the story), the
+    repost's link points inside the cluster and the story becomes its original."""
+    page = "https://www.thepaper.cn/newsDetail_forward_7738889"
+    repost = {**reposts(original)[2], "published": "2020-06-01T00:00:00+08:00", "original_url": page}
+    store = Store(tmp_path / "hw.db")
+    try:
+        early, story = store.save_articles([repost, {**original, "url": "https://m.thepaper.cn/x.html"}])
+        assert cluster_ids(store, [early]) == cluster_ids(store, [story])
+        assert store.cluster_of(story.article_id)["original"]["id"] == early.article_id  # dated first
+        assert store.save_articles([original | {"url": page}])[0].status == "duplicate"
+        assert store.cluster_of(story.article_id)["original"]["id"] == story.article_id
+    finally:
+        store.close()
+
+
+
+def test_a_recheck_that_redates_the_original_hands_it_over(tmp_path, original):
+    """The original is the earliest published member; a re-check that finds it edited and dated
+    later makes the next earliest the original, at once and for the members that join after."""
+    mirror, blog, portal, other = reposts(original)
+    store = Store(tmp_path / "hw.db")
+    try:
+        first, second = store.save_articles([original, {**portal, "published": "2020-06-06T12:00:00+08:00"}])
+        assert store.cluster_of(first.article_id)["original"]["id"] == first.article_id
+        edit = {**original, "published": "2020-06-30T00:00:00+08:00", "body": original["body"] + "\n（更新）"}
+        assert store.save_recheck(first.article_id, edit) == "changed"
+        assert store.cluster_of(first.article_id)["original"]["id"] == second.article_id
+        store.save_articles([{**mirror, "published": "2020-06-08T00:00:00+08:00"}])
+        cluster = store.cluster_of(first.article_id)
+        assert cluster["original"]["id"] == second.article_id and cluster["size"] == 3
     finally:
         store.close()

@@ -27,7 +27,7 @@ Pipeline per article (all pure functions except `Deduper`):
 """
 # The public names, from the modules that define them.
 from storage.dedup.band_index import BandIndex, band_keys  # noqa: E402
-from storage.dedup.deduper import Deduper  # noqa: E402
+from storage.dedup.deduper import Deduper, settle  # noqa: E402
 from storage.dedup.minhash import (  # noqa: E402
     BANDS,
     LINK_THRESHOLD,
@@ -52,4 +52,4 @@ from storage.dedup.minhash import (  # noqa: E402
 )
 from storage.dedup.text import exact_key, fold, matching_text, normalise, split_text  # noqa: E402
 
-__all__ = ['BandIndex', 'band_keys', 'Deduper', 'BANDS', 'LINK_THRESHOLD', 'MATCH_THRESHOLD', 'MAX_CANDIDATES', 'MIN_SHINGLES', 'NUM_PERM', 'ROWS', 'SCHEME', 'SEED', 'SHINGLE', 'Signed', 'from_blob', 'jaccard', 'permutations', 'shingle_hash32', 'shingle_hashes', 'sign', 'signature', 'to_blob', '_fmix32', 'exact_key', 'fold', 'matching_text', 'normalise', 'split_text']
+__all__ = ['BandIndex', 'band_keys', 'Deduper', 'settle', 'BANDS', 'LINK_THRESHOLD', 'MATCH_THRESHOLD', 'MAX_CANDIDATES', 'MIN_SHINGLES', 'NUM_PERM', 'ROWS', 'SCHEME', 'SEED', 'SHINGLE', 'Signed', 'from_blob', 'jaccard', 'permutations', 'shingle_hash32', 'shingle_hashes', 'sign', 'signature', 'to_blob', '_fmix32', 'exact_key', 'fold', 'matching_text', 'normalise', 'split_text']

@@ -107,24 +107,27 @@ class BandIndex:
 
     def query(self, sig: np.ndarray, keys: np.ndarray | None = None) -> dict[int, int]:
         """Candidate id → number of bands shared with `sig`."""
+        ids, counts = self.candidates(sig, keys)
+        return dict(zip(ids.tolist(), counts.tolist()))
+
+    def candidates(self, sig: np.ndarray, keys: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(candidate ids, number of bands each shares with `sig`), ids ascending. Counted in numpy:
+        a big story's reposts share every band, so the entries found grow with its size."""
         keys = band_keys(sig, self.bands, self.rows)[0] if keys is None else keys
         k32 = self.key32(keys)
         low = k32 << np.uint64(32)
         high = low | _MAX32
-        hits: dict[int, int] = {}
+        found = []
         for run in self.runs:
             lo = np.searchsorted(run, low, "left")
             hi = np.searchsorted(run, high, "right")
-            found = hi > lo
-            if found.any():
-                for a, b in zip(lo[found].tolist(), hi[found].tolist()):
-                    for entry in (run[a:b] & _MAX32).tolist():
-                        hits[entry] = hits.get(entry, 0) + 1
+            found += [run[a:b] for a, b in zip(lo.tolist(), hi.tolist()) if b > a]
         if self.tail_map:
-            for k in k32.tolist():
-                for i in self.tail_map.get(k, ()):
-                    hits[i] = hits.get(i, 0) + 1
-        return hits
+            found += [np.array(self.tail_map[k], dtype=np.uint64) for k in k32.tolist() if k in self.tail_map]
+        if not found:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        ids, counts = np.unique((np.concatenate(found) & _MAX32).astype(np.int64), return_counts=True)
+        return ids, counts
 
     def _flush_tail(self) -> None:
         if not self.tail:

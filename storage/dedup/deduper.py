@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Sequence
@@ -144,19 +145,37 @@ class Deduper:
 
     def similar(self, conn: sqlite3.Connection, signed: Signed, exclude: int | None = None) -> list[tuple[int, float]]:
         """Stored articles whose estimated Jaccard with this one reaches the threshold, best first."""
+        ranked = self._ranked(signed, exclude)
+        out = [(i, s) for i, s in self._similarities(conn, signed.sig, ranked).items() if s >= self.threshold]
+        return sorted(out, key=lambda p: -p[1])
+
+    def _ranked(self, signed: Signed, exclude: int | None) -> list[int]:
+        """LSH candidates, the MAX_CANDIDATES sharing most bands (then the newest) first."""
         if signed.sig is None or self.index is None:
             return []
-        keys = self._keys(signed)
-        hits = self.index.query(signed.sig, keys)
-        hits.pop(exclude, None)
-        if not hits:
-            return []
-        ranked = sorted(hits, key=lambda i: (-hits[i], -i))[:MAX_CANDIDATES]
-        out = []
-        for article_id, sim in self._similarities(conn, signed.sig, ranked).items():
-            if sim >= self.threshold:
-                out.append((article_id, sim))
-        return sorted(out, key=lambda p: -p[1])
+        ids, counts = self.index.candidates(signed.sig, self._keys(signed))
+        keep = ids != exclude if exclude is not None else slice(None)
+        ids, counts = ids[keep], counts[keep]
+        return ids[np.lexsort((ids, counts))[::-1][:MAX_CANDIDATES]].tolist()
+
+    def _matching_clusters(self, conn: sqlite3.Connection, signed: Signed, exclude: int) -> set[int]:
+        """The clusters of the articles `similar` would return. A cluster is matched by any one of
+        its members: its best-ranked candidate is confirmed first, the others only if that fails
+        (a big story's reposts are all candidates; reading each one's signature made every insert
+        into it cost its size)."""
+        ranked = self._ranked(signed, exclude)
+        if not ranked:
+            return set()
+        cluster_of = _clusters_of(conn, ranked)
+        members: dict[int, list[int]] = {}
+        for article_id in ranked:
+            if article_id in cluster_of:
+                members.setdefault(cluster_of[article_id], []).append(article_id)
+        sims = self._similarities(conn, signed.sig, [ids[0] for ids in members.values()])
+        found = {c for c, ids in members.items() if sims.get(ids[0], 0.0) >= self.threshold}
+        rest = [i for c, ids in members.items() if c not in found for i in ids[1:]]
+        found.update(cluster_of[i] for i, s in self._similarities(conn, signed.sig, rest).items() if s >= self.threshold)
+        return found
 
     def _keys(self, signed: Signed) -> np.ndarray:
         if signed.keys is None:
@@ -167,9 +186,9 @@ class Deduper:
         if not ids:
             return {}
         rows = conn.execute(
-            "SELECT article_id, signature FROM article_signatures WHERE article_id IN (%s) AND signature IS NOT NULL "
-            "AND scheme = ? AND seed = ? AND num_perm = ?" % ",".join("?" * len(ids)),
-            [*ids, SCHEME, self.seed, self.num_perm]).fetchall()
+            f"SELECT article_id, signature FROM article_signatures WHERE article_id IN {_IDS} "
+            "AND signature IS NOT NULL AND scheme = ? AND seed = ? AND num_perm = ?",
+            [json.dumps(list(ids)), SCHEME, self.seed, self.num_perm]).fetchall()
         if not rows:
             return {}
         mat = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u4").reshape(len(rows), self.num_perm)
@@ -179,13 +198,13 @@ class Deduper:
     def add(self, conn: sqlite3.Connection, article_id: int, signed: Signed, now: str,
             url_keys: Iterable[str] = ()) -> int:
         """Persist the article's signature, put it in the index and in a cluster; return the cluster id."""
-        matches = [i for i, _ in self.similar(conn, signed, exclude=article_id)]
-        linked = self._linked(conn, article_id, signed, url_keys)
+        matched = self._matching_clusters(conn, signed, exclude=article_id)
+        pointers = self._pointers(conn, article_id, signed, url_keys)
+        linked = self._linked(conn, signed, pointers)
         self.refresh(conn, article_id, signed)
-        related = set(matches) | set(linked) | {article_id}  # re-signing keeps an article's cluster
-        cluster_ids = sorted({r[0] for r in conn.execute(
-            "SELECT cluster_id FROM articles WHERE id IN (%s) AND cluster_id IS NOT NULL"
-            % ",".join("?" * len(related)), list(related))})
+        clusters = _clusters_of(conn, [*linked, article_id])
+        own = clusters.get(article_id)  # re-signing keeps an article's cluster
+        cluster_ids = sorted(matched | set(clusters.values()))
         if not cluster_ids:
             cluster_id = conn.execute(
                 "INSERT INTO clusters (original_article_id, size, first_seen_at, updated_at) VALUES (?, 1, ?, ?)",
@@ -201,62 +220,145 @@ class Deduper:
                 f"WHERE id IN ({marks}))) WHERE id = ?", [*others, cluster_id])
             conn.execute(f"DELETE FROM clusters WHERE id IN ({marks})", others)
         conn.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", [cluster_id, article_id])
-        self._settle(conn, cluster_id, now)
+        if others or own is not None:
+            settle(conn, cluster_id, now)
+        else:
+            _joined(conn, cluster_id, article_id, cluster_id in _clusters_of(conn, pointers).values(), now)
         return cluster_id
 
     def refresh(self, conn: sqlite3.Connection, article_id: int, signed: Signed) -> None:
-        """Store the article's signature and exact key and index it. Also used when a re-check
-        found an edit: the cluster stays; old band entries stay in memory, harmless, because
-        matches are always confirmed against the signature stored in SQLite."""
+        """Store the article's signature and exact key and index it. Old band entries of an
+        edited article stay in memory, harmless, because matches are always confirmed against
+        the signature stored in SQLite."""
+        # an upsert, not INSERT OR REPLACE: that one opens a statement savepoint, and SQLite 3.40's FTS5
+        # writes its pending text out at every savepoint, a segment per article (twice the index's cost)
         conn.execute(
-            "INSERT OR REPLACE INTO article_signatures (article_id, scheme, seed, num_perm, signature, text_hash, "
-            "original_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO article_signatures (article_id, scheme, seed, num_perm, signature, text_hash, original_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_id) DO UPDATE SET scheme = excluded.scheme, "
+            "seed = excluded.seed, num_perm = excluded.num_perm, signature = excluded.signature, "
+            "text_hash = excluded.text_hash, original_key = excluded.original_key",
             [article_id, SCHEME, self.seed, self.num_perm, to_blob(signed.sig) if signed.sig is not None else None,
              signed.text_hash, signed.original_key])
         if signed.sig is not None and self.index is not None:
             self.index.add(article_id, signed.sig, self._keys(signed))
         self.high_water = max(self.high_water, article_id)
 
-    def _linked(self, conn: sqlite3.Connection, article_id: int, signed: Signed, url_keys: Iterable[str]) -> list[int]:
-        """Stored articles tied to this one by an original_url link (either way) whose text is
-        similar enough to be the same story."""
+    def edited(self, conn: sqlite3.Connection, article_id: int, signed: Signed) -> None:
+        """A re-check found the article changed: re-sign it (it keeps its cluster) and settle the
+        cluster again, as its date or its original_url may have changed."""
+        self.refresh(conn, article_id, signed)
+        cluster = _clusters_of(conn, [article_id]).get(article_id)
+        if cluster is not None:
+            settle(conn, cluster)
+
+    def aliases_added(self, conn: sqlite3.Connection, article_id: int, url_keys: Iterable[str]) -> None:
+        """Other URLs of a stored article (an exact copy elsewhere, a redirect): a member of its
+        cluster whose original_url is one of them now points at it, which may change the original."""
+        keys = [k for k in url_keys if k]
+        pointing = {r[0] for r in conn.execute(
+            f"SELECT article_id FROM article_signatures WHERE original_key IN {_IDS}", [json.dumps(keys)])}
+        pointing.discard(article_id)
+        if not pointing:
+            return
+        clusters = _clusters_of(conn, [*pointing, article_id])
+        own = clusters.pop(article_id, None)
+        if own is not None and own in clusters.values():
+            settle(conn, own)
+
+    def _pointers(self, conn: sqlite3.Connection, article_id: int, signed: Signed, url_keys: Iterable[str]) -> set[int]:
+        """Stored articles tied to this one by an original_url link, either way."""
         ids: set[int] = set()
         if signed.original_key:
             row = conn.execute("SELECT article_id FROM article_urls WHERE url_key = ?", [signed.original_key]).fetchone()
-            if row and row[0] != article_id:
+            if row:
                 ids.add(row[0])
         keys = [k for k in url_keys if k]
         if keys:
             ids.update(r[0] for r in conn.execute(
-                "SELECT article_id FROM article_signatures WHERE original_key IN (%s)" % ",".join("?" * len(keys)),
-                keys) if r[0] != article_id)
-        if not ids or signed.sig is None:
+                f"SELECT article_id FROM article_signatures WHERE original_key IN {_IDS}", [json.dumps(keys)]))
+        ids.discard(article_id)
+        return ids
+
+    def _linked(self, conn: sqlite3.Connection, signed: Signed, pointers: set[int]) -> list[int]:
+        """The articles tied by a link whose text is similar enough to be the same story."""
+        if not pointers or signed.sig is None:
             return []
-        sims = self._similarities(conn, signed.sig, sorted(ids))
+        sims = self._similarities(conn, signed.sig, sorted(pointers))
         return [i for i, s in sims.items() if s >= self.link_threshold]
 
-    def _settle(self, conn: sqlite3.Connection, cluster_id: int, now: str) -> None:
-        """Recount a cluster and decide its original: the member another member's original_url
-        points at (followed to the root), else the earliest published (then first seen)."""
-        members = conn.execute(
-            "SELECT a.id, a.published, a.first_seen_at, s.original_key FROM articles a "
-            "LEFT JOIN article_signatures s ON s.article_id = a.id WHERE a.cluster_id = ?", [cluster_id]).fetchall()
-        ids = [m[0] for m in members]
-        owner: dict[str, int] = {}
-        for start in range(0, len(ids), 900):
-            part = ids[start:start + 900]
-            for key, aid in conn.execute(
-                    "SELECT url_key, article_id FROM article_urls WHERE article_id IN (%s)" % ",".join("?" * len(part)),
-                    part):
-                owner[key] = aid
-        points_to = {m[0]: owner.get(m[3]) for m in members if m[3] and owner.get(m[3]) not in (None, m[0])}
-        when = {m[0]: (_published_key(m[1], m[2]), m[2] or "", m[0]) for m in members}
-        if points_to:
-            # roots: pointed at, pointing nowhere inside the cluster; the earliest root wins
-            targets = set(points_to.values())
-            roots = [t for t in targets if t not in points_to] or list(targets)
-            original = min(roots, key=lambda i: when[i])
-        else:
-            original = min(ids, key=lambda i: when[i])
-        conn.execute("UPDATE clusters SET original_article_id = ?, size = ?, updated_at = ? WHERE id = ?",
-                     [original, len(ids), now, cluster_id])
+
+# -- clusters: their size and original ----------------------------------------------------------------
+# The original is the member another member's original_url points at (followed to the root), else the
+# earliest published (then first seen). `settle` works it out from every member; an article joining
+# one cluster updates it from the stored original (`_joined`), which holds as long as every other
+# change of members, dates, links or URLs settles the cluster again (merges, re-signing, edits,
+# aliases: Deduper; deleted articles: storage.reset).
+
+_IDS = "(SELECT value FROM json_each(?))"  # one cached statement for a list of any length (a JSON array)
+
+# (member, member it points at) inside a cluster
+_LINKS = ("SELECT s.article_id, u.article_id FROM articles a JOIN article_signatures s ON s.article_id = a.id "
+          "JOIN article_urls u ON u.url_key = s.original_key JOIN articles b ON b.id = u.article_id "
+          "WHERE a.cluster_id = ?1 AND b.cluster_id = ?1 AND u.article_id != a.id")
+
+
+def settle(conn: sqlite3.Connection, cluster_id: int, now: str | None = None) -> None:
+    """Recount a cluster and decide its original from all its members; `now`: it was updated."""
+    members = conn.execute("SELECT id, published, first_seen_at FROM articles WHERE cluster_id = ?",
+                           [cluster_id]).fetchall()
+    original = _root(conn, cluster_id) or _earliest(members)
+    conn.execute("UPDATE clusters SET original_article_id = ?, size = ?, updated_at = coalesce(?, updated_at) "
+                 "WHERE id = ?", [original, len(members), now, cluster_id])
+
+
+def _joined(conn: sqlite3.Connection, cluster_id: int, article_id: int, links_to_cluster: bool, now: str) -> None:
+    """A new member of one cluster, without reading the others: with no link inside the cluster
+    the original is its earliest member, so the earlier of the stored original and the newcomer;
+    with links (the newcomer's, or the stored original being pointed at) it is the links' root."""
+    original = conn.execute("SELECT original_article_id FROM clusters WHERE id = ?", [cluster_id]).fetchone()[0]
+    if original is None:
+        settle(conn, cluster_id, now)
+        return
+    if links_to_cluster or _pointed_at(conn, original, cluster_id):
+        decided = _root(conn, cluster_id)
+    else:
+        decided = _earliest(conn.execute("SELECT id, published, first_seen_at FROM articles WHERE id IN (?, ?)",
+                                         [original, article_id]).fetchall())
+    conn.execute("UPDATE clusters SET size = size + 1, updated_at = ? WHERE id = ?", [now, cluster_id])
+    if decided != original:  # apart: writing the foreign key opens a statement savepoint (see refresh)
+        conn.execute("UPDATE clusters SET original_article_id = ? WHERE id = ?", [decided, cluster_id])
+
+
+def _root(conn: sqlite3.Connection, cluster_id: int) -> int | None:
+    """The earliest member pointed at that points nowhere inside the cluster (in a cycle, the
+    earliest pointed at); None without links inside the cluster."""
+    points_to = dict(conn.execute(_LINKS, [cluster_id]))
+    if not points_to:
+        return None
+    targets = set(points_to.values())
+    roots = [t for t in targets if t not in points_to] or list(targets)
+    return _earliest(conn.execute(f"SELECT id, published, first_seen_at FROM articles WHERE id IN {_IDS}",
+                                  [json.dumps(roots)]).fetchall())
+
+
+def _pointed_at(conn: sqlite3.Connection, article_id: int, cluster_id: int) -> bool:
+    """Whether another member of the cluster names one of the article's URLs as its original."""
+    return conn.execute(  # CROSS JOIN: from the article's URLs, not from every member of the cluster
+        "SELECT 1 FROM article_urls u CROSS JOIN article_signatures s ON s.original_key = u.url_key "
+        "CROSS JOIN articles a ON a.id = s.article_id WHERE u.article_id = ?1 AND s.article_id != ?1 "
+        "AND a.cluster_id = ?2 LIMIT 1", [article_id, cluster_id]).fetchone() is not None
+
+
+def _earliest(rows: Iterable[tuple[int, str | None, str | None]]) -> int:
+    """The id of the (id, published, first_seen_at) row that appeared first (then the smallest id)."""
+    return min(rows, key=lambda r: (_published_key(r[1], r[2]), r[2] or "", r[0]))[0]
+
+
+def _clusters_of(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, int]:
+    """article id -> cluster id, for those of the articles that have one."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    # `+cluster_id`: look the ids up by key; a bare IS NOT NULL made SQLite scan the cluster_id index
+    return dict(conn.execute(f"SELECT id, cluster_id FROM articles WHERE id IN {_IDS} AND +cluster_id IS NOT NULL",
+                             [json.dumps(ids)]))
