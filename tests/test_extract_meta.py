@@ -221,3 +221,53 @@ def test_a_comment_boards_rules_are_no_article():
              f"<div class='board'><p>本網站對留言系統使用者發布的文字保有修改或移除的權利：</p><ul>{rules}</ul></div></body></html>")
     body = extract(page_.encode()).body
     assert "葫蘆街" in body and "請勿" not in body
+
+
+def _zh_page(info: str, head: str = "", tail: str = "") -> bytes:
+    para = "国家卫生健康委员会近日印发通知，要求各地进一步加强基层医疗卫生服务能力建设，推动优质医疗资源下沉，切实提高群众就医获得感。"
+    return ("<html><head><meta charset='utf-8'><title>卫健委发布通知_示例网</title>" + head + "</head><body>"
+            "<div class='art'><h1>卫健委发布通知</h1>" + info + "<div class='content'>"
+            + "".join(f"<p>第{i}条，{para}</p>" for i in range(4)) + tail + "</div></div></body></html>").encode()
+
+
+def test_the_published_date_wins_over_an_updated_one_and_a_mastheads_day():
+    # a label of the line before is not this date's; "更新" after a date marks it; "星期三" after a bare day is the
+    # masthead's clock; a labelled 发布时间 after an 更新时间 is still seen
+    for info in ("<div>更新时间：2024-05-21 08:00 发布时间：2024-05-20 10:30</div>",
+                 "<div>2024-05-21 08:00 更新</div><div>2024-05-20 10:30</div>",
+                 "<div>2024年5月22日 星期三</div><div>来源：健康报 2024-05-20 10:30</div>"):
+        article = extract(_zh_page(info))
+        assert article.published == "2024-05-20T10:30:00+08:00", info
+        assert article.publisher in (None, "健康报"), info  # never "更新"
+
+
+def test_a_date_without_year_takes_the_meta_year_and_a_script_variable_stands_in_for_a_missing_date():
+    meta = "<meta name='pubdate' content='2024-05-20'>"
+    assert extract(_zh_page("<div>5月20日 10:30 来源：健康报</div>", meta)).published == "2024-05-20T10:30:00+08:00"
+    assert extract(_zh_page("<div>5月20日 10:30 来源：健康报</div>")).published is None  # no year anywhere: none
+    script = "<script>var pubtime = '2024-05-20 10:30:00';</script>"
+    assert extract(_zh_page("<div>来源：健康报</div>", script)).published == "2024-05-20T10:30:00+08:00"
+    # a list's items disagree: no date from them
+    listed = "<script>var items = [{pubtime: '2024-05-19 08:00'}, {pubtime: '2024-05-18 09:00'}];</script>"
+    assert extract(_zh_page("<div>来源：健康报</div>", listed)).published is None
+
+
+def test_a_source_meta_holding_the_sites_own_office_is_no_stated_publisher():
+    # <meta name="ContentSource" content="上海市卫生健康委员会"> on a bulletin that shows no 来源
+    article, truth = page("wsjkw_sh_1")
+    assert not truth["publisher"] and article.publisher is None
+    # a script variable naming the 来源 is read when the text states none; separators come off the value
+    assert extract(_zh_page("<div>2024-05-20 10:30</div>", "<script>var source = '健康报';</script>")).publisher == "健康报"
+    assert extract(_zh_page("<div>2024-05-20 10:30 来源：健康报 ⋅ </div>")).publisher == "健康报"
+
+
+def test_ranks_desks_columns_and_media_in_the_author_slot():
+    cases = (("作者：新京报记者 彭冲", "彭冲"), ("作者：总台记者 张倩", "张倩"), ("记者：融媒体记者 王五", "王五"),
+             ("作者：人民日报评论员", None), ("作者：丁香医生专栏", None), ("作者：中新网", None), ("作者：健康时评", None),
+             ("作者：张三 李四", "张三 李四"))
+    for byline, author in cases:
+        assert extract(_zh_page(f"<div>2024-05-20 10:30 来源：健康报 {byline}</div>")).author == author, byline
+    # a CMS's name in a Chinese page's author meta; the place of a closing "（姚峰 上海报道）"
+    cms = "<meta name='author' content='Discuz! Team and Comsenz UI Team'>"
+    assert extract(_zh_page("<div>2024-05-20 10:30</div>", cms)).author is None
+    assert extract(_zh_page("<div>2024-05-20 10:30</div>", tail="<p>……佳节。（姚峰 上海报道）</p>")).author == "姚峰"

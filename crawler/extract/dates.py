@@ -4,6 +4,7 @@ a missing year or stand in when nothing is shown; the URL is the last resort. Ow
 dates are a handful of shapes and dateparser is ~1 ms per call."""
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -18,7 +19,8 @@ FULL = re.compile(_Y + r"\s*[-/.年]\s*(?P<m>1[0-2]|0?[1-9])\s*[-/.月]\s*(?P<d>
 # "2019 09/07 19:02" (qq), "18-03-08 23:16" (two-digit year), "10-08 12:00" (no year, baidu)
 SPACED = re.compile(_Y + r"\s+(?P<m>1[0-2]|0[1-9])/(?P<d>3[01]|[12]\d|0[1-9])" + _TIME)
 SHORT_YEAR = re.compile(r"(?<![\d-])(?P<y>[0-2]\d)-(?P<m>1[0-2]|0[1-9])-(?P<d>3[01]|[12]\d|0[1-9])" + _TIME)
-NO_YEAR = re.compile(r"(?<![\d-])(?P<m>1[0-2]|0[1-9])-(?P<d>3[01]|[12]\d|0[1-9])\s*(?P<H>[01]\d|2[0-3]):(?P<M>[0-5]\d)")
+NO_YEAR = re.compile(r"(?<![\d-])(?P<m>1[0-2]|0[1-9])-(?P<d>3[01]|[12]\d|0[1-9])\s*(?P<H>[01]\d|2[0-3]):(?P<M>[0-5]\d)|"
+                     r"(?<![\d年])(?P<m2>1[0-2]|0?[1-9])月(?P<d2>3[01]|[12]\d|0?[1-9])日\s*(?P<H2>[01]?\d|2[0-3])[:：](?P<M2>[0-5]\d)")
 MONTH_ONLY = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>1[0-2]|0?[1-9])\s*月(?!\s*\d)")
 _LABEL = re.compile(r"(?:发布时间|發布時間|发布日期|發布日期|发表时间|发表于|发稿时间|时间|時間|日期|更新时间|"
                     r"Published|Posted|Updated|Date)\s*[:：]?\s*", re.I)
@@ -93,21 +95,41 @@ def _numeric(text: str) -> tuple:
     return (SHORT_YEAR,) if "-" in text else ()
 
 
+# right after a date: an "updated" mark ("2024-05-21 08:00 更新") or a masthead's weekday ("2024年5月22日 星期三",
+# the day the page was rendered, when no time follows)
+_UPDATED_AFTER = re.compile(r"^\s*(?:更新|修改|修订|修訂|updated)", re.I)
+_WEEKDAY_AFTER = re.compile(r"^\s*[,，]?\s*(?:星期|禮拜|礼拜|周|週)[一二三四五六日天]\s*$|^\s*[,，]?\s*(?:星期|禮拜|礼拜)[一二三四五六日天](?!\s*\d)")
+
+
+def _date_rank(text: str, m, f: Found) -> int:
+    """0: labelled as published (or any label but an update's), 1: unlabelled, 2: a masthead's day, 3: an update."""
+    before = text[max(0, m.start() - 12):m.start()]
+    before = before[before.rfind("\n") + 1:]  # (a label of the line before is not this date's)
+    after = text[m.end():m.end() + 8]
+    if _CN_UPDATED.search(before) or _UPDATED_AFTER.match(after):
+        return 3
+    if f.H is None and _WEEKDAY_AFTER.match(after):
+        return 2
+    return 0 if _LABEL.search(before) else 1
+
+
 def parse_text_date(text: str) -> Found | None:
-    """First date in visible text, preferring a labelled one (发布时间：…)."""
+    """The date of visible text: a labelled one first (发布时间：…), then the first unlabelled one; a masthead's
+    day and an "updated" one only when nothing else is shown."""
     best = None
     for rx in _numeric(text):
-        for m in rx.finditer(text):
-            f = _from_match(m)
-            if f.valid():
-                before = text[max(0, m.start() - 12):m.start()]
-                if f.H is None and (t := _TIME_BEFORE.search(before)):  # "15:31 2018/09/16": the time first
-                    f.H, f.M = int(t["H"]), int(t["M"])
-                # a published label first, an unlabelled date next, an "updated" one last
-                rank = (2 if _CN_UPDATED.search(before) else 0 if _LABEL.search(before) else 1, m.start())
-                if best is None or rank < best[0]:
-                    best = (rank, f)
+        for k, m in enumerate(rx.finditer(text)):
+            if k == 8:  # (a list of dates is no header)
                 break
+            f = _from_match(m)
+            if not f.valid():
+                continue
+            before = text[max(0, m.start() - 12):m.start()]
+            if f.H is None and (t := _TIME_BEFORE.search(before)):  # "15:31 2018/09/16": the time first
+                f.H, f.M = int(t["H"]), int(t["M"])
+            rank = (_date_rank(text, m, f), m.start())
+            if best is None or rank < best[0]:
+                best = (rank, f)
     if best:
         return best[1]
     fallback = None
@@ -120,14 +142,14 @@ def parse_text_date(text: str) -> Found | None:
 
 
 def _updated_in(text: str, found: Found) -> bool:
-    """Whether the text shows `found`'s day right after an "updated" label."""
+    """Whether the text shows `found`'s day as an "updated" one."""
     if "更" not in text and "修" not in text and "pdated" not in text:
         return False
     for rx in _numeric(text):
         for m in rx.finditer(text):
             f = _from_match(m)
             if (f.y, f.m, f.d) == (found.y, found.m, found.d):
-                return bool(_CN_UPDATED.search(text[max(0, m.start() - 12):m.start()]))
+                return _date_rank(text, m, f) == 3
     return False
 
 
@@ -174,6 +196,20 @@ def meta_date(meta: dict, html_text: str, published_only: bool = False, tags_onl
     if (i := html_text.find("var ct")) != -1 and (m := _WECHAT_CT.search(html_text, i)):
         return parse_meta_value(m.group(1))
     return None
+
+
+# a script variable holding the publish time ("var pubtime = '2024-05-20 10:30'", "publishTime":"…"): read only
+# when the page shows no date and its meta has none; all its values must agree (a list's items would not)
+_SCRIPT_DATE = re.compile(r"""(?:publish_?time|pub_?time|pub_?date|publish_?date|first_?publish_?time|ptime|release_?time|"""
+                          r"""news_?time)["']?\s*[:=]\s*["'](?P<v>(?:19|20)\d\d-\d\d-\d\d(?:[ T]\d\d:\d\d(?::\d\d)?)?)["']""",
+                          re.I)
+
+
+def script_date(html_text: str) -> Found | None:
+    values = {m["v"] for m in itertools.islice(_SCRIPT_DATE.finditer(html_text), 6)}
+    if len(values) != 1:
+        return None
+    return parse_meta_value(values.pop())
 
 
 _PUBLISHED_HINT = re.compile(r"publish|posted|entry-date|created|post-date|article-date|byline|meta", re.I)
@@ -229,10 +265,10 @@ def find_published(zone_text: str, meta: dict, html_text: str, url: str | None, 
     if shown is None and near_text and chinese and from_meta is None:
         shown = parse_text_date(near_text)
     if shown is None and (m := NO_YEAR.search(zone_text)):
-        # "10-08 12:00": the year comes from the meta date (or the URL)
+        # "10-08 12:00", "5月20日 10:30": the year comes from the meta date (or the URL); none from either, no date
         ref = from_meta or url_date(url)
         if ref:
-            f = Found(ref.y, int(m["m"]), int(m["d"]), int(m["H"]), int(m["M"]))
+            f = Found(ref.y, *(int(m[k] or m[k + "2"]) for k in ("m", "d", "H", "M")))
             if f.valid():
                 shown = f
     if shown is not None:
@@ -242,6 +278,8 @@ def find_published(zone_text: str, meta: dict, html_text: str, url: str | None, 
         return shown.iso(tz)
     if from_meta:
         return from_meta.iso(tz if from_meta.H is not None else None)
+    if f := script_date(html_text):
+        return f.iso(tz if f.H is not None else None)
     if f := url_date(url):
         return f.iso(None)
     # a magazine issue ("——《北京之春》1998年3月号") or a month-only line: reduced precision "YYYY-MM"

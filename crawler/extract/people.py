@@ -5,6 +5,7 @@ editors are usually in the trailer, sources in the header. Names stop at the nex
 separators, so "来源：新华网 作者：张三" gives two fields."""
 from __future__ import annotations
 
+import itertools
 import re
 
 from crawler.extract import byline
@@ -63,7 +64,8 @@ _JUNK_NAME = re.compile(r"^(?:本站|本网|admin|管理员|佚名|未知|null|n
 # "健康报 2024-05-20": the unlabelled name before the date on a header line
 _BEFORE_DATE = re.compile(r"^\s*(?P<v>[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z·\-－]{1,15})\s+(?:@\s*)?(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}",
                           re.M)
-_NOT_A_SOURCE = re.compile(r"(?:时间|時間|日期|于|於|发布|發布|更新|发表|發表|修改|录入|浏览|首页|当前|位置|来源|作者|记者|编辑)$|^(?:发布|發布|更新|时间|日期)")
+_NOT_A_SOURCE = re.compile(r"(?:时间|時間|日期|于|於|发布|發布|更新|发表|發表|修改|录入|浏览|首页|当前|位置|来源|作者|记者|编辑)$|"
+                           r"^(?:发布|發布|更新|修改|时间|日期|星期|禮拜|礼拜|周[一二三四五六日]|週[一二三四五六日])")
 # "石佳/中国青年报": the byline slot of thepaper-style headers, author / source
 _AUTHOR_SLASH_SOURCE = re.compile(r"^\s*(?P<a>[\u4e00-\u9fff·]{2,4})\s*/\s*(?P<s>[\u4e00-\u9fff·]{2,15})\s*$", re.M)
 _TRAIL = re.compile(r"(?:整合|报道|報道|摄影?|供稿|综合|编译|编辑|實習生|实习生|通讯员)$")
@@ -117,20 +119,35 @@ def _labelled_publisher(text: str) -> str | None:
     return _first(_PUBLISHER, [text])
 
 
+# a script variable naming the 来源 ("var source = '健康报'", "mediaName":"扬眼"): a Chinese value, the same in
+# every assignment (read only when the page's text states none)
+_SCRIPT_SOURCE = re.compile(r"""(?:\bsource|media_?name|copy_?from|laiyuan|source_?name)["']?\s*[:=]\s*["'](?P<v>[^"'<>\\]{2,20})["']""",
+                            re.I)
+
+
+def script_source(html_text: str) -> str | None:
+    if not html_text:
+        return None
+    values = {m["v"].strip() for m in itertools.islice(_SCRIPT_SOURCE.finditer(html_text), 6)}
+    v = values.pop() if len(values) == 1 else None
+    return _tidy(v) if v and _CJK_CHAR.search(v) and not re.search(r"[\d/%]", v) else None
+
+
 # a self-media account named over or before its platform's label ("扬眼" then "企鹅号"): the account is the 来源
 _ACCOUNT = re.compile(r"(?:^|[ \t])(?P<v>[^\s|｜:：]{2,20})[ \t]*\n?[ \t]*(?:企鹅号|百家号|头条号|澎湃号|网易号|搜狐号|大风号|一点号)"
                       r"[ \t]*$", re.M)
 
 
 def find_publisher(zone: str, page_text: str, meta: dict, source_element, pre_zone: str = "",
-                   valid=None, trailer: str = "", own_site=None) -> str | None:
+                   valid=None, trailer: str = "", own_site=None, html_text: str = "") -> str | None:
     """`source_element` is a callable (class-named candidates, read only when the labels fail);
     `pre_zone`: the short lines just above the headline (news.cn prints 来源 there); `valid(value, kind)`:
     whether a candidate may be the 来源 (kind "labelled", "unlabelled" or "meta"); the first valid one wins,
     except that an unlabelled value `own_site(value)` calls the site's own name waits for a labelled one;
-    `trailer`: the body's last lines and what follows them."""
+    `trailer`: the body's last lines and what follows them; `html_text`: the page with its scripts (a 来源
+    variable)."""
     deferred = None  # an unlabelled site's own name beside the date ("2016-01-13 07:55:53 杭州网")
-    for value, kind in _publisher_candidates(zone, page_text, meta, source_element, pre_zone, trailer):
+    for value, kind in _publisher_candidates(zone, page_text, meta, source_element, pre_zone, trailer, html_text):
         if value and (valid is None or valid(value, kind)):
             if own_site and kind == "unlabelled" and own_site(value):
                 deferred = deferred or value
@@ -140,7 +157,8 @@ def find_publisher(zone: str, page_text: str, meta: dict, source_element, pre_zo
     return deferred
 
 
-def _publisher_candidates(zone: str, page_text: str, meta: dict, source_element, pre_zone: str, trailer: str = ""):
+def _publisher_candidates(zone: str, page_text: str, meta: dict, source_element, pre_zone: str, trailer: str = "",
+                          html_text: str = ""):
     """(value, kind) in the order of trust: labelled in the header zone, above the headline, a self-media
     account, the unlabelled name beside the header date, a class-named element, labelled further down,
     the meta tags."""
@@ -150,8 +168,9 @@ def _publisher_candidates(zone: str, page_text: str, meta: dict, source_element,
         yield _labelled_publisher(pre_zone), "labelled"
     if "号" in zone and (m := _ACCOUNT.search(zone)):
         yield _tidy(m.group("v")), "unlabelled"
-    yield _first(_AFTER_DATE, [zone]), "unlabelled"
-    yield _first(_AFTER_DATE_ORG, [zone]), "unlabelled"
+    for rx in (_AFTER_DATE, _AFTER_DATE_ORG):
+        if (v := _first(rx, [zone])) and not _NOT_A_SOURCE.search(v):  # not "2024-05-21 08:00 更新"
+            yield v, "unlabelled"
     for m in _BEFORE_DATE.finditer(zone):
         if not _NOT_A_SOURCE.search(m.group("v")):
             yield _tidy(m.group("v")), "unlabelled"
@@ -164,14 +183,26 @@ def _publisher_candidates(zone: str, page_text: str, meta: dict, source_element,
         if v is None:  # an element classed as the source holding no name: the page names none
             return
     yield _labelled_publisher(page_text[:3000]), "labelled"
+    yield script_source(html_text), "unlabelled"
     m = meta["meta"]
     for key in ("contentsource", "source", "article:publisher", "og:site_name", "sitename"):
-        if m.get(key) and not m[key].startswith("http"):
+        # a Chinese value of these is the site's own name (a gov CMS's ContentSource is its own office), no 来源
+        # the page states (bench/pages/README.md, conventions); an English page keeps them
+        if m.get(key) and not m[key].startswith("http") and not _CJK_CHAR.search(m[key]):
             yield m[key].strip(), "meta"
     # JSON-LD's publisher is the site's organisation: on a Chinese page no stated 来源 (it named the site
     # where the page shows no 来源 on 2 of 2 bench pages it decided); an English one keeps it
     if (v := names(meta["jsonld"].get("publisher"))) and not _CJK_CHAR.search(v):
         yield v, "meta"
+
+
+def _without_place(m) -> str:
+    """The names of a closing "（姚峰 上海报道）": the word written against 报道 is the place, not a name."""
+    v = m.group("v").strip()
+    rest = m.group(0)[m.end("v") - m.start():].lstrip()
+    if " " in v and (v.endswith(("报道", "報道")) or rest.startswith(("报道", "報道"))):
+        return v.rsplit(" ", 1)[0]
+    return v
 
 
 def _name_line(zone: str) -> str | None:
@@ -236,7 +267,8 @@ def _author_candidates(zone: str, first_lines: str, last_lines: str, meta: dict,
     if not v:  # "……（姚峰 上海报道）" closing the last paragraph
         # (only lines ending in a closing bracket can match)
         tail = [line for line in last_lines.split("\n") if line.rstrip().endswith((")", "）"))]
-        v = next((m.group("v") for line in reversed(tail) if (m := _TRAILING.search(line))), None)
+        m = next((m for line in reversed(tail) if (m := _TRAILING.search(line))), None)
+        v = _without_place(m) if m else None
     if v := _tidy(v):
         yield v, "unlabelled"
     for text in (zone, body_head):
@@ -365,8 +397,11 @@ _CHANNEL = re.compile(r"^(?:国内|國內|国际|國際|社会|社會|财经|財
                       r"时政|時政|政务|政務|综合|綜合|滚动|滾動|即时|即時|热点|熱點|今日|最新|头条|頭條|政治|生活|国内外|两岸|兩岸|"
                       r"港澳|台湾|臺灣|台灣|大陆|大陸|要闻|要聞|新闻|新聞|资讯|資訊)(?:新闻|新聞|要闻|要聞|资讯|資訊|频道|頻道)?$")
 # the endings of a column, a platform or a channel: not a person even where a label says 作者 ("作者：亦观察")
-_COLUMN_END = re.compile(r"(?:观察|觀察|评论|評論|时评|時評|自媒体|自媒體|号|號|频道|頻道|客户端|客戶端|平台)$")
+_COLUMN_END = re.compile(r"(?:观察|觀察|评论|評論|评论员|評論員|时评|時評|专栏|專欄|栏目|欄目|社论|社論|自媒体|自媒體|号|號|频道|頻道|"
+                         r"客户端|客戶端|平台)$")
 _PARTS = re.compile(r"[\s、，,]+")
+# the endings of a medium's name: a publisher, never the author
+_MEDIA_END = re.compile(r"(?:网|網|报|報|社|台|刊|客户端|客戶端|新闻|新聞|杂志|雜誌)$")
 # less common single surnames (the set above holds the common ones) and the compound ones ("上官云")
 _MORE_SURNAMES = set("冀赖傅洪阎储楚封丰班冼蔺满扈糜荆井奚廉慕都乐令凡诸丘官粘阙辜练籍战双郜晋蒯鞠逯隗矫仝权相厉薄帅邸郁竺宿"
                  "郦阚衣贲昝荀栗暴勾佐惠那原钮揭钦郗门展乌银晁谈伏敬步来茅")
@@ -467,8 +502,17 @@ def valid_publisher(page):
     return valid
 
 
+# words of an organisation or a software in a Latin value
+_LATIN_ORG = re.compile(r"\b(?:Team|Inc|Ltd|LLC|Corp|Corporation|Group|Studio|Network|Software|Admin|Webmaster|Powered|"
+                        r"Discuz|Comsenz|PHPWind|DedeCMS|WordPress)\b", re.I)
+
+
 def valid_author(page, publisher: str | None, strong_editor: str | None):
     sites = None
+
+    def chinese_page() -> bool:
+        sample = page.visible_text[:2000]
+        return len(_CJK_CHAR.findall(sample)) * 3 > len(sample)
 
     def valid(value: str, kind: str) -> bool:
         """A labelled author may be an office ("作者：医技药剂党支部"), not a column or the site; a meta tag
@@ -478,15 +522,17 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
         if "@" in value or value.lower() in _PLACEHOLDERS:  # a template's placeholder ("name, email@gmail.com")
             return False
         if not _CJK_CHAR.search(value):
-            return True
+            # a CMS's or a site's name in a Chinese page's author meta ("Discuz! Team and Comsenz UI Team")
+            return not (kind == "meta" and _LATIN_ORG.search(value) and chinese_page())
         if kind == "meta" and strong_editor and value == strong_editor:  # a CMS's meta author: its 责任编辑
             return False
         if _NOT_NAME.search(value):
             return False
         if sites is None:
             sites = site_names(page, publisher)
-        if kind == "labelled":
-            return not is_organisation(value, sites, _COLUMN_END)
+        if kind == "labelled":  # an office may write ("作者：医技药剂党支部"), a medium is the 来源 ("作者：中新网")
+            return not is_organisation(value, sites, _COLUMN_END) and not (
+                _MEDIA_END.search(value) and not looks_like_person(value))
         return looks_like_person(value) and not is_organisation(value, sites)
     return valid
 
@@ -502,6 +548,9 @@ def clean_byline(value: str | None) -> str | None:
     return strip_rank(value)
 
 
+# an organisation or desk written before the rank: "新京报记者", "央视记者", "杨浦区融媒体中心记者"
+_ORG_RANK = re.compile(r"^(?P<org>[\u4e00-\u9fff·]{1,12}?)(?:全媒体|融媒体|见习|見習|实习|實習|特约|特約|首席|资深|資深)?"
+                       r"(?:记者|記者|通讯员|通訊員)\s*(?=[\u4e00-\u9fff])")
 _INNER_RANK = re.compile(r"(?<=[\u4e00-\u9fff])\s*[、，,]?\s*(?:通讯员|通訊員|实习生|實習生|记者|記者)\s*(?=[\u4e00-\u9fff])")
 
 
@@ -509,16 +558,23 @@ def strip_rank(value: str | None) -> str | None:
     """"见习记者 张三" -> "张三"; the value itself when nothing but the rank would be left."""
     if not value or not _CJK_CHAR.search(value):
         return value
+    if (m := _ORG_RANK.match(value)) and not looks_like_person(m["org"]):  # "新京报记者 彭冲", "总台记者张倩"
+        value = value[m.end():]
     rest = _RANK.sub("", value).strip()
     # a rank between two names: "李兴民通讯员苏哲娥" -> "李兴民 苏哲娥"
     rest = _INNER_RANK.sub(" ", rest) if "员" in rest or "員" in rest or "生" in rest or "者" in rest else rest
     return rest if len(rest) >= 2 else value
 
 
+# separators a 来源 slot leaves on a Chinese value ("健康报 ⋅", "| 新华网")
+_EDGE_SEPARATORS = " \t:：,，;；、。·⋅•・‧|｜/\\-–—_~"
+
+
 def page_publisher(page, zones) -> str | None:
-    return page.selected("publisher") or find_publisher(
+    v = page.selected("publisher") or find_publisher(
         zones.zone, zones.after_title, page.meta, lambda: source_element(page.marked["source"]), zones.pre_zone,
-        valid_publisher(page), zones.last, own_site_name(page))
+        valid_publisher(page), zones.last, own_site_name(page), page.text)
+    return (v.strip(_EDGE_SEPARATORS) or None) if v and _CJK_CHAR.search(v) else v
 
 
 def page_author(page, zones, publisher: str | None = None) -> str | None:
