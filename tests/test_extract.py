@@ -572,3 +572,12 @@ def test_a_headed_list_and_a_dated_run_are_cut_but_a_subheading_with_prose_stays
     body = extract(html).body
     assert body.count(para) == 4 and "最新进展" in body
     assert "基层医疗机构改革" not in body and "培训班" not in body and "相关新闻" not in body
+
+
+def test_without_its_class_names_a_short_article_beats_its_longer_comment_board():
+    # guancha_3: ~450 characters of article, ~5,000 of comments ("热门评论", "3小时前", 回复/举报 buttons); without
+    # the class names the board is the longest prose of the page: its heading and relative times leave it out
+    html, truth = load(FIXTURES / "zh-news" / "guancha_3")
+    article = extract(_CLASS_OR_ID.sub(b"", html), truth["url"])
+    p, r, _ = body_scores(article.body, truth["body"])
+    assert p >= 0.95 and r >= 0.95, (p, r, article.body[:300])

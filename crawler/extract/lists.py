@@ -61,7 +61,7 @@ def _box_of(lines, spans: dict, i: int) -> tuple[int, int] | None:
     """The lines of the list line `i` heads: the largest block it opens (when that block holds more than the
     heading), else the sibling blocks after the heading's block while each is mostly item-like."""
     box = lines[i].el
-    while (p := box.getparent()) is not None and p in spans and spans[p][0] == i:
+    while (p := box.getparent()) is not None and p in spans and spans[p][0] == i and p.tag not in ("body", "html"):
         box = p
     s, e = spans.get(box, (i, i + 1))
     if e - s > 1:
@@ -108,26 +108,55 @@ def cut_lists(lines: list, spans: dict, chosen: list, simplify=None, stop: int |
     return [x for k, x in enumerate(lines[first:end], first) if id(x) in kept_ids and k not in drop]
 
 
+# a comment board's heading ("热门评论 7条", "网友留言", "全部跟帖") and an entry's relative time ("13小时前"): the
+# board is left out before the article's block is chosen (on a short article it is the longest prose)
+_BOARD_WORDS = ("评论", "評論", "留言", "跟帖", "热评", "熱評", "回复", "回覆")  # a board heading ends with one
+_RELATIVE = re.compile(r"^\s*\d+\s*(?:秒|分钟|分鐘|小时|小時|天)前\s*$")
+
+
+def exclude_boards(lines: list, values: list[float], spans: dict) -> None:
+    """Mark a comment board's lines excluded (prose in it worth 0): the box a board heading opens, and runs of 3+ entries
+    closed by a relative time. Chinese pages only."""
+    if not lines or not _chinese(lines[:200]):
+        return
+    drop: set[int] = set()
+    for i, line in enumerate(lines):
+        if line.n <= 12 and not line.excluded and any(w in line.text for w in _BOARD_WORDS) \
+                and (key := heading_key(line.text)) and key.endswith(_BOARD_WORDS) \
+                and (box := _box_of(lines, spans, i)) is not None:
+            drop.update(range(*box))
+    drop.update(_dated_runs(lines, 0, len(lines), _RELATIVE, gap=8))  # (a comment's buttons between its times)
+    for k in drop:
+        lines[k].excluded = True
+        values[k] = min(values[k], 0.0)  # (a board of links keeps its negative worth: a wrapper still pays for it)
+
+
 def _chinese(chosen: list) -> bool:
     """Most of the chosen text is CJK (Line.n counts CJK characters one by one, other words whole)."""
     sample = "".join(x.text for x in chosen[:20])
     return len(sample.encode("ascii", "ignore")) * 2 < len(sample)
 
 
-def _dated_runs(lines, first: int, end: int) -> set[int]:
+def _dated_runs(lines, first: int, end: int, closer=None, gap: int = 3) -> set[int]:
     """Line indexes of runs of 3+ entries, each closed by a date or time: a short line ending in one after short
     lines, or a line that is only a full date, a relative time ("13小时前") or a duration after lines of any
-    length (a comment's text). Not in a table: a schedule there is the document's."""
+    length (a comment's text); `closer`: only lines it matches close an entry, at most `gap` lines apart. Not in
+    a table: a schedule there is the document's."""
     out: set[int] = set()
     run: list[int] = []  # the closing line of each entry
     for k in range(first, end):
         line = lines[k]
         if line.el.tag in ("td", "th"):
             continue
-        alone = bool(_ENTRY_ONLY.match(line.text))
-        if not (alone or line.n < 40 and _ENTRY_DATE.search(line.text)):
-            continue
-        if run and k - run[-1] <= 3 and (alone or all(x.n < 40 for x in lines[run[-1] + 1:k])) \
+        if closer is not None:
+            if line.n > 6 or not closer.match(line.text):
+                continue
+            alone = True
+        else:
+            alone = bool(_ENTRY_ONLY.match(line.text))
+            if not (alone or line.n < 40 and _ENTRY_DATE.search(line.text)):
+                continue
+        if run and k - run[-1] <= gap and (alone or all(x.n < 40 for x in lines[run[-1] + 1:k])) \
                 and not any(x.el.tag in ("td", "th") for x in lines[run[-1] + 1:k]):
             run.append(k)
             continue
@@ -139,5 +168,5 @@ def _dated_runs(lines, first: int, end: int) -> set[int]:
 
 def _close(run: list[int], first: int, out: set[int]) -> None:
     if len(run) >= 3:
-        gap = run[1] - run[0]  # the first entry is as long as the second
-        out.update(range(max(first, run[0] - gap + 1), run[-1] + 1))
+        size = run[1] - run[0]  # the first entry is as long as the second
+        out.update(range(max(first, run[0] - size + 1), run[-1] + 1))

@@ -23,6 +23,7 @@ def choose_lines(page, title: str | None) -> tuple[list, int]:
             chosen.extend(body_mod.select_lines(lines, [], (s, e), title, simplify))
     else:
         body_mod.drop_furniture(page.root, lines, marked["values"], spans)
+        lists.exclude_boards(lines, marked["values"], spans)
         container, values = body_mod.best_container(lines, spans, marked["values"], marked["containers"])
         chosen = body_mod.select_lines(lines, values, spans[container], title, simplify, spans) \
             if container is not None else []
