@@ -271,3 +271,16 @@ def test_ranks_desks_columns_and_media_in_the_author_slot():
     cms = "<meta name='author' content='Discuz! Team and Comsenz UI Team'>"
     assert extract(_zh_page("<div>2024-05-20 10:30</div>", cms)).author is None
     assert extract(_zh_page("<div>2024-05-20 10:30</div>", tail="<p>……佳节。（姚峰 上海报道）</p>")).author == "姚峰"
+
+
+def test_a_datelines_bracket_a_translators_credit_and_a_vertical_bar_label_name_the_author():
+    lead = "<p>中新网南昌1月1日电 (王昊阳)雷峰塔出土的93件文物，日前集中在江西省博物院展出，南昌市民纷纷前往参观。</p>"
+    with_lead = _zh_page("<div>2024-05-20 10:30</div>").replace(b"<div class='content'>", b"<div class='content'>" + lead.encode())
+    assert extract(with_lead).author == "王昊阳"
+    assert extract(_zh_page("<div>2024-05-20 10:30</div>", tail="<p>研究结果已发表在《自然》上。（编译/林靖东）</p>")).author == "林靖东"
+    assert extract(_zh_page("<div>2024-05-20 10:30</div>", tail="<p>作者︱春春</p>")).author == "春春"
+    # a bracket that names no person gives none
+    other = "<p>人民网北京5月20日电 （综合报道）国务院新闻办公室今天举行发布会，介绍有关情况。</p>"
+    assert extract(_zh_page("<div>2024-05-20 10:30</div>").replace(b"<div class='content'>", b"<div class='content'>" + other.encode())).author is None
+    from crawler.extract.people import _REPORTER, strip_rank
+    assert strip_rank(_REPORTER.search("早报记者陈良飞实习生马英之")["v"]) == "陈良飞 马英之"  # a rank between names

@@ -33,8 +33,8 @@ _AUTHOR = re.compile(
     r"(?=[\s\u4e00-\u9fff《》【(（AaBb])(?:"
     # (not "告诉记者：…" in prose: the label starts the text or follows 本报/特约/… or a non-CJK character)
     r"(?:(?<![\u4e00-\u9fff])|(?<=本报|本報|本刊|本网|本網|特约|特約|见习|實習|实习|首席|驻站)|(?<=新华社|新華社|中新社))"
-    r"(?:作者|撰文|撰稿|文字|采写|記者|记者|执笔人|执笔|Author|By|文)\s*[:：]\s*(?P<v>[^\s|｜:：【】。，,]{2,30}?)(?:" + _STOP + "|(?<=[\u4e00-\u9fff])(?=[ \t\u3000][\u4e00-\u9fff]))" +
-    r"|[【(（]?\s*文\s*[/|｜]\s*(?:[^\s】]{0,12}作者\s*)?(?P<v2>[^\s|｜/】)）]{2,12})" +
+    r"(?:作者|撰文|撰稿|文字|采写|記者|记者|执笔人|执笔|Author|By|文)\s*[:：︱]\s*(?P<v>[^\s|｜:：【】。，,]{2,30}?)(?:" + _STOP + "|(?<=[\u4e00-\u9fff])(?=[ \t\u3000][\u4e00-\u9fff]))" +
+    r"|[【(（]?\s*(?:文|编译|編譯)\s*[/|｜]\s*(?:[^\s】]{0,12}作者\s*)?(?P<v2>[^\s|｜/】)）]{2,12})" +
     r"|作者(?P<v3>[\u4e00-\u9fffA-Za-z]{2,4})(?=\s|$|\|)" +
     r"|[（(]\s*(?:本报|本報|新华社|新華社|本网|本網|通讯员)?\s*(?:记者|記者)\s*(?P<v4>[^）)\n]{2,40})(?:[）)]|$)" +
     r"|(?:^|\s)[\u4e00-\u9fff《》]{0,10}(?:记者|作者)\s+(?P<v5>[\u4e00-\u9fff·]{2,4}(?:\s[\u4e00-\u9fff·]{2,4}){0,3})(?=\s|$))",
@@ -42,6 +42,8 @@ _AUTHOR = re.compile(
 _NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[ 、，,][\u4e00-\u9fff·]{2,4}){0,5}"
 # "本报记者罗科苏盈发自北京", "记者马俊峰/文", "本报实习生 刘国栋 周炜"
 _NAMES_NO_PHOTO = _NAMES.replace("\\u4e00-\\u9fff", "\\u4e00-\\u6443\\u6445-\\u651c\\u651e-\\u9fff")  # not 摄/攝
+# a rank between two names separates them too: "早报记者陈良飞实习生马英之"
+_NAMES_NO_PHOTO = _NAMES_NO_PHOTO.replace("[ 、，,]", "(?:[ 、，,]|实习生|實習生|通讯员|通訊員)")
 _REPORTER_LABELS = ("记者", "記者", "实习生", "實習生", "通讯员", "通訊員")  # every _REPORTER match starts with one
 # what follows the names: "/文", "发自", "报道", "／桃園機場報導", a dateline "桃園19日電", a bracket, the end
 _REPORTER = re.compile(r"(?:记者|記者|实习生|實習生|通讯员|通訊員)\s*(?P<v>" + _NAMES_NO_PHOTO + r")(?=\s*(?:/文|发自|發自|报道|報道|"
@@ -85,7 +87,7 @@ def _tidy(value: str | None) -> str | None:
 
 # every _AUTHOR alternative holds one of these CJK labels, or is "Author:" / "By:" (any case; spaces may
 # precede the colon): texts with neither (most English pages) need no _AUTHOR scan, the costliest regex here
-_AUTHOR_CJK = ("文", "作者", "记者", "記者", "撰稿", "采写", "执笔")
+_AUTHOR_CJK = ("文", "作者", "记者", "記者", "撰稿", "采写", "执笔", "编译", "編譯")
 
 
 def _may_hold_author(text: str) -> bool:
@@ -196,6 +198,20 @@ def _publisher_candidates(zone: str, page_text: str, meta: dict, source_element,
         yield v, "meta"
 
 
+# the bracket after a dateline names its reporters: "中新网南昌1月1日电 (王昊阳)", "新华社北京5月20日电（记者 张三、李四）"
+_DATELINE_BRACKET = re.compile(r"\d{1,2}日[电電]\s*[（(](?P<v>[^（()）\n]{2,40})[）)]")
+_BRACKET_RANKS = re.compile(r"(?:本报|本報|新华社|新華社|中新社|总台|總台)?(?:见习|見習|实习|實習|特约|特約|首席)?"
+                            r"(?:记者|記者|通讯员|通訊員|实习生|實習生)")
+
+
+def _dateline_names(text: str) -> str | None:
+    """The names in a dateline's bracket, all of them person-shaped, ranks dropped; else None."""
+    if "日" not in text or not (m := _DATELINE_BRACKET.search(text)):
+        return None
+    names_ = [t for t in _PARTS.split(_BRACKET_RANKS.sub(" ", m["v"])) if t]
+    return " ".join(names_) if names_ and all(looks_like_person(t) for t in names_) else None
+
+
 def _without_place(m) -> str:
     """The names of a closing "（姚峰 上海报道）": the word written against 报道 is the place, not a name."""
     v = m.group("v").strip()
@@ -261,6 +277,7 @@ def _author_candidates(zone: str, first_lines: str, last_lines: str, meta: dict,
                 yield v, "labelled"
         if texts[0] is zone:
             yield _pair_author(last_lines), "labelled"
+    yield _dateline_names(first_lines) or _dateline_names(zone), "unlabelled"
     m = _AUTHOR_SLASH_SOURCE.search(zone)
     v = (m.group("a") if m else None) or _first(_REPORTER, [t for t in (zone, first_lines, last_lines) if any(
         s in t for s in _REPORTER_LABELS)]) or _name_line(zone)
