@@ -114,7 +114,7 @@ class Store:
         Same URL → "known"; same normalised content under another URL → "duplicate" (an alias of
         the stored article); otherwise "new", placed in a story cluster (storage.dedup): with the
         stored reposts of the same story, or in a cluster of its own."""
-        outcomes = []
+        outcomes, unindexed = [], []
         columns = article_columns()
         now = utc_now()
         dedup = self._dedup_prepare()  # a first index build reads outside the write lock
@@ -152,12 +152,16 @@ class Store:
                         revision_count=0, rechecks_done=0, title_simplified=search.simplified_title(row.get("title")),
                     )
                     article_id = self.db["articles"].insert(row).last_pk
-                    # same transaction as the row; the index texts worked out ahead when they were
-                    search.index_article(self.db.conn, article_id, row, ahead=item.get("_index"))
+                    unindexed.append((article_id, row, item.get("_index")))
                     self._add_aliases(keys, article_id, item["source"], now)
                     dedup.add(self.db.conn, article_id, signed, now, url_keys=keys)
                     self.db.execute("DELETE FROM fetch_failures WHERE url_key IN (%s)" % ",".join("?" * len(keys)), list(keys))
                     outcomes.append(SaveOutcome("new", article_id, item["url"]))
+                # same transaction as the rows, after them: FTS5 (SQLite 3.40) writes out its pending text at
+                # every savepoint (sqlite_utils' insert opens one), a segment per article when indexed as we
+                # went, and merging those grew with the index; the index texts worked out ahead when they were
+                for article_id, row, ahead in unindexed:
+                    search.index_article(self.db.conn, article_id, row, ahead=ahead)
         except BaseException:
             # ids the rollback removed may be reused by another writer: catch up from before them
             # (index entries left for them are harmless: matches are confirmed from SQLite)
