@@ -523,3 +523,14 @@ def test_a_recheck_that_redates_the_original_hands_it_over(tmp_path, original):
         assert cluster["original"]["id"] == second.article_id and cluster["size"] == 3
     finally:
         store.close()
+
+
+def test_latin_words_hash_each_word_as_before():
+    import zlib
+
+    from storage.dedup.minhash import latin_words
+
+    words = ["loss", "of", "taste", "snake", "case", "ﬁne".replace("ﬁ", "fi"), "2024", "straße"]
+    expected = "".join(chr(0xF0000 + zlib.crc32(w.encode("utf-8")) % 0x1FFFE) for w in words)
+    assert latin_words("Loss of  TASTE, snake_case — ﬁne 2024 Straße!") == expected
+    assert latin_words("") == latin_words("—") == ""

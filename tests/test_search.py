@@ -284,3 +284,20 @@ def test_the_index_texts_worked_out_ahead_are_what_the_stored_row_gives(tmp_path
     assert matching_ids(store.db.conn, "mutual aid") == [outcomes[-1].article_id]
     store.db.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
     store.close()
+
+
+def test_cjk_spacing_equals_the_translate_it_replaces():
+    """search._space_cjk (numpy) gives what text.translate(_SPACED) gives, on real pages in Chinese
+    and English, short texts, astral characters and a lone surrogate."""
+    import gzip
+
+    from crawler.extract import extract
+
+    pages = sorted((ROOT / "bench" / "pages").glob("*/*/page.html.gz"))[:40]
+    bodies = [extract(gzip.decompress(p.read_bytes()), "http://news.example/a.html").body for p in pages]
+    english = "Outpatient mutual aid extends to every province, the administration said. " * 10
+    texts = [*bodies, english, english + "门诊共济", "医保", "", "𠀀𠀁 mixed 中文 and かな, 한글 ﬀ" * 20, "中文\ud800" * 100]
+    assert sum("\u4e00" <= t[:1] <= "\u9fff" or "医" in t for t in bodies) > 5
+    for text in texts:
+        tokens = search._SEPARATORS.sub(f" {search.SEPARATOR} ", text)
+        assert search._space_cjk(tokens) == tokens.translate(search._SPACED)
