@@ -284,3 +284,9 @@ def test_a_datelines_bracket_a_translators_credit_and_a_vertical_bar_label_name_
     assert extract(_zh_page("<div>2024-05-20 10:30</div>").replace(b"<div class='content'>", b"<div class='content'>" + other.encode())).author is None
     from crawler.extract.people import _REPORTER, strip_rank
     assert strip_rank(_REPORTER.search("早报记者陈良飞实习生马英之")["v"]) == "陈良飞 马英之"  # a rank between names
+
+
+def test_a_photo_credit_names_no_author():
+    for credit in ("<p>凭祥浦寨。本文图均为 澎湃新闻记者 陈绪厚 图</p>", "<p>记者 张三 摄</p>"):
+        assert extract(_zh_page("<div>2024-05-20 10:30</div>", tail=credit)).author is None, credit
+    assert extract(_zh_page("<div>2024-05-20 10:30</div>", tail="<p>（记者 张三）</p>")).author == "张三"

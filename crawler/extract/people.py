@@ -37,7 +37,8 @@ _AUTHOR = re.compile(
     r"|[【(（]?\s*(?:文|编译|編譯)\s*[/|｜]\s*(?:[^\s】]{0,12}作者\s*)?(?P<v2>[^\s|｜/】)）]{2,12})" +
     r"|作者(?P<v3>[\u4e00-\u9fffA-Za-z]{2,4})(?=\s|$|\|)" +
     r"|[（(]\s*(?:本报|本報|新华社|新華社|本网|本網|通讯员)?\s*(?:记者|記者)\s*(?P<v4>[^）)\n]{2,40})(?:[）)]|$)" +
-    r"|(?:^|\s)[\u4e00-\u9fff《》]{0,10}(?:记者|作者)\s+(?P<v5>[\u4e00-\u9fff·]{2,4}(?:\s[\u4e00-\u9fff·]{2,4}){0,3})(?=\s|$))",
+    r"|(?:^|\s)[\u4e00-\u9fff《》]{0,10}(?:记者|作者)\s+(?P<v5>[\u4e00-\u9fff·]{2,4}(?:\s[\u4e00-\u9fff·]{2,4}){0,3})(?=\s|$)"
+    r"(?!\s*(?:图|圖|摄|攝)(?:片|影)?\s*$))",
     re.I | re.M)
 _NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[ 、，,][\u4e00-\u9fff·]{2,4}){0,5}"
 # "本报记者罗科苏盈发自北京", "记者马俊峰/文", "本报实习生 刘国栋 周炜"
@@ -46,8 +47,10 @@ _NAMES_NO_PHOTO = _NAMES.replace("\\u4e00-\\u9fff", "\\u4e00-\\u6443\\u6445-\\u6
 _NAMES_NO_PHOTO = _NAMES_NO_PHOTO.replace("[ 、，,]", "(?:[ 、，,]|实习生|實習生|通讯员|通訊員)")
 _REPORTER_LABELS = ("记者", "記者", "实习生", "實習生", "通讯员", "通訊員")  # every _REPORTER match starts with one
 # what follows the names: "/文", "发自", "报道", "／桃園機場報導", a dateline "桃園19日電", a bracket, the end
+# (not a photo credit: "澎湃新闻记者 陈绪厚 图", "记者 张三 摄")
 _REPORTER = re.compile(r"(?:记者|記者|实习生|實習生|通讯员|通訊員)\s*(?P<v>" + _NAMES_NO_PHOTO + r")(?=\s*(?:/文|发自|發自|报道|報道|"
-                       r"$|\s|[）)／/]|[\u4e00-\u9fff]{2,3}\d{1,2}日[电電]))", re.M)
+                       r"$|\s|[）)／/]|[\u4e00-\u9fff]{2,3}\d{1,2}日[电電]))(?!\s*(?:图|圖|摄|攝)(?:片|影)?\s*(?:$|[）)]))",
+                       re.M)
 # "……佳节。（常书香 马丹阳 ）", "（姚峰 上海报道）", "（总台记者 张倩）" at the end of the article
 _TRAILING = re.compile(r"[（(]\s*(?:[^（()）\n]{0,8}(?:记者|記者)\s*)?(?P<v>" + _NAMES + r")\s*(?:[\u4e00-\u9fff]{0,4}报道)?\s*[）)]\s*$")
 # a header line holding only person names ("犬儒病(上)" then "胡平"): surname-checked
