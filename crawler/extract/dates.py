@@ -113,6 +113,17 @@ def _date_rank(text: str, m, f: Found) -> int:
     return 0 if _LABEL.search(before) else 1
 
 
+# the token a date starts inside of is a web address ("http://epaper.x.cn/html/2017-01/04/content_1.htm"): the
+# path of a printed link, not a date the page shows
+_URL_TOKEN = re.compile(r"(?:https?://|www\.|\w\.(?:com|cn|net|org|gov|edu)\b)\S*$", re.I)
+
+
+def _in_url(text: str, start: int) -> bool:
+    token = text[max(0, start - 200):start]
+    token = token[max(token.rfind(" "), token.rfind("\n"), token.rfind("\t")) + 1:]
+    return "/" in token and bool(_URL_TOKEN.search(token))
+
+
 def parse_text_date(text: str) -> Found | None:
     """The date of visible text: a labelled one first (发布时间：…), then the first unlabelled one; a masthead's
     day and an "updated" one only when nothing else is shown."""
@@ -122,7 +133,7 @@ def parse_text_date(text: str) -> Found | None:
             if k == 8:  # (a list of dates is no header)
                 break
             f = _from_match(m)
-            if not f.valid():
+            if not f.valid() or _in_url(text, m.start()):
                 continue
             before = text[max(0, m.start() - 12):m.start()]
             if f.H is None and (t := _TIME_BEFORE.search(before)):  # "15:31 2018/09/16": the time first
@@ -245,14 +256,19 @@ def url_date(url: str | None) -> Found | None:
 
 
 def find_published(zone_text: str, meta: dict, html_text: str, url: str | None, chinese: bool,
-                   selected: str | None = None, near_text: str = "") -> str | None:
-    """`zone_text`: headline-to-body lines; `near_text`: the lines just around the body, tried next."""
+                   selected: str | None = None, near_text: str = "", lead_text: str = "") -> str | None:
+    """`zone_text`: headline-to-body lines; `lead_text`: the short lines opening the body; `near_text`: the
+    lines just around the body, tried next."""
     tz = "+08:00" if chinese else None
     shown = parse_text_date(selected) if selected else None
     if not chinese and shown is None:
         return _find_published_en(zone_text, meta, html_text, url, near_text)
     if shown is None:
         shown = parse_text_date(zone_text)
+    if shown is None and lead_text and (f := parse_text_date(lead_text)) is not None and f.H is not None:
+        # a time stamp opening the body ("中国质量新闻网 2015-12-04 09:59:47") is the header's date printed in
+        # the body's block; a bare day there may be a gov document's 成文日期, which must not beat the meta
+        shown = f
     if shown is not None and _updated_in(zone_text, shown):
         # the header shows when it was updated ("最新更新：…"): a published meta date no later is the first version
         published = meta_date(meta, html_text, published_only=True)
@@ -398,4 +414,6 @@ def page_published(page, zones, chinese: bool, gov: dict | None = None) -> str |
     selected = page.selected("published")
     if not selected and chinese and gov and (found := gov_published(gov, page.meta, page.text)):
         return found
-    return find_published(zones.date_zone, page.meta, page.text, page.url, chinese, selected, zones.near)
+    # zones.zone is the header zone and then the body's lead lines (zones.read_header)
+    lead = zones.zone[len(zones.date_zone):].lstrip("\n") if zones.zone.startswith(zones.date_zone) else ""
+    return find_published(zones.date_zone, page.meta, page.text, page.url, chinese, selected, zones.near, lead)
