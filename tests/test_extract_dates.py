@@ -49,3 +49,37 @@ def test_a_time_stamp_opening_the_body_is_the_shown_date_before_the_meta():
     assert find_published("", meta, "", None, True, lead_text="国办发〔2019〕2号\n2019年1月17日") \
         == "2019-01-30T16:05:00+08:00"
     assert find_published("", meta, "", None, True, lead_text="示例日报 2019-01-29 08:30") == "2019-01-29T08:30:00+08:00"
+
+
+_SIGNED = "<p>国家卫生健康委办公厅</p><p>2024年1月3日</p>"  # the 落款: signing office and date closing the document
+
+
+def test_a_signing_or_effective_date_gives_way_to_the_published_one():
+    # one info line, the 成文日期 first: the 发布日期 is the publication (bench/pages/README.md, conventions)
+    for info, published in (("成文日期：2024-01-03 发布日期：2024-01-05 来源：办公厅", "2024-01-05"),
+                            ("发布日期：2024-01-05 实施日期：2024-03-01", "2024-01-05"),
+                            ("印发时间：2024年1月3日 发布时间：2024年1月5日", "2024-01-05")):
+        assert extract(_doc(header=f"<div class='info'>{info}</div>", after=_SIGNED)).published == published, info
+    # shown alone, a 成文日期 is still the page's date
+    assert parse_text_date("成文日期：2024-01-03").d == 3
+
+
+def test_a_metadata_table_labelled_fabu_shijian_gives_the_published_date():
+    # the 索引号 table above the headline, its publication labelled 发布时间 (NHSA, provincial gkml tables)
+    table = ("<table><tr><td>索引号：</td><td>000013610/2024-00001</td><td>主题分类：</td><td>医疗管理</td></tr>"
+             "<tr><td>发文机关：</td><td>国家卫生健康委</td><td>成文日期：</td><td>2024年01月03日</td></tr>"
+             "<tr><td>发文字号：</td><td>国卫医政函〔2024〕1号</td><td>发布时间：</td><td>2024年01月05日</td></tr></table>")
+    html = _doc(after=_SIGNED).replace(b"<h1>", table.encode() + b"<h1>")
+    article = extract(html)
+    assert article.published == "2024-01-05" and article.gov_meta["成文日期"] == "2024年01月03日"
+
+
+def test_a_table_value_stops_at_the_next_label():
+    # NHSA: <span>发布时间：2024-05-09</span><span>来源：国家医疗保障局</span>, one cell's text without a space
+    html = (Path(__file__).parent / "fixtures" / "sources" / "nhsa-policy" / "art_104_12298.html").read_bytes()
+    gov = extract(html).gov_meta
+    assert gov["发布时间"] == gov["发布日期"] == "2024-05-09" and gov["发布机构"] == "国家医疗保障局"
+    from crawler.extract.govmeta import gov_table
+    from lxml import html as lhtml
+    root = lhtml.fromstring("<div><div>发布机构：国家医疗保障局发布日期：2024-05-09</div></div>")
+    assert gov_table(root) == {"发布机构": "国家医疗保障局", "发布日期": "2024-05-09"}

@@ -27,6 +27,9 @@ _LABEL = re.compile(r"(?:发布时间|發布時間|发布日期|發布日期|发
 _TIME_BEFORE = re.compile(r"(?<![\d:])(?P<H>[01]?\d|2[0-3]):(?P<M>[0-5]\d)[ \t]+$")
 # "最新更新：2016/03/19 10:48", "更新时间：", "修改日期:", "Updated:": the label right before an updated date
 _CN_UPDATED = re.compile(r"(?:更新|修改|修订|修訂|Updated)(?:时间|時間|日期|于|於)?\s*[:：]?\s*$", re.I)
+# "成文日期：", "印发日期：", "实施时间：": a gov document's signing or effective date, not its publication (bench/pages/
+# README.md, conventions): taken only when the text shows no other date
+_CN_NOT_PUBLISHED = re.compile(r"(?:成文|印发|签发|签署|生效|施行|实施|废止|失效|截止)(?:日期|时间|時間)\s*[:：]?\s*$")
 _MONTHS = {m: i + 1 for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
 EN_DATE = re.compile(r"\b(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?[ \t\u00a0]+)?(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?"
@@ -102,13 +105,14 @@ _WEEKDAY_AFTER = re.compile(r"^\s*[,，]?\s*(?:星期|禮拜|礼拜|周|週)[一
 
 
 def _date_rank(text: str, m, f: Found) -> int:
-    """0: labelled as published (or any label but an update's), 1: unlabelled, 2: a masthead's day, 3: an update."""
+    """0: labelled as published (or any label but an update's), 1: unlabelled, 2: a masthead's day or a signing or
+    effective date, 3: an update."""
     before = text[max(0, m.start() - 12):m.start()]
     before = before[before.rfind("\n") + 1:]  # (a label of the line before is not this date's)
     after = text[m.end():m.end() + 8]
     if _CN_UPDATED.search(before) or _UPDATED_AFTER.match(after):
         return 3
-    if f.H is None and _WEEKDAY_AFTER.match(after):
+    if f.H is None and _WEEKDAY_AFTER.match(after) or _CN_NOT_PUBLISHED.search(before):
         return 2
     return 0 if _LABEL.search(before) else 1
 

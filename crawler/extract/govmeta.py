@@ -9,11 +9,15 @@ import re
 from lxml import etree
 from urllib.parse import urljoin
 
-GOV_LABELS = ("索引号", "发文机关", "发布机构", "发布机关", "成文日期", "发文日期", "发布日期", "主题分类", "主题词",
+GOV_LABELS = ("索引号", "发文机关", "发布机构", "发布机关", "成文日期", "发文日期", "发布日期", "发布时间", "主题分类", "主题词",
               "发文字号", "文号", "公文种类", "体裁分类", "组配分类", "信息分类", "有效性", "生效日期", "废止日期",
               "主送机关", "标题", "名称", "文件编号", "公开方式", "公开范围")
 _LABEL_KEY = re.compile(r"^\s*(" + "|".join(GOV_LABELS) + r")\s*[:：]?\s*$")
-_LABEL_TEXT = re.compile(r"(" + "|".join(GOV_LABELS) + r")\s*[:：]\s*([^\s:：]{1,80}(?: [^\s:：]{1,40})?)")
+# a value's character: not the start of the next "label：" (cells joined without a space: "发布时间：2024-05-09来源：
+# 国家医疗保障局", "发布机构：国家医疗保障局发布日期：2024-05-09")
+_NEXT_LABEL = "|".join(GOV_LABELS + ("信息来源", "文章来源", "来源", "作者", "浏览次数", "点击数", "访问次数", "字号", "责任编辑", "编辑"))
+_VALUE_CHAR = r"(?:(?!(?:" + _NEXT_LABEL + r")\s*[:：])[^\s:：])"
+_LABEL_TEXT = re.compile(r"(" + "|".join(GOV_LABELS) + r")\s*[:：]\s*(" + _VALUE_CHAR + "{1,80}(?: " + _VALUE_CHAR + "{1,40})?)")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,15}\s*[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*第?\s*\d{1,5}\s*号")
 _ATTACH = re.compile(r"\.(pdf|docx?|xlsx?|ofd|wps|et|pptx?|zip|rar|7z|csv)(?:$|[?#])", re.I)
 
@@ -58,7 +62,8 @@ def gov_table(root, blocks=None) -> dict[str, str]:
             elif (tail := (cell.tail or "").strip(" :：\n\t")):
                 found.setdefault(m.group(1), tail)
             continue
-        for m in _LABEL_TEXT.finditer(re.sub(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff]{1,3}\s*[:：])", "", text)):
+        text = re.sub(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff]{1,3}\s*[:：])", "", text)
+        for m in _LABEL_TEXT.finditer(text):
             found.setdefault(m.group(1), m.group(2).strip())
     return found
 
