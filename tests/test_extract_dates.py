@@ -83,3 +83,22 @@ def test_a_table_value_stops_at_the_next_label():
     from lxml import html as lhtml
     root = lhtml.fromstring("<div><div>发布机构：国家医疗保障局发布日期：2024-05-09</div></div>")
     assert gov_table(root) == {"发布机构": "国家医疗保障局", "发布日期": "2024-05-09"}
+
+
+def test_a_label_alone_on_the_line_above_labels_the_date():
+    # a table's cells walked one per line (吉林省人民政府's 索引号 table): "成文日期：" above its value
+    column = "索引号：\n11220000013544357T/2022-00426\n成文日期：\n2022年01月27日\n标 题：\n关于…的通告\n发布日期：\n2022年01月28日"
+    assert (parse_text_date(column).m, parse_text_date(column).d) == (1, 28)
+    assert parse_text_date("成 文 日 期：\n2022年01月27日\n2022年01月28日").d == 28
+    # two bare dates, no label: the first one shown (a sentence above is no label)
+    assert parse_text_date("2022年01月27日\n2022年01月28日").d == 27
+    assert parse_text_date("据介绍，会议已于近日召开：\n2022年01月27日\n2022年01月28日").d == 27
+
+
+def test_an_unpadded_date_path_is_a_url_date():
+    from crawler.extract.dates import url_date
+    # the Hanweb CMS of many gov sites: /art/<y>/<m>/<d>/art_…
+    f = url_date("https://www.nhsa.gov.cn/art/2024/5/9/art_104_12298.html")
+    assert (f.y, f.m, f.d) == (2024, 5, 9)
+    assert url_date("http://example.cn/2024/13/09/a.html") is None
+    assert url_date("http://example.cn/list/2024/1/") is None  # a month archive names no day

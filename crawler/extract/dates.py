@@ -37,7 +37,8 @@ EN_DATE = re.compile(r"\b(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?[ \t\u00a0]+)?(?P<mon
 _ISO = re.compile(r"(?P<y>(?:19|20)\d{2})-?(?P<m>[01]\d)-?(?P<d>[0-3]\d)(?:[T\s-]?(?P<H>[0-2]\d):?(?P<M>[0-5]\d)"
                   r"(?::?(?P<S>[0-5]\d))?(?:\.\d+)?\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?)?")
 _URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})[-/_]?(?P<m>[01]\d)[-/_]?(?P<d>[0-3]\d)(?:/|\D)")
-_URL_DATE2 = re.compile(r"/(?P<y>(?:19|20)\d{2})[-/](?P<m>[01]\d)/(?P<d>[0-3]\d)/")
+# "/2019-01/17/", "/2024/05/09/", and unpadded: the Hanweb CMS of many gov sites ("/art/2024/5/9/art_104_12298.html")
+_URL_DATE2 = re.compile(r"/(?P<y>(?:19|20)\d{2})[-/](?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12]\d|0?[1-9])/")
 
 META_KEYS = ("pubdate", "publishdate", "firstpublishedtime", "publishtime", "pubtime", "article:published_time",
              "og:article:published_time", "article_date_original", "datepublished", "published_time",
@@ -104,11 +105,21 @@ _UPDATED_AFTER = re.compile(r"^\s*(?:更新|修改|修订|修訂|updated)", re.I
 _WEEKDAY_AFTER = re.compile(r"^\s*[,，]?\s*(?:星期|禮拜|礼拜|周|週)[一二三四五六日天]\s*$|^\s*[,，]?\s*(?:星期|禮拜|礼拜)[一二三四五六日天](?!\s*\d)")
 
 
+def _label_before(text: str, start: int) -> str:
+    """The text before a date on its line (a label of the line before is not this date's), or, when the date opens
+    its line, that line when it is a label alone ("成文日期：" above "2022年01月27日": a table's cells in a column)."""
+    before = text[max(0, start - 12):start]
+    line = before[before.rfind("\n") + 1:]
+    if line.strip() or "\n" not in before:
+        return line
+    prev = text[max(0, start - 24):start].rstrip().rsplit("\n", 1)[-1].replace(" ", "").replace("\u3000", "")
+    return prev if len(prev) <= 8 and prev.endswith((":", "：")) else line
+
+
 def _date_rank(text: str, m, f: Found) -> int:
     """0: labelled as published (or any label but an update's), 1: unlabelled, 2: a masthead's day or a signing or
     effective date, 3: an update."""
-    before = text[max(0, m.start() - 12):m.start()]
-    before = before[before.rfind("\n") + 1:]  # (a label of the line before is not this date's)
+    before = _label_before(text, m.start())
     after = text[m.end():m.end() + 8]
     if _CN_UPDATED.search(before) or _UPDATED_AFTER.match(after):
         return 3
