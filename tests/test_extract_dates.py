@@ -102,3 +102,16 @@ def test_an_unpadded_date_path_is_a_url_date():
     assert (f.y, f.m, f.d) == (2024, 5, 9)
     assert url_date("http://example.cn/2024/13/09/a.html") is None
     assert url_date("http://example.cn/list/2024/1/") is None  # a month archive names no day
+
+
+def test_a_twelve_hour_clock_and_a_weekday_before_the_time():
+    def hm(text):
+        f = parse_text_date(text)
+        return f.H, f.M
+    # Taiwan's and Hong Kong's sites print 上午/下午 (or AM/PM); a masthead-style weekday may sit before the time
+    assert hm("2018/09/16 下午 03:31") == hm("下午 03:31 2018/09/16") == hm("2018年9月16日 下午3:31") == (15, 31)
+    assert hm("2018-9-16 3:31 PM") == (15, 31) and hm("2018-9-16 12:31 AM") == (0, 31) and hm("2018-9-16 上午 09:05") == (9, 5)
+    assert hm("2018-09-16 星期日 15:31") == hm("2018年9月16日 周日 下午3:31") == (15, 31)
+    assert hm("2018-09-16 下午 15:31") == (15, 31)  # already 24-hour
+    # a weekday with no time after it is still a masthead's day (rank 2): a labelled date beats it
+    assert parse_text_date("2018年9月16日 星期日\n发布时间：2018-09-15 08:00").d == 15

@@ -14,7 +14,13 @@ _ZONE_WORDS = {"GMT": "+00:00", "UTC": "+00:00", "格林尼治标准时间": "+0
                "格林尼治时间": "+00:00", "HKT": "+08:00", "北京时间": "+08:00", "北京時間": "+08:00",
                "香港时间": "+08:00", "香港時間": "+08:00"}
 _ZONE = r"(?:\s*[,，]?\s*(?P<zone>" + "|".join(_ZONE_WORDS) + r")\s*)?"
-_TIME = r"(?:\s*(?:T|日|\s)?" + _ZONE + r"\s*(?P<H>[01]?\d|2[0-3])\s*[:：时時]\s*(?P<M>[0-5]\d)(?:\s*[:：分]\s*(?P<S>[0-5]\d))?)?"
+# between the date and the time: a weekday ("2018-09-16 星期日 15:31") and the half of the day ("下午 03:31"; Taiwan's
+# and Hong Kong's sites print a 12-hour clock), or AM/PM after it
+_WEEKDAY = r"(?:\s*[,，]?\s*(?:星期|禮拜|礼拜|周|週)[一二三四五六日天])?"
+_HALF_DAY = r"(?:(?P<ap>上午|下午|中午|晚上|晚间|凌晨|早上)\s*)?"
+_AM_PM = r"(?:\s*(?P<ap2>[AaPp]\.?[Mm]\.?)(?![A-Za-z]))?"
+_TIME = (r"(?:\s*(?:T|日|\s)?" + _ZONE + _WEEKDAY + r"\s*" + _HALF_DAY + r"(?P<H>[01]?\d|2[0-3])\s*[:：时時]\s*(?P<M>[0-5]\d)"
+         r"(?:\s*[:：分]\s*(?P<S>[0-5]\d))?" + _AM_PM + ")?")
 FULL = re.compile(_Y + r"\s*[-/.年]\s*(?P<m>1[0-2]|0?[1-9])\s*[-/.月]\s*(?P<d>3[01]|[12]\d|0?[1-9])(?!\d)\s*日?" + _TIME)
 # "2019 09/07 19:02" (qq), "18-03-08 23:16" (two-digit year), "10-08 12:00" (no year, baidu)
 SPACED = re.compile(_Y + r"\s+(?P<m>1[0-2]|0[1-9])/(?P<d>3[01]|[12]\d|0[1-9])" + _TIME)
@@ -24,7 +30,8 @@ NO_YEAR = re.compile(r"(?<![\d-])(?P<m>1[0-2]|0[1-9])-(?P<d>3[01]|[12]\d|0[1-9])
 MONTH_ONLY = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>1[0-2]|0?[1-9])\s*月(?!\s*\d)")
 _LABEL = re.compile(r"(?:发布时间|發布時間|发布日期|發布日期|发表时间|发表于|发稿时间|时间|時間|日期|更新时间|"
                     r"Published|Posted|Updated|Date)\s*[:：]?\s*", re.I)
-_TIME_BEFORE = re.compile(r"(?<![\d:])(?P<H>[01]?\d|2[0-3]):(?P<M>[0-5]\d)[ \t]+$")
+_TIME_BEFORE = re.compile(r"(?<![\d:])" + _HALF_DAY + r"(?P<H>[01]?\d|2[0-3]):(?P<M>[0-5]\d)" + _AM_PM + r"[ \t]+$")
+_PM = ("下午", "晚上", "晚间", "P", "p")
 # "最新更新：2016/03/19 10:48", "更新时间：", "修改日期:", "Updated:": the label right before an updated date
 _CN_UPDATED = re.compile(r"(?:更新|修改|修订|修訂|Updated)(?:时间|時間|日期|于|於)?\s*[:：]?\s*$", re.I)
 # "成文日期：", "印发日期：", "实施时间：": a gov document's signing or effective date, not its publication (bench/pages/
@@ -82,8 +89,18 @@ def _from_match(m) -> Found:
         year += 2000
     H = g.get("H")
     tz = g.get("tz") or (_ZONE_WORDS[g["zone"]] if H and g.get("zone") else None)
-    return Found(year, int(g["m"]), int(g["d"]), int(H) if H else None,
+    return Found(year, int(g["m"]), int(g["d"]), _hour(g) if H else None,
                  int(g["M"]) if H else None, int(g["S"]) if H and g.get("S") else None, tz)
+
+
+def _hour(g) -> int:
+    """The hour on a 24-hour clock: "下午 03:31", "3:31 PM" are 15:31; "上午 12:05", "12:05 AM" are 00:05."""
+    hour, half = int(g["H"]), g.get("ap") or (g.get("ap2") or "")[:1]
+    if not half or hour > 12:
+        return hour
+    if half.startswith(_PM) or half == "中午" and hour < 11:
+        return hour % 12 + 12
+    return 0 if hour == 12 and half in ("上午", "凌晨", "早上", "A", "a") else hour
 
 
 def _has_year(text: str) -> bool:
@@ -152,7 +169,7 @@ def parse_text_date(text: str) -> Found | None:
                 continue
             before = text[max(0, m.start() - 12):m.start()]
             if f.H is None and (t := _TIME_BEFORE.search(before)):  # "15:31 2018/09/16": the time first
-                f.H, f.M = int(t["H"]), int(t["M"])
+                f.H, f.M = _hour(t.groupdict()), int(t["M"])
             rank = (_date_rank(text, m, f), m.start())
             if best is None or rank < best[0]:
                 best = (rank, f)
