@@ -115,3 +115,27 @@ def test_a_twelve_hour_clock_and_a_weekday_before_the_time():
     assert hm("2018-09-16 下午 15:31") == (15, 31)  # already 24-hour
     # a weekday with no time after it is still a masthead's day (rank 2): a labelled date beats it
     assert parse_text_date("2018年9月16日 星期日\n发布时间：2018-09-15 08:00").d == 15
+
+
+def test_a_date_labelled_as_the_publication_beside_the_body_beats_the_meta():
+    # 万载: the body repeats the headline, so the zone from that copy on is empty; "来源： 访问量：199 发布日期：2017-05-15
+    # 10:49:00" sits between the two headlines and <meta PubDate> holds a re-save time (2022-04-24)
+    article, truth = page("wanzai_2")
+    assert article.published == truth["published"] == "2017-05-15T10:49:00+08:00"
+    from crawler.extract.dates import labelled_published
+    assert labelled_published("活动时间：2024-06-01\n发布日期：\n2024-05-20").d == 20
+    assert labelled_published("时间：2024-06-01 截止日期：2024-06-30") is None  # events and deadlines are not it
+
+
+def test_the_information_table_dates_a_gov_page_before_its_meta():
+    # 万载: "索 引 号" spaced to the column's width and 生成日期 the only date of the 信息公开 table
+    article, truth = page("wanzai_1")
+    assert article.published == truth["published"] == "2023-05-11"
+    assert article.gov_meta["生成日期"] == "2023-05-11" and article.gov_meta["责任部门"] == "万载县统计局"
+    # 宜春: 发文日期 is the table's only date (the bulletin is dated 2023年4月12日 in its text): before the meta
+    article, truth = page("yichun_1")
+    assert article.published == truth["published"] == "2023-04-18"
+    # 湖北: 发文日期 2023-08-25 is the document's own date; "2023-08-28 08:15 | 湖北省市场监督管理局" under the headline wins
+    article, truth = page("scjg_hubei_1")
+    assert article.gov_meta["发文日期"] == "2023-08-25"
+    assert article.published == "2023-08-28T08:15:00+08:00" and truth["published"].startswith("2023-08-28T08:15")

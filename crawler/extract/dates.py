@@ -184,6 +184,21 @@ def parse_text_date(text: str) -> Found | None:
     return fallback
 
 
+# a label naming the publication itself (not "时间：", "日期：", which also label events and deadlines)
+_PUBLISH_LABEL = re.compile(r"(?:发布|發布|发表|發表|发稿|發稿|公开|公開|生成)(?:时间|時間|日期)\s*[:：]?\s*$")
+
+
+def labelled_published(text: str) -> Found | None:
+    """The first date of the text labelled as the publication ("发布时间：…", "发布日期：\n…")."""
+    if "发" not in text and "發" not in text and "公" not in text and "生" not in text:
+        return None
+    for rx in _numeric(text):
+        for m in rx.finditer(text):
+            if _PUBLISH_LABEL.search(_label_before(text, m.start())) and (f := _from_match(m)).valid():
+                return f
+    return None
+
+
 def _updated_in(text: str, found: Found) -> bool:
     """Whether the text shows `found`'s day as an "updated" one."""
     if "更" not in text and "修" not in text and "pdated" not in text:
@@ -288,9 +303,10 @@ def url_date(url: str | None) -> Found | None:
 
 
 def find_published(zone_text: str, meta: dict, html_text: str, url: str | None, chinese: bool,
-                   selected: str | None = None, near_text: str = "", lead_text: str = "") -> str | None:
+                   selected: str | None = None, near_text: str = "", lead_text: str = "",
+                   table_date: Found | None = None) -> str | None:
     """`zone_text`: headline-to-body lines; `lead_text`: the short lines opening the body; `near_text`: the
-    lines just around the body, tried next."""
+    lines just around the body, tried next; `table_date`: a gov table's 发文日期."""
     tz = "+08:00" if chinese else None
     shown = parse_text_date(selected) if selected else None
     if not chinese and shown is None:
@@ -301,6 +317,12 @@ def find_published(zone_text: str, meta: dict, html_text: str, url: str | None, 
         # a time stamp opening the body ("中国质量新闻网 2015-12-04 09:59:47") is the header's date printed in
         # the body's block; a bare day there may be a gov document's 成文日期, which must not beat the meta
         shown = f
+    if shown is None and near_text:
+        # "发布日期：2017-05-15 10:49" under the headline when the body repeats the headline (the zone from that copy
+        # on is empty): a date labelled as the publication, shown by the body, beats the meta (often a re-save time)
+        shown = labelled_published(near_text)
+    if shown is None:
+        shown = table_date
     if shown is not None and _updated_in(zone_text, shown):
         # the header shows when it was updated ("最新更新：…"): a published meta date no later is the first version
         published = meta_date(meta, html_text, published_only=True)
@@ -427,9 +449,13 @@ def _find_published_en(zone_text: str, meta: dict, html_text: str, url: str | No
     return None
 
 
-# the labels of a gov document's metadata table that name its publication (not 成文日期, the signing date; see
-# bench/pages/README.md, labelling conventions)
-_GOV_PUBLISHED = ("发布日期", "发布时间")
+# the labels of a gov document's metadata table that name its publication, most specific first (not 成文日期, the
+# signing date; see bench/pages/README.md, labelling conventions); 公开日期/生成日期: 信息公开 tables (江西's county
+# portals: 生成日期 beside 索引号, no 发布日期)
+_GOV_PUBLISHED = ("发布日期", "发布时间", "公开日期", "生成日期")
+# 发文日期 is the publication on some tables (宜春: the bulletin dated 4月12日 in its text, 发文日期 4-18) and the
+# document's own date on others (湖北: 发文日期 8-25, 发布时间 8-28 under the headline): below a shown date, above the meta
+_GOV_ISSUED = "发文日期"
 
 
 def gov_published(gov: dict | None, meta: dict, html_text: str) -> str | None:
@@ -448,4 +474,5 @@ def page_published(page, zones, chinese: bool, gov: dict | None = None) -> str |
         return found
     # zones.zone is the header zone and then the body's lead lines (zones.read_header)
     lead = zones.zone[len(zones.date_zone):].lstrip("\n") if zones.zone.startswith(zones.date_zone) else ""
-    return find_published(zones.date_zone, page.meta, page.text, page.url, chinese, selected, zones.near, lead)
+    issued = parse_text_date(gov[_GOV_ISSUED]) if chinese and gov and gov.get(_GOV_ISSUED) else None
+    return find_published(zones.date_zone, page.meta, page.text, page.url, chinese, selected, zones.near, lead, issued)
