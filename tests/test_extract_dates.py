@@ -139,3 +139,22 @@ def test_the_information_table_dates_a_gov_page_before_its_meta():
     article, truth = page("scjg_hubei_1")
     assert article.gov_meta["发文日期"] == "2023-08-25"
     assert article.published == "2023-08-28T08:15:00+08:00" and truth["published"].startswith("2023-08-28T08:15")
+
+
+def test_the_doc_number_is_the_documents_own_not_a_cited_one():
+    from crawler.extract.govmeta import doc_number
+    # 凯里: the first paragraph cites 黔人发〔2006〕4号 and others; the page has no 文号 of its own
+    article, truth = page("kaili_1")
+    assert not truth["doc_number"] and article.doc_number is None
+    # 湖北: the 文号 cell says 便函 (an informal letter): no number
+    article, truth = page("scjg_hubei_1")
+    assert not truth["doc_number"] and article.doc_number is None
+    # a number on its own line under the headline, or in the headline, is the document's
+    assert doc_number({}, ["", "国办发〔2019〕2号\n各省、自治区、直辖市人民政府："]) == "国办发〔2019〕2号"
+    assert doc_number({}, ["关于印发试点方案的通知（国卫办医函〔2024〕1号）"]) == "国卫办医函〔2024〕1号"
+    assert doc_number({"文号": "国发〔2018〕43号"}, []) == "国发〔2018〕43号"
+
+
+def test_the_responsible_office_issues_an_item_whose_table_names_no_issuer():
+    article, truth = page("wanzai_1")  # 信息公开 table: 责任部门 万载县统计局, no 发文机关/发布机构
+    assert article.issuing_agency == truth["publisher"] == "万载县统计局"

@@ -70,19 +70,30 @@ def gov_table(root, blocks=None) -> dict[str, str]:
 
 
 def doc_number(gov: dict[str, str], texts: list[str]) -> str | None:
+    """The 文号: the table's cell, else one printed on a line of its own (under the headline, in the headline)."""
     for key in ("发文字号", "文号", "文件编号"):
         if key in gov and DOC_NUMBER.search(gov[key]):
             return re.sub(r"\s+", "", DOC_NUMBER.search(gov[key]).group(0))
-        if key in gov and gov[key]:
+        if key in gov and any(c.isdigit() for c in gov[key]):  # ("便函", "无": the document has no number)
             return gov[key]
     for text in texts:
-        if text and "号" in text and (m := DOC_NUMBER.search(text)):  # (every match ends in 号: a C-speed test first)
-            return re.sub(r"\s+", "", m.group(0))
+        if not text or "号" not in text:  # (every match ends in 号: a C-speed test first)
+            continue
+        for m in DOC_NUMBER.finditer(text):
+            if not _in_sentence(text, m.start(), m.end()):
+                return re.sub(r"\s+", "", m.group(0))
     return None
 
 
+def _in_sentence(text: str, start: int, end: int) -> bool:
+    """Whether a match sits in a sentence ("根据《…办法》（黔人发〔2006〕4号）、…"): a cited document's number."""
+    line = text[text.rfind("\n", 0, start) + 1:(text.find("\n", end) + 1 or len(text) + 1) - 1]
+    return "，" in line or "。" in line or "；" in line
+
+
 def issuing_agency(gov: dict[str, str]) -> str | None:
-    for key in ("发文机关", "发布机构", "发布机关"):
+    # 责任部门: the office answering for the item in a 信息公开 table that names no issuer (江西's county portals)
+    for key in ("发文机关", "发布机构", "发布机关", "责任部门"):
         if gov.get(key):
             return gov[key]
     return None
