@@ -158,3 +158,14 @@ def test_the_doc_number_is_the_documents_own_not_a_cited_one():
 def test_the_responsible_office_issues_an_item_whose_table_names_no_issuer():
     article, truth = page("wanzai_1")  # 信息公开 table: 责任部门 万载县统计局, no 发文机关/发布机构
     assert article.issuing_agency == truth["publisher"] == "万载县统计局"
+
+
+def test_a_date_in_chinese_numerals():
+    def ymd(text):
+        f = parse_text_date(text)
+        return f and (f.y, f.m, f.d)
+    assert ymd("二〇二二年一月二十七日") == (2022, 1, 27) and ymd("一九九八年三月六日") == (1998, 3, 6)
+    assert ymd("二〇〇五年十二月三十一日") == (2005, 12, 31) and ymd("二零二四年五月二十日") == (2024, 5, 20)
+    assert ymd("二〇〇五年二月三十日") is None and ymd("二〇〇五年三月") is None  # no such day; no day
+    assert ymd("2005年3月6日\n二〇〇五年三月七日") == (2005, 3, 6)  # the figures first
+    assert extract(_doc(header="<div>二〇〇五年三月六日</div>")).published == "2005-03-06"

@@ -175,13 +175,36 @@ def parse_text_date(text: str) -> Found | None:
                 best = (rank, f)
     if best:
         return best[1]
-    fallback = None
     for m in EN_DATE.finditer(text) if _has_year(text) else ():
         if m.group("d1") or m.group("d2"):
             f = Found(int(m.group("y")), _MONTHS[m.group("mon")[:3].lower()], int(m.group("d1") or m.group("d2")))
             if f.valid():
                 return f
-    return fallback
+    return _cn_numeral_date(text)
+
+
+# "二〇二二年一月二十七日", "一九九八年三月六日": written in Chinese numerals (a document's 落款, literary pages)
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0, "O": 0}
+_CN_NUMERAL_DATE = re.compile(r"(?P<y>[〇零○ＯO一二三四五六七八九]{4})\s*年\s*(?P<m>十[一二]?|[一二三四五六七八九])\s*月\s*"
+                              r"(?P<d>[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*[日号]")
+
+
+def _cn_number(text: str) -> int:
+    """一..九, 十, 十一..十九, 二十.., 三十一 (a month's or a day's number)."""
+    if "十" not in text:
+        return _CN_DIGITS[text]
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
+def _cn_numeral_date(text: str) -> Found | None:
+    if "年" not in text or "月" not in text:
+        return None
+    for m in _CN_NUMERAL_DATE.finditer(text):
+        f = Found(int("".join(str(_CN_DIGITS[c]) for c in m["y"])), _cn_number(m["m"]), _cn_number(m["d"]))
+        if f.valid():
+            return f
+    return None
 
 
 # a label naming the publication itself (not "时间：", "日期：", which also label events and deadlines)
