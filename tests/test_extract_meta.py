@@ -290,3 +290,26 @@ def test_a_photo_credit_names_no_author():
     for credit in ("<p>凭祥浦寨。本文图均为 澎湃新闻记者 陈绪厚 图</p>", "<p>记者 张三 摄</p>"):
         assert extract(_zh_page("<div>2024-05-20 10:30</div>", tail=credit)).author is None, credit
     assert extract(_zh_page("<div>2024-05-20 10:30</div>", tail="<p>（记者 张三）</p>")).author == "张三"
+
+
+def test_a_login_code_the_hosts_name_and_the_headers_editor_are_no_author():
+    # a staff login in the author meta (m.haiwainet.cn: "L_204236"), a code after 作者 (cnfol: "cnfol001")
+    assert extract(_zh_page("<div>2024-05-20 10:30</div>", "<meta name='author' content='L_204236'>")).author is None
+    assert extract(_zh_page("<div>2024-05-20 10:30 来源：健康报 作者：cnfol001</div>")).author is None
+    # the host's own name in Latin letters (<meta name=author content=CICNN> on www.cicnn.com)
+    cicnn = _zh_page("<div>2024-05-20 10:30</div>", "<meta name='author' content='CICNN'>")
+    assert extract(cicnn, "http://www.cicnn.com/news/society/45840.html").author is None
+    assert extract(cicnn, "http://www.example.com/a.html").author == "CICNN"  # elsewhere a Latin name stands
+    # the CMS writes the header's 责任编辑 into its author meta (81.cn: '来源：…责任编辑：康哲')
+    editor = _zh_page("<div>来源：解放军报 责任编辑：康哲</div><div>2024-05-20 10:30</div>", "<meta name='author' content='康哲'>")
+    assert extract(editor).author is None
+
+
+def test_an_info_tables_cells_and_follow_buttons_are_no_author_a_bulleted_name_line_is_one():
+    # a gov table's column heads and a label's value walked one per line: "申请单位", "公开时限：" / "常年公开"
+    for info in ("<div>2024-05-20 10:30</div><div>序号</div><div>申请单位</div>",
+                 "<div>公开时限：</div><div>常年公开</div><div>2024-05-20 10:30</div>",
+                 "<div>2024-05-20 10:30</div><div>关注</div><div>扫描或点击关注</div>"):
+        assert extract(_zh_page(info)).author is None, info
+    # a byline line under the header's date, marked by a bullet, of a less common surname (奚)
+    assert extract(_zh_page("<div>中国质量新闻网 2015-12-04 09:59:47</div><div>●奚旭初 奚菊芬</div>")).author == "奚旭初 奚菊芬"

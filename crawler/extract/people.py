@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from urllib.parse import urlparse
 
 from crawler.extract import byline
 from crawler.extract.dom import text as el_text
@@ -55,11 +56,13 @@ _REPORTER = re.compile(r"(?:记者|記者|实习生|實習生|通讯员|通訊�
 _TRAILING = re.compile(r"[（(]\s*(?:[^（()）\n]{0,8}(?:记者|記者)\s*)?(?P<v>" + _NAMES + r")\s*(?:[\u4e00-\u9fff]{0,4}报道)?\s*[）)]\s*$")
 # a header line holding only person names ("犬儒病(上)" then "胡平"): surname-checked
 _SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝眉闻")
-_UI_WORDS = re.compile(r"查看|评论|點擊|点击|更多|返回|首页|分享|打印|关闭|收藏|登录|注册|搜索|热门|推荐|专题|新闻|视频|图片|频道")
+_UI_WORDS = re.compile(r"查看|评论|點擊|点击|更多|返回|首页|分享|打印|关闭|收藏|登录|注册|搜索|热门|推荐|专题|新闻|视频|图片|频道|"
+                       r"关注|關注|订阅|訂閱")
 # a dateline byline without a label: "凤凰卫视 王恳 周铭吉 北京报道", "王恳 北京报道" (the organisation optional)
 _DATELINE = re.compile(r"^\s*(?:[\u4e00-\u9fff]{2,8}\s+)?(?P<v>[\u4e00-\u9fff·]{2,4}(?:\s[\u4e00-\u9fff·]{2,4}){0,3})"
                        r"\s+[\u4e00-\u9fff]{2,4}(?:报道|報導|报导)\s*$", re.M)
-_NAME_LINE = re.compile(r"^\s*(?P<v>" + _NAMES + r")\s*$")
+# (a bullet may mark the byline line: "●奚旭初 奚菊芬")
+_NAME_LINE = re.compile(r"^\s*[●•■◆▲★]?\s*(?P<v>" + _NAMES + r")\s*$")
 _EDITOR = re.compile(
     r"(?:责任编辑|責任編輯|责编|責編)\s*[:：|｜]?\s*(?P<v>[^\s)）】\]|｜]{2,30}?(?:[、，,][^\s)）】\]|｜]{2,10})*?)"
     r"(?=\s|[)）】\]|｜]|校对|$)")
@@ -226,10 +229,12 @@ def _without_place(m) -> str:
 
 
 def _name_line(zone: str) -> str | None:
-    for line in zone.split("\n")[:6]:
+    lines = zone.split("\n")[:6]
+    for i, line in enumerate(lines):
         m = _NAME_LINE.match(line)
-        if m and m.group("v")[0] in _SURNAMES \
-                and not _UI_WORDS.search(m.group("v")):
+        # (a line under a "label：" line is that label's value: an info table's "公开时限：" / "常年公开")
+        if m and looks_like_person(m.group("v")) \
+                and not (i and lines[i - 1].rstrip().endswith(("：", ":"))):
             return m.group("v")
     return None
 
@@ -405,7 +410,7 @@ _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 # "企鹅号", "社會中心", "国务院办公厅")
 _ORG_END = re.compile(r"(?:网|網|报|報|社|台|刊|周刊|週刊|新闻|新聞|新聞雲|新闻云|电子报|電子報|中心|公司|集团|集團|委员会|委員會|"
                       r"办公厅|辦公廳|办公室|辦公室|政府|局|厅|廳|部|院|所|站|号|號|自媒体|自媒體|观察|觀察|评论|評論|时评|時評|"
-                      r"频道|頻道|客户端|客戶端|平台|编辑部|編輯部|工作室|团队|團隊|小组|小組)$")
+                      r"频道|頻道|客户端|客戶端|平台|编辑部|編輯部|工作室|团队|團隊|小组|小組|单位|單位|党委|黨委|支部)$")
 # a rank or role before the name: "见习记者 张三", "本报特约记者李四", "新华社记者 王五" -> the name alone
 _RANK = re.compile(r"^(?:本报|本報|本刊|本网|本網|本台|新华社|新華社|中新社|中新网|中新網)?(?:见习|見習|实习|實習|特约|特約|首席|资深|資深|"
                    r"驻站|駐站|驻[\u4e00-\u9fff]{1,3}|駐[\u4e00-\u9fff]{1,3})?(?:记者|記者|通讯员|通訊員|评论员|評論員)[\s:：]*")
@@ -430,7 +435,8 @@ _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫"
                       "宇文", "司徒", "澹台", "申屠", "西门", "独孤", "南宫", "万俟", "闻人", "轩辕", "呼延")
 # words that fill a byline slot without being a name: share-button platforms, list headings, placeholders
 _NOT_NAME = re.compile(r"文章|最新|热门|熱門|推荐|推薦|相关|相關|阅读|閱讀|原创|原創|作者|用户|用戶|网友|網友|微信|微博|易信|"
-                       r"腾讯|騰訊|网易|網易|新浪|搜狐|百度|头条|頭條|抖音|快手|朋友圈|空间|空間|豆瓣|人人|QQ|公示|异议|異議|如有")
+                       r"腾讯|騰訊|网易|網易|新浪|搜狐|百度|头条|頭條|抖音|快手|朋友圈|空间|空間|豆瓣|人人|QQ|公示|异议|異議|如有|"
+                       r"公开|公開|申请|申請|单位|單位")
 
 
 def _surname_first(name: str) -> bool:
@@ -528,6 +534,18 @@ _LATIN_ORG = re.compile(r"\b(?:Team|Inc|Ltd|LLC|Corp|Corporation|Group|Studio|Ne
                         r"Discuz|Comsenz|PHPWind|DedeCMS|WordPress)\b", re.I)
 
 
+# a login or staff code, no person's name: letters with digits or an underscore ("L_204236", "cnfol001")
+_CODE = re.compile(r"(?=[\w.-]*[A-Za-z])(?=[\w.-]*[\d_])[A-Za-z\d_.-]+", re.A)
+# the generic labels of a host name ("www", "news", "com"): no site's name
+_GENERIC_HOST = frozenset(("www", "m", "wap", "news", "com", "cn", "net", "org", "gov", "edu", "co", "info", "hk", "tw"))
+
+
+def host_labels(url: str | None) -> set[str]:
+    """The host's own labels ("cicnn" of www.cicnn.com): a Latin byline equal to one names the site."""
+    host = urlparse(url or "").hostname or ""
+    return {x for x in host.lower().split(".") if x and x not in _GENERIC_HOST and not x.isdigit()}
+
+
 def valid_author(page, publisher: str | None, strong_editor: str | None):
     sites = None
 
@@ -542,9 +560,13 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
         nonlocal sites
         if "@" in value or value.lower() in _PLACEHOLDERS:  # a template's placeholder ("name, email@gmail.com")
             return False
+        if _CODE.fullmatch(value):
+            return False
         if not _CJK_CHAR.search(value):
-            # a CMS's or a site's name in a Chinese page's author meta ("Discuz! Team and Comsenz UI Team")
-            return not (kind == "meta" and _LATIN_ORG.search(value) and chinese_page())
+            # a CMS's or a site's name in a Chinese page's author meta ("Discuz! Team and Comsenz UI Team"),
+            # the host's name ("CICNN" on www.cicnn.com)
+            return not (chinese_page() and (kind == "meta" and _LATIN_ORG.search(value)
+                                            or _norm(value) in host_labels(page.url)))
         if kind == "meta" and strong_editor and value == strong_editor:  # a CMS's meta author: its 责任编辑
             return False
         if _NOT_NAME.search(value):
@@ -601,7 +623,9 @@ def page_publisher(page, zones) -> str | None:
 def page_author(page, zones, publisher: str | None = None) -> str | None:
     if v := page.selected("author"):
         return v
-    strong_editor = find_editor(zones.after_body_start, strong_only=True)
+    # (the header's "责任编辑：康哲" too: a CMS fills its author meta with the editor)
+    strong_editor = find_editor(zones.after_body_start, strong_only=True) or \
+        find_editor(zones.zone + "\n" + zones.pre_zone, strong_only=True)
     valid = valid_author(page, publisher, strong_editor)
     v = find_author(zones.zone, zones.first, zones.last, page.meta, zones.head, zones.from_title,
                     lambda value, kind: valid(clean_byline(value), kind))
