@@ -328,46 +328,26 @@ def url_date(url: str | None) -> Found | None:
 def find_published(zone_text: str, meta: dict, html_text: str, url: str | None, chinese: bool,
                    selected: str | None = None, near_text: str = "", lead_text: str = "",
                    table_date: Found | None = None) -> str | None:
-    """`zone_text`: headline-to-body lines; `lead_text`: the short lines opening the body; `near_text`: the
-    lines just around the body, tried next; `table_date`: a gov table's 发文日期."""
+    """The published date, ISO: the date the page shows (a selector's, else `_shown_date`), else the meta's, a
+    script variable's, the URL's, a month. `zone_text`: headline-to-body lines; `lead_text`: the short lines
+    opening the body; `near_text`: the lines just around the body; `table_date`: a gov table's 发文日期."""
     tz = "+08:00" if chinese else None
     shown = parse_text_date(selected) if selected else None
     if not chinese and shown is None:
         return _find_published_en(zone_text, meta, html_text, url, near_text)
-    if shown is None:
-        shown = parse_text_date(zone_text)
-    if shown is None and lead_text and (f := parse_text_date(lead_text)) is not None and f.H is not None:
-        # a time stamp opening the body ("中国质量新闻网 2015-12-04 09:59:47") is the header's date printed in
-        # the body's block; a bare day there may be a gov document's 成文日期, which must not beat the meta
-        shown = f
-    if shown is None and near_text:
-        # "发布日期：2017-05-15 10:49" under the headline when the body repeats the headline (the zone from that copy
-        # on is empty): a date labelled as the publication, shown by the body, beats the meta (often a re-save time)
-        shown = labelled_published(near_text)
-    if shown is None:
-        shown = table_date
-    if shown is not None and _updated_in(zone_text, shown):
-        # the header shows when it was updated ("最新更新：…"): a published meta date no later is the first version
-        published = meta_date(meta, html_text, published_only=True)
-        if published is not None and (published.y, published.m, published.d, published.H or 0, published.M or 0) \
-                <= (shown.y, shown.m, shown.d, shown.H or 0, shown.M or 0):
-            return published.iso(tz if published.H is not None else None)
-    if shown is not None and shown.H is None:  # a day without time: the meta date (read for its time zone) is not needed
-        return shown.iso(tz)
+    shown = shown or _shown_date(zone_text, lead_text, near_text, table_date)
+    if shown is not None:
+        if (first := _first_version(shown, zone_text, meta, html_text)) is not None:
+            return first.iso(tz if first.H is not None else None)
+        if shown.H is None:  # a day without time: the meta date (read for its time zone) is not needed
+            return shown.iso(tz)
     from_meta = meta_date(meta, html_text)
-    if shown is None and near_text and chinese and from_meta is None:
-        shown = parse_text_date(near_text)
-    if shown is None and (m := NO_YEAR.search(zone_text)):
-        # "10-08 12:00", "5月20日 10:30": the year comes from the meta date (or the URL); none from either, no date
-        ref = from_meta or url_date(url)
-        if ref:
-            f = Found(ref.y, *(int(m[k] or m[k + "2"]) for k in ("m", "d", "H", "M")))
-            if f.valid():
-                shown = f
+    if shown is None:
+        shown = _unshown_date(zone_text, near_text, url, from_meta, chinese)
     if shown is not None:
         if from_meta and from_meta.H is not None and shown.H is not None and not shown.tz and from_meta.tz \
                 and (shown.y, shown.m, shown.d, shown.H) == (from_meta.y, from_meta.m, from_meta.d, from_meta.H):
-            shown.tz = from_meta.tz
+            shown.tz = from_meta.tz  # the meta's time zone for the same hour
         return shown.iso(tz)
     if from_meta:
         return from_meta.iso(tz if from_meta.H is not None else None)
@@ -378,6 +358,45 @@ def find_published(zone_text: str, meta: dict, html_text: str, url: str | None, 
     # a magazine issue ("——《北京之春》1998年3月号") or a month-only line: reduced precision "YYYY-MM"
     if chinese and (m := MONTH_ONLY.search(zone_text + "\n" + near_text)):
         return f"{int(m['y']):04d}-{int(m['m']):02d}"
+    return None
+
+
+def _shown_date(zone_text: str, lead_text: str, near_text: str, table_date: Found | None) -> Found | None:
+    """The date the page shows for the item, the best candidate first; each one beats the meta date."""
+    if f := parse_text_date(zone_text):  # the header zone: labelled > unlabelled > a masthead's day > an update
+        return f
+    if lead_text and (f := parse_text_date(lead_text)) is not None and f.H is not None:
+        # a time stamp opening the body ("中国质量新闻网 2015-12-04 09:59:47") is the header's date printed in
+        # the body's block; a bare day there may be a gov document's 成文日期, which must not beat the meta
+        return f
+    if near_text and (f := labelled_published(near_text)):
+        # "发布日期：2017-05-15 10:49" under the headline when the body repeats the headline (the zone from that copy
+        # on is empty): a date labelled as the publication, shown by the body, beats the meta (often a re-save time)
+        return f
+    return table_date
+
+
+def _first_version(shown: Found, zone_text: str, meta: dict, html_text: str) -> Found | None:
+    """The header shows when it was updated ("最新更新：…"): a published meta date no later is the first version."""
+    if not _updated_in(zone_text, shown):
+        return None
+    published = meta_date(meta, html_text, published_only=True)
+    if published is not None and (published.y, published.m, published.d, published.H or 0, published.M or 0) \
+            <= (shown.y, shown.m, shown.d, shown.H or 0, shown.M or 0):
+        return published
+    return None
+
+
+def _unshown_date(zone_text: str, near_text: str, url: str | None, from_meta: Found | None, chinese: bool) -> Found | None:
+    """Nothing shown in the header: a date of the lines around the body when no meta date is given; a year-less
+    header date ("10-08 12:00", "5月20日 10:30") with the meta's (or the URL's) year; none from either, no date."""
+    if near_text and chinese and from_meta is None and (f := parse_text_date(near_text)):
+        return f
+    if m := NO_YEAR.search(zone_text):
+        if ref := from_meta or url_date(url):
+            f = Found(ref.y, *(int(m[k] or m[k + "2"]) for k in ("m", "d", "H", "M")))
+            if f.valid():
+                return f
     return None
 
 
