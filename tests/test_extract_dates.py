@@ -169,3 +169,14 @@ def test_a_date_in_chinese_numerals():
     assert ymd("二〇〇五年二月三十日") is None and ymd("二〇〇五年三月") is None  # no such day; no day
     assert ymd("2005年3月6日\n二〇〇五年三月七日") == (2005, 3, 6)  # the figures first
     assert extract(_doc(header="<div>二〇〇五年三月六日</div>")).published == "2005-03-06"
+
+
+def test_a_header_showing_only_a_signing_or_effective_date_gives_way_to_the_meta():
+    meta = {"meta": {"pubdate": "2024-05-20 10:30"}, "jsonld": {}}
+    for zone in ("成文日期：2024-05-10", "施行日期：2024-07-01", "2024年5月22日 星期三"):
+        assert find_published(zone, meta, "", None, True) == "2024-05-20T10:30:00+08:00", zone
+        # no meta: it is still the page's date
+        assert find_published(zone, {"meta": {}, "jsonld": {}}, "", None, True)[:4] == "2024", zone
+    # a date labelled as the publication, or unlabelled, beats the meta as before
+    assert find_published("发布日期：2024-05-19", meta, "", None, True) == "2024-05-19"
+    assert find_published("2024-05-19 来源：示例日报", meta, "", None, True) == "2024-05-19"

@@ -159,6 +159,11 @@ def _in_url(text: str, start: int) -> bool:
 def parse_text_date(text: str) -> Found | None:
     """The date of visible text: a labelled one first (发布时间：…), then the first unlabelled one; a masthead's
     day and an "updated" one only when nothing else is shown."""
+    return ranked_text_date(text)[0]
+
+
+def ranked_text_date(text: str) -> tuple[Found | None, int]:
+    """parse_text_date's date and its rank (`_date_rank`; 1 for an English or Chinese-numeral date)."""
     best = None
     for rx in _numeric(text):
         for k, m in enumerate(rx.finditer(text)):
@@ -174,13 +179,13 @@ def parse_text_date(text: str) -> Found | None:
             if best is None or rank < best[0]:
                 best = (rank, f)
     if best:
-        return best[1]
+        return best[1], best[0][0]
     for m in EN_DATE.finditer(text) if _has_year(text) else ():
         if m.group("d1") or m.group("d2"):
             f = Found(int(m.group("y")), _MONTHS[m.group("mon")[:3].lower()], int(m.group("d1") or m.group("d2")))
             if f.valid():
-                return f
-    return _cn_numeral_date(text)
+                return f, 1
+    return _cn_numeral_date(text), 1
 
 
 # "二〇二二年一月二十七日", "一九九八年三月六日": written in Chinese numerals (a document's 落款, literary pages)
@@ -335,13 +340,17 @@ def find_published(zone_text: str, meta: dict, html_text: str, url: str | None, 
     shown = parse_text_date(selected) if selected else None
     if not chinese and shown is None:
         return _find_published_en(zone_text, meta, html_text, url, near_text)
-    shown = shown or _shown_date(zone_text, lead_text, near_text, table_date)
+    weak = None  # the header zone's date when it is a masthead's day or a signing/effective date: after the meta
+    if shown is None:
+        shown, weak = _shown_date(zone_text, lead_text, near_text, table_date)
     if shown is not None:
         if (first := _first_version(shown, zone_text, meta, html_text)) is not None:
             return first.iso(tz if first.H is not None else None)
         if shown.H is None:  # a day without time: the meta date (read for its time zone) is not needed
             return shown.iso(tz)
     from_meta = meta_date(meta, html_text)
+    if shown is None and from_meta is None:
+        shown = weak
     if shown is None:
         shown = _unshown_date(zone_text, near_text, url, from_meta, chinese)
     if shown is not None:
@@ -361,19 +370,24 @@ def find_published(zone_text: str, meta: dict, html_text: str, url: str | None, 
     return None
 
 
-def _shown_date(zone_text: str, lead_text: str, near_text: str, table_date: Found | None) -> Found | None:
-    """The date the page shows for the item, the best candidate first; each one beats the meta date."""
-    if f := parse_text_date(zone_text):  # the header zone: labelled > unlabelled > a masthead's day > an update
-        return f
+def _shown_date(zone_text: str, lead_text: str, near_text: str, table_date: Found | None) \
+        -> tuple[Found | None, Found | None]:
+    """(the date the page shows for the item, the best candidate first: each one beats the meta date; the header
+    zone's masthead day or signing/effective date, which does not)."""
+    weak = None
+    f, rank = ranked_text_date(zone_text)  # the header zone: labelled > unlabelled > a masthead's day > an update
+    if f is not None and rank != 2:
+        return f, None
+    weak = f
     if lead_text and (f := parse_text_date(lead_text)) is not None and f.H is not None:
         # a time stamp opening the body ("中国质量新闻网 2015-12-04 09:59:47") is the header's date printed in
         # the body's block; a bare day there may be a gov document's 成文日期, which must not beat the meta
-        return f
+        return f, weak
     if near_text and (f := labelled_published(near_text)):
         # "发布日期：2017-05-15 10:49" under the headline when the body repeats the headline (the zone from that copy
         # on is empty): a date labelled as the publication, shown by the body, beats the meta (often a re-save time)
-        return f
-    return table_date
+        return f, weak
+    return table_date, weak
 
 
 def _first_version(shown: Found, zone_text: str, meta: dict, html_text: str) -> Found | None:
