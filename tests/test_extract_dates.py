@@ -113,6 +113,9 @@ def test_a_twelve_hour_clock_and_a_weekday_before_the_time():
     assert hm("2018-9-16 3:31 PM") == (15, 31) and hm("2018-9-16 12:31 AM") == (0, 31) and hm("2018-9-16 上午 09:05") == (9, 5)
     assert hm("2018-09-16 星期日 15:31") == hm("2018年9月16日 周日 下午3:31") == (15, 31)
     assert hm("2018-09-16 下午 15:31") == (15, 31)  # already 24-hour
+    # the weekday in brackets, before the zone word (Hong Kong government press releases close so)
+    assert hm("2024年5月20日（星期一）\n香港時間16時30分") == (16, 30)
+    assert parse_text_date("2024年5月20日（星期一）\n香港時間16時30分").tz == "+08:00"
     # a weekday with no time after it is still a masthead's day (rank 2): a labelled date beats it
     assert parse_text_date("2018年9月16日 星期日\n发布时间：2018-09-15 08:00").d == 15
 
