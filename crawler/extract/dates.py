@@ -4,9 +4,10 @@ a missing year or stand in when nothing is shown; the URL is the last resort. Ow
 dates are a handful of shapes and dateparser is ~1 ms per call."""
 from __future__ import annotations
 
-import itertools
 import re
 from datetime import datetime, timedelta, timezone
+
+from crawler.extract.scan import keyed_matches
 
 _Y = r"(?P<y>(?:19|20)\d{2})"
 # a time zone word between the date and the time: "2010-05-25 HKT 08:57", "2012年12月10日, 格林尼治标准时间10:41"
@@ -291,8 +292,11 @@ _SCRIPT_DATE = re.compile(r"""(?:publish_?time|pub_?time|pub_?date|publish_?date
                           re.I)
 
 
+SCRIPT_DATE_KEYS = ("pub", "first", "ptime", "release", "news")  # what every match starts with
+
+
 def script_date(html_text: str) -> Found | None:
-    values = {m["v"] for m in itertools.islice(_SCRIPT_DATE.finditer(html_text), 6)}
+    values = {m["v"] for m in keyed_matches(_SCRIPT_DATE, html_text, SCRIPT_DATE_KEYS, 6)}  # (finditer's, faster)
     if len(values) != 1:
         return None
     return parse_meta_value(values.pop())

@@ -5,7 +5,6 @@ editors are usually in the trailer, sources in the header. Names stop at the nex
 separators, so "来源：新华网 作者：张三" gives two fields."""
 from __future__ import annotations
 
-import itertools
 import re
 from urllib.parse import urlparse
 
@@ -13,6 +12,7 @@ from crawler.extract import byline
 from crawler.extract.dom import text as el_text
 from crawler.extract.labels import strip_label
 from crawler.extract.meta import names
+from crawler.extract.scan import keyed_matches
 from crawler.textnorm import to_simplified
 
 _STOP = r"(?=\s*(?:[|｜/【】\[\]()（）。，,；;]|\s{2,}|来源|來源|作者|记者|記者|编辑|編輯|责编|责任编辑|时间|時間|发布|發布|日期|" \
@@ -134,10 +134,12 @@ _SCRIPT_SOURCE = re.compile(r"""(?=[smcl])(?:\bsource|media_?name|copy_?from|lai
                             r"""(?P<v>[^"'<>\\]{2,20})["']""", re.I)
 
 
+SCRIPT_SOURCE_KEYS = ("source", "media", "copy", "laiyuan")  # what every match starts with
+
+
 def script_source(html_text: str) -> str | None:
-    if not html_text or not _CJK_CHAR.search(html_text):  # the value must be Chinese: a page with none has none
-        return None
-    values = {m["v"].strip() for m in itertools.islice(_SCRIPT_SOURCE.finditer(html_text), 6)}
+    # (keyed_matches: the matches of finditer, ~10x faster; a page without Chinese finds no Chinese value)
+    values = {m["v"].strip() for m in keyed_matches(_SCRIPT_SOURCE, html_text or "", SCRIPT_SOURCE_KEYS, 6)}
     v = values.pop() if len(values) == 1 else None
     return _tidy(v) if v and _CJK_CHAR.search(v) and not re.search(r"[\d/%]", v) else None
 
