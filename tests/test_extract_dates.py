@@ -183,3 +183,10 @@ def test_a_header_showing_only_a_signing_or_effective_date_gives_way_to_the_meta
     # a date labelled as the publication, or unlabelled, beats the meta as before
     assert find_published("发布日期：2024-05-19", meta, "", None, True) == "2024-05-19"
     assert find_published("2024-05-19 来源：示例日报", meta, "", None, True) == "2024-05-19"
+
+
+def test_a_list_of_labelled_items_names_no_publication():
+    from crawler.extract.dates import labelled_published
+    items = "相关文章\n关于开展义诊活动的通知 发布时间：2024-05-01\n关于调整门诊时间的公告 发布时间：2024-04-18"
+    assert labelled_published(items) is None
+    assert labelled_published("发布时间：2024-05-01 10:00\n来源：办公室\n发布日期：2024-05-01").d == 1

@@ -218,14 +218,13 @@ _PUBLISH_LABEL = re.compile(r"(?:发布|發布|发表|發表|发稿|發稿|公�
 
 
 def labelled_published(text: str) -> Found | None:
-    """The first date of the text labelled as the publication ("发布时间：…", "发布日期：\n…")."""
+    """The first date of the text labelled as the publication ("发布时间：…", "发布日期：\n…"), when every such
+    date is of that day (a list of items, each with its 发布时间, names no one page's date)."""
     if "发" not in text and "發" not in text and "公" not in text and "生" not in text:
         return None
-    for rx in _numeric(text):
-        for m in rx.finditer(text):
-            if _PUBLISH_LABEL.search(_label_before(text, m.start())) and (f := _from_match(m)).valid():
-                return f
-    return None
+    found = [f for rx in _numeric(text) for m in rx.finditer(text)
+             if _PUBLISH_LABEL.search(_label_before(text, m.start())) and (f := _from_match(m)).valid()]
+    return found[0] if found and len({(f.y, f.m, f.d) for f in found}) == 1 else None
 
 
 def _updated_in(text: str, found: Found) -> bool:
