@@ -313,3 +313,48 @@ def test_an_info_tables_cells_and_follow_buttons_are_no_author_a_bulleted_name_l
         assert extract(_zh_page(info)).author is None, info
     # a byline line under the header's date, marked by a bullet, of a less common surname (奚)
     assert extract(_zh_page("<div>中国质量新闻网 2015-12-04 09:59:47</div><div>●奚旭初 奚菊芬</div>")).author == "奚旭初 奚菊芬"
+
+
+def test_a_source_slot_holding_the_next_label_is_empty():
+    # "来源： 访问量：199" (wanzai_2): an empty 来源, then a counter; "来源： 作者：来源：人民网-《京华时报》" (eol.cn)
+    assert extract(_zh_page("<div>来源： 访问量：199 发布日期：2017-05-15 10:49:00</div>")).publisher is None
+    assert extract(_zh_page("<div>来源： 作者：来源：人民网-《京华时报》 2011-02-12</div>")).publisher == "人民网-《京华时报》"
+    # a name in quotes is kept (81.cn); a quote the value leaves open is a copyright sentence's
+    assert extract(_zh_page("<div>来源：“人民前线”微信公众号 责任编辑：康哲</div><div>2016-12-04 13:02</div>")).publisher \
+        == "“人民前线”微信公众号"
+    assert extract(_zh_page("<div>2024-05-20 10:30</div>", tail="<p>凡本网注明“来源：健康报”的作品，版权均属于本网。</p>")).publisher is None
+
+
+def test_the_line_under_the_date_names_the_source_only_with_a_mediums_ending():
+    # a gov table's column head under "发布时间：" (nmpa.gov.cn) is no 来源; a medium's name is (ettoday)
+    assert extract(_zh_page("<div>发布时间：2020-09-11</div><div>序号</div><div>受理号</div>")).publisher is None
+    assert extract(_zh_page("<div>2017年12月9日 00:26</div><div>ETtoday新聞雲</div>")).publisher == "ETtoday新聞雲"
+
+
+def test_the_sites_own_name_is_a_stated_source_and_gives_way_to_the_trailers():
+    # '来源：丁香园' while the navigation lists 丁香园 among the group's sites: still the stated 来源
+    article, truth = page("dxy_1")
+    assert truth["publisher"] == "丁香园" and article.publisher == "丁香园"
+    # '新蓝网·浙江网络广播电视台' beside the date is the site (titled '… - 手机新蓝网'); the trailer's 来源 wins
+    article, truth = page("cztv_1")
+    assert article.publisher == truth["publisher"] == "金陵晚报"
+
+
+def test_a_source_the_text_states_without_a_label():
+    # a dateline's "唐尧网讯（记者刘向真）", a closing "新华网" over the editor's credit, a closing "《中国国门时报》"
+    for name in ("baoding_1", "crnews_1", "cqn_1"):
+        article, truth = page(name)
+        assert article.publisher == truth["publisher"], name
+    # a reprint's citation line; 本报讯 names no one
+    cite = "<p>《 人民日报 》（ 2016年12月19日 04 版）</p><p>“稳中求进”，是一种很好的状态：不急不躁、冷静理智，不停不顿、步步为营。</p>"
+    assert extract(_zh_page("<div>2016-12-19 08:49:27 来源： 本站</div>").replace(
+        b"<div class='content'>", b"<div class='content'>" + cite.encode())).publisher == "人民日报"
+    own = "<p>本报讯（记者 张三）国家卫生健康委员会近日印发通知，要求各地进一步加强基层医疗卫生服务能力建设。</p>"
+    assert extract(_zh_page("<div>2024-05-20 10:30</div>").replace(
+        b"<div class='content'>", b"<div class='content'>" + own.encode())).publisher is None
+
+
+def test_a_meta_line_far_below_the_navigation_names_the_source():
+    # NFRA's AngularJS page: '发布时间：2024-07-12 来源：保险和非银机构检查局 文章类型：原创' after 200 lines of menus
+    article, truth = page("nfra_1")
+    assert article.publisher == truth["publisher"] == "保险和非银机构检查局"

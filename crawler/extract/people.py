@@ -17,16 +17,19 @@ from crawler.textnorm import to_simplified
 
 _STOP = r"(?=\s*(?:[|｜/【】\[\]()（）。，,；;]|\s{2,}|来源|來源|作者|记者|記者|编辑|編輯|责编|责任编辑|时间|時間|发布|發布|日期|" \
         r"浏览|阅读|点击|字号|字體|字体|分享|打印|校对|摄影|摄|供稿|$))"
-_PUBLISHER = re.compile(r"(?:信息来源|文章来源|新闻来源|稿件来源|稿源|来源|來源|出处|Source)\s*[:：]\s*(?P<v>[^\s|｜【】\[\]]{2,40}?)"
+# (no colon inside the value: "来源： 访问量：199" is an empty 来源 and the next label)
+_PUBLISHER = re.compile(r"(?:信息来源|文章来源|新闻来源|稿件来源|稿源|稿件|来源|來源|出处|Source)\s*[:：]\s*"
+                        r"(?P<v>[^\s|｜【】\[\]:：]{2,40}?)"
                         r"(?=\s|$|" + _STOP[6:], re.M)
 # "来源CSDN" without a colon: only trusted in the header zone
 _PUBLISHER_BARE = re.compile(r"(?:来源|來源)(?![于於自])(?P<v>[A-Za-z\u4e00-\u9fff][^\s|｜:：]{1,20}?)(?=\s|$|" + _STOP[6:], re.M)
 # "2019-09-26 10:56:28 证券时报网": the unlabelled name after the date on the header line
-_AFTER_DATE = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d\d(?::\d\d)?)?\s+"
-                         r"(?P<v>[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z·\-－]{1,20}\+?)\s*$", re.M)
+# (or on the line under the date: "2017年12月9日 00:26" / "ETtoday新聞雲", see _after_date)
+_AFTER_DATE = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[ \t]*\d{1,2}:\d\d(?::\d\d)?)?(?P<gap>\s+)"
+                         r"(?P<v>[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z·\-－]{1,20}\+?)[ \t]*$", re.M)
 # the same name with more after it, or written against the time: "2018-02-28 14:31中央社 澎湖縣28日電",
 # "2019-03-18 23:59聯合報 記者陳嘉寧／…": trusted only with an organisation's ending
-_AFTER_DATE_ORG = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d\d(?::\d\d)?\s*"
+_AFTER_DATE_ORG = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?[ \t]*\d{1,2}:\d\d(?::\d\d)?[ \t]*"
                              r"(?P<v>[\u4e00-\u9fff][\u4e00-\u9fff·]{1,10}?(?:报|報|社|网|網|台))(?=\s|$)", re.M)
 _AUTHOR = re.compile(
     # a one-character gate first: every alternative starts at whitespace, a CJK character, a bracket or
@@ -67,8 +70,9 @@ _EDITOR = re.compile(
     r"(?:责任编辑|責任編輯|责编|責編)\s*[:：|｜]?\s*(?P<v>[^\s)）】\]|｜]{2,30}?(?:[、，,][^\s)）】\]|｜]{2,10})*?)"
     r"(?=\s|[)）】\]|｜]|校对|$)")
 _EDITOR_WEAK = re.compile(r"(?:^|[\s【\[(（])(?:编辑|編輯)\s*[:：|｜/]\s*(?P<v>[^\s)）】\]|｜,，]{2,12})", re.M)
+# (a label word alone is an empty slot before the next label: "来源： 作者：来源：人民网")
 _JUNK_NAME = re.compile(r"^(?:本站|本网|admin|管理员|佚名|未知|null|none|小编|小編|编辑|網絡|网络|字号|字體|字体|分享|打印|"
-                        r"微信公众平台)$", re.I)
+                        r"微信公众平台|作者|来源|來源|记者|記者|责任编辑|責任編輯|责编|責編|出处|出處)$", re.I)
 # "健康报 2024-05-20": the unlabelled name before the date on a header line
 _BEFORE_DATE = re.compile(r"^\s*(?P<v>[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z·\-－]{1,15})\s+(?:@\s*)?(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}",
                           re.M)
@@ -149,27 +153,60 @@ _ACCOUNT = re.compile(r"(?:^|[ \t])(?P<v>[^\s|｜:：]{2,20})[ \t]*\n?[ \t]*(?:�
                       r"[ \t]*$", re.M)
 
 
+def _after_date(zone: str) -> str | None:
+    """The name after the header's date on its line, or alone on the next line if it has an organisation's
+    ending ("ETtoday新聞雲"; the line under "发布时间：2020-09-11" is a table's "序号", not a 来源)."""
+    for m in _AFTER_DATE.finditer(zone):
+        # (a medium's ending only: "序号" heads a table's column, "…服务中心功能提升" is a listing's headline)
+        if (v := _tidy(m["v"])) and ("\n" not in m["gap"] or _MEDIA_END.search(v)):
+            return v
+    return None
+
+
+# the source the text itself states, with no label: a dateline's "唐尧网讯（记者…）", "长江网10月4日讯",
+# "中新网南昌1月1日电" (not 本报讯: 本报 names no one), a reprint's "《人民日报》（2016年12月19日 04 版）", a medium's
+# name closing the article in 《》 or over the editor's credit ("《中国国门时报》", "新华网" / "责任编辑： 霍然")
+_MEDIUM = r"[\u4e00-\u9fffA-Za-z·]{1,12}?(?:网|網|报|報|社|台|刊|杂志|雜誌|客户端|客戶端)"
+_DATELINE_SOURCE = re.compile(r"^\s*(?!本)(?P<v>" + _MEDIUM + r")(?:[\u4e00-\u9fff]{0,6}?\d{1,2}月\d{1,2}日)?(?:讯|訊)"
+                              r"|^\s*(?!本)(?P<v2>" + _MEDIUM + r")[\u4e00-\u9fff]{2,6}?\d{1,2}月\d{1,2}日(?:电|電)", re.M)
+_CITATION = re.compile(r"^\s*《\s*(?P<v>[^《》\n]{2,15}?)\s*》\s*[（(]\s*(?:19|20)\d\d年\d{1,2}月\d{1,2}日\s*[\dA-Z]*\s*版\s*[）)]",
+                       re.M)
+_CLOSING_MEDIUM = re.compile(r"^[ \t]*(?:《\s*(?P<v>" + _MEDIUM + r")\s*》|(?P<v2>" + _MEDIUM + r")(?=[ \t]*\n[ \t]*[【\[(（]?"
+                             r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯)))[ \t]*$", re.M)
+
+
+def _stated_sources(lead: str, trailer: str):
+    """The unlabelled statements of the source: the lead's dateline or citation, a closing medium line."""
+    for rx, text in ((_DATELINE_SOURCE, lead), (_CITATION, lead), (_CLOSING_MEDIUM, trailer)):
+        if text and (m := rx.search(text)):
+            yield _tidy(m.group("v") or m.groupdict().get("v2"))
+
+
 def find_publisher(zone: str, page_text: str, meta: dict, source_element, pre_zone: str = "",
-                   valid=None, trailer: str = "", own_site=None, html_text: str = "") -> str | None:
+                   valid=None, trailer: str = "", own_site=None, html_text: str = "", lead: str = "",
+                   meta_lines=None) -> str | None:
     """`source_element` is a callable (class-named candidates, read only when the labels fail);
     `pre_zone`: the short lines just above the headline (news.cn prints 来源 there); `valid(value, kind)`:
     whether a candidate may be the 来源 (kind "labelled", "unlabelled" or "meta"); the first valid one wins,
     except that an unlabelled value `own_site(value)` calls the site's own name waits for a labelled one;
     `trailer`: the body's last lines and what follows them; `html_text`: the page with its scripts (a 来源
-    variable)."""
+    variable); `lead`: the body's first lines (a dateline's "唐尧网讯"); `meta_lines()`: the page's lines
+    that hold a date and a 来源 label, wherever they are."""
     deferred = None  # an unlabelled site's own name beside the date ("2016-01-13 07:55:53 杭州网")
-    for value, kind in _publisher_candidates(zone, page_text, meta, source_element, pre_zone, trailer, html_text):
+    for value, kind in _publisher_candidates(zone, page_text, meta, source_element, pre_zone, trailer, html_text,
+                                             lead, meta_lines):
         if value and (valid is None or valid(value, kind)):
             if own_site and kind == "unlabelled" and own_site(value):
                 deferred = deferred or value
                 continue
-            # it gives way to a 来源 labelled further on (a trailer "来源：钱江晚报" of a reprint), not to meta
-            return deferred if deferred and kind != "labelled" else value
+            # it gives way to a 来源 labelled or stated further on (a trailer "来源：钱江晚报" of a reprint), not
+            # to meta
+            return deferred if deferred and kind not in ("labelled", "stated") else value
     return deferred
 
 
 def _publisher_candidates(zone: str, page_text: str, meta: dict, source_element, pre_zone: str, trailer: str = "",
-                          html_text: str = ""):
+                          html_text: str = "", lead: str = "", meta_lines=None):
     """(value, kind) in the order of trust: labelled in the header zone, above the headline, a self-media
     account, the unlabelled name beside the header date, a class-named element, labelled further down,
     the meta tags."""
@@ -179,8 +216,8 @@ def _publisher_candidates(zone: str, page_text: str, meta: dict, source_element,
         yield _labelled_publisher(pre_zone), "labelled"
     if "号" in zone and (m := _ACCOUNT.search(zone)):
         yield _tidy(m.group("v")), "unlabelled"
-    for rx in (_AFTER_DATE, _AFTER_DATE_ORG):
-        if (v := _first(rx, [zone])) and not _NOT_A_SOURCE.search(v):  # not "2024-05-21 08:00 更新"
+    for v in (_after_date(zone), _first(_AFTER_DATE_ORG, [zone])):
+        if v and not _NOT_A_SOURCE.search(v):  # not "2024-05-21 08:00 更新"
             yield v, "unlabelled"
     for m in _BEFORE_DATE.finditer(zone):
         if not _NOT_A_SOURCE.search(m.group("v")):
@@ -194,6 +231,10 @@ def _publisher_candidates(zone: str, page_text: str, meta: dict, source_element,
         if v is None:  # an element classed as the source holding no name: the page names none
             return
     yield _labelled_publisher(page_text[:3000]), "labelled"
+    if meta_lines:  # a meta line far from the headline ("发布时间：2024-07-12 来源：保险和非银机构检查局")
+        yield _labelled_publisher(meta_lines()), "labelled"
+    for v in _stated_sources(lead, trailer):
+        yield v, "stated"
     yield script_source(html_text), "unlabelled"
     m = meta["meta"]
     for key in ("contentsource", "source", "article:publisher", "og:site_name", "sitename"):
@@ -419,7 +460,9 @@ _RANK = re.compile(r"^(?:本报|本報|本刊|本网|本網|本台|新华社|新
 # words of the page's furniture that a 来源 slot sometimes holds ("我要分享", "打印本页") or a sentence about
 # sources (a copyright notice: 凡本网注明"来源：…"的作品)
 _NOT_SOURCE_WORDS = re.compile(r"分享|打印|关闭|關閉|收藏|字号|字號|评论|評論|登录|登錄|注册|註冊|返回|我要|扫一扫|二维码|点击|點擊|"
-                               r"浏览|瀏覽|凡本|转载|轉載|[\"“”「」]")
+                               r"浏览|瀏覽|凡本|转载|轉載|账号|帐号|帳號|密码|密碼|订阅|訂閱|欢迎|歡迎|[\"“”「」]")
+# a name in quotes is the name ("“人民前线”微信公众号"); a quote left open is a sentence's (凡本网注明“来源：…”的作品)
+_QUOTED = re.compile(r"“[^“”\"]{1,20}”|「[^「」\"]{1,20}」")
 # a channel or section heading ("国内新闻", "社會", "要闻"): a 来源 slot's neighbour, not a publisher
 _CHANNEL = re.compile(r"^(?:国内|國內|国际|國際|社会|社會|财经|財經|体育|體育|娱乐|娛樂|科技|健康|军事|軍事|图片|圖片|视频|視頻|本地|地方|"
                       r"时政|時政|政务|政務|综合|綜合|滚动|滾動|即时|即時|热点|熱點|今日|最新|头条|頭條|政治|生活|国内外|两岸|兩岸|"
@@ -429,7 +472,7 @@ _COLUMN_END = re.compile(r"(?:观察|觀察|评论|評論|评论员|評論員|�
                          r"客户端|客戶端|平台)$")
 _PARTS = re.compile(r"[\s、，,]+")
 # the endings of a medium's name: a publisher, never the author
-_MEDIA_END = re.compile(r"(?:网|網|报|報|社|台|刊|客户端|客戶端|新闻|新聞|杂志|雜誌)$")
+_MEDIA_END = re.compile(r"(?:网|網|报|報|社|台|刊|客户端|客戶端|新闻|新聞|新闻云|新聞雲|杂志|雜誌)$")
 # less common single surnames (the set above holds the common ones) and the compound ones ("上官云")
 _MORE_SURNAMES = set("冀赖傅洪阎储楚封丰班冼蔺满扈糜荆井奚廉慕都乐令凡诸丘官粘阙辜练籍战双郜晋蒯鞠逯隗矫仝权相厉薄帅邸郁竺宿"
                  "郦阚衣贲昝荀栗暴勾佐惠那原钮揭钦郗门展乌银晁谈伏敬步来茅")
@@ -503,31 +546,39 @@ def own_site_name(page):
     found = {meta.get(k) for k in ("og:site_name", "application-name", "sitename", "site_name")}
     parts = [p.strip() for p in re.split(r"\s*(?:[_|｜]|--|\s-\s|-(?=[^\s])|—+|\s–\s)\s*", page.meta.get("title") or "")]
     found.update(parts[1:])
-    keys = {k for k in (_norm(x) for x in found if x) if len(k) >= 2}
+    # (a channel segment is no site name: "…_新闻_腾讯网" would make every "…新闻网" the site's own)
+    keys = {k for k in (_norm(x) for x in found if x and not _CHANNEL.match(x)) if len(k) >= 2}
 
     def own(value: str) -> bool:
-        key = _norm(value)
-        return any(k in key or key in k for k in keys)
+        # (each part of a name joined by '·': "新蓝网·浙江网络广播电视台" on a page titled "… - 手机新蓝网")
+        parts = {_norm(x) for x in re.split(r"[·・•]", value)} | {_norm(value)}
+        return any(k in key or key in k for k in keys for key in parts if len(key) >= 2)
     return own
+
+
+# a CMS account in a source slot: an underscore, or letters then digits ("CICNN_NEWS", "cnfol001"; not "36Kr")
+_SOURCE_CODE = re.compile(r"[A-Za-z][A-Za-z\d]*\d{2,}|[\w.-]*_[\w.-]*", re.A)
 
 
 def valid_publisher(page):
     channels = None
+    own_site = own_site_name(page)
 
     def valid(value: str, kind: str) -> bool:
         nonlocal channels
         if not _CJK_CHAR.search(value):
-            return True
-        if _NOT_SOURCE_WORDS.search(value) or _CHANNEL.match(value):
+            return not _SOURCE_CODE.fullmatch(value)  # a CMS account ("CICNN_NEWS", "cnfol001")
+        if _NOT_SOURCE_WORDS.search(_QUOTED.sub("", value)) or _CHANNEL.match(value):
             return False
         if kind == "meta":
             return True
         if channels is None:
             channels = channel_names(page)
-        if _norm(value) in channels:
+        # (the site's own name is a stated 来源 even where the navigation lists it: '来源：丁香园')
+        if _norm(value) in channels and not own_site(value):
             return False
         # an unlabelled name beside the date that is a person's: the byline, not the 来源
-        return not (kind == "unlabelled" and looks_like_person(value))
+        return not (kind in ("unlabelled", "stated") and looks_like_person(value))
     return valid
 
 
@@ -615,10 +666,24 @@ def strip_rank(value: str | None) -> str | None:
 _EDGE_SEPARATORS = " \t:：,，;；、。·⋅•・‧|｜/\\-–—_~"
 
 
+# a page's meta line: a 来源 label and a date on one short line
+_META_LINE_SOURCE = re.compile(r"^(?=[^\n]{0,80}(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2})[^\n]{0,80}(?:来源|來源)[:：][^\n]{0,80}$",
+                               re.M)
+
+
+def meta_lines(text: str) -> str:
+    """The page's short lines holding a 来源 label and a date, wherever they are (a template that prints
+    the meta line far below a long navigation)."""
+    if "来源" not in text and "來源" not in text:
+        return ""
+    return "\n".join(m.group(0) for m in _META_LINE_SOURCE.finditer(text))
+
+
 def page_publisher(page, zones) -> str | None:
     v = page.selected("publisher") or find_publisher(
         zones.zone, zones.after_title, page.meta, lambda: source_element(page.marked["source"]), zones.pre_zone,
-        valid_publisher(page), zones.last, own_site_name(page), page.text)
+        valid_publisher(page), zones.last, own_site_name(page), page.text, zones.first,
+        lambda: meta_lines(page.visible_text))
     return (v.strip(_EDGE_SEPARATORS) or None) if v and _CJK_CHAR.search(v) else v
 
 
