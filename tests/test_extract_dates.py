@@ -190,3 +190,21 @@ def test_a_list_of_labelled_items_names_no_publication():
     items = "相关文章\n关于开展义诊活动的通知 发布时间：2024-05-01\n关于调整门诊时间的公告 发布时间：2024-04-18"
     assert labelled_published(items) is None
     assert labelled_published("发布时间：2024-05-01 10:00\n来源：办公室\n发布日期：2024-05-01").d == 1
+
+
+def test_english_pages_dated_only_by_a_month_first_meta_a_month_named_url_or_page_data():
+    from crawler.extract.dates import parse_meta_value, script_published, url_date
+    f = parse_meta_value("03-09-2026")  # <meta property=article:published_time content=03-09-2026> (a US CMS)
+    assert (f.y, f.m, f.d) == (2026, 3, 9)
+    assert parse_meta_value("13-09-2026") is None  # no month 13: not guessed day-first
+    f = url_date("https://www.wsetglobal.com/knowledge-centre/blog/2023/october/03/how-many-wine-types/")
+    assert (f.y, f.m, f.d) == (2023, 10, 3)
+    # Next.js page data, HTML-escaped in an attribute; values that disagree (a list of posts) give none
+    props = "data-props='{&quot;datePublished&quot;:&quot;2025-11-17T09:00:00-05:00&quot;}'"
+    f = script_published(props)
+    assert (f.y, f.m, f.d) == (2025, 11, 17)
+    assert script_published('"datePublished":"2025-11-17" "datePublished":"2025-10-02"') is None
+    page = ("<html><head><title>Full EV cars guide</title></head><body><article><h1>Full EV cars guide</h1>"
+            "<p>" + "Electric cars have become a practical choice for many drivers who charge at home. " * 5 + "</p>"
+            "</article><div " + props + "></div></body></html>")
+    assert extract(page.encode()).published == "2025-11-17T09:00:00-05:00"

@@ -4,6 +4,7 @@ a missing year or stand in when nothing is shown; the URL is the last resort. Ow
 dates are a handful of shapes and dateparser is ~1 ms per call."""
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -54,7 +55,8 @@ META_KEYS = ("pubdate", "publishdate", "firstpublishedtime", "publishtime", "pub
              "weibo: article:create_at", "dateupdate", "apub:time", "og:release_date", "datecreated",
              "article:modified_time", "lastmodifiedtime", "dc.date.created", "citation_publication_date",
              "citation_date", "citation_online_date", "w-published-date")
-_US_DATE = re.compile(r"(?<![\d/])(?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12]\d|0?[1-9])/(?P<y>(?:19|20)\d{2})(?![\d/])")
+# month first, "/" or "-": "09/25/2025", "03-09-2026" (a US CMS's meta value)
+_US_DATE = re.compile(r"(?<![\d/-])(?P<m>1[0-2]|0?[1-9])(?P<sep>[/-])(?P<d>3[01]|[12]\d|0?[1-9])(?P=sep)(?P<y>(?:19|20)\d{2})(?![\d/-])")
 _WECHAT_CT = re.compile(r"""\bvar\s+ct\s*=\s*["']?(\d{10})""")
 
 
@@ -301,6 +303,18 @@ def script_date(html_text: str) -> Found | None:
     return parse_meta_value(values.pop())
 
 
+# "datePublished":"2025-11-17T09:00:00-05:00" outside JSON-LD: a framework's page data (Next.js props, often
+# HTML-escaped in an attribute); read only when nothing else dates the page, and only if every value agrees
+_SCRIPT_PUBLISHED = re.compile(r"""datePublished(?:"|&quot;|\\")\s*:\s*(?:"|&quot;|\\")(?P<v>(?:19|20)\d\d-\d\d-\d\d[^"&\\]{0,20})""")
+
+
+def script_published(html_text: str) -> Found | None:
+    if "datePublished" not in html_text:
+        return None
+    values = [m["v"] for m in itertools.islice(_SCRIPT_PUBLISHED.finditer(html_text), 6)]
+    return parse_meta_value(values[0]) if values and len({v[:10] for v in values}) == 1 else None
+
+
 _PUBLISHED_HINT = re.compile(r"publish|posted|entry-date|created|post-date|article-date|byline|meta", re.I)
 
 
@@ -330,7 +344,15 @@ def url_date(url: str | None) -> Found | None:
         f = Found(int(m["y"]), int(m["m"]), int(m["d"]))
         if f.valid():
             return f
+    if m := _URL_MONTH_NAME.search(url):  # "/blog/2023/october/03/"
+        f = Found(int(m["y"]), _MONTHS[m["mon"][:3].lower()], int(m["d"]))
+        if f.valid():
+            return f
     return None
+
+
+_URL_MONTH_NAME = re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*/"
+                             r"(?P<d>3[01]|[12]\d|0?[1-9])/", re.I)
 
 
 def find_published(zone_text: str, meta: dict, html_text: str, url: str | None, chinese: bool,
@@ -500,6 +522,8 @@ def _find_published_en(zone_text: str, meta: dict, html_text: str, url: str | No
         return f.iso(None)
     # the modified-time tags now: JSON-LD and WeChat's variable gave nothing to the published_only call above
     if f := meta_date(meta, html_text, tags_only=True):
+        return f.iso(None)
+    if f := script_published(html_text):
         return f.iso(None)
     if f := url_date(url):
         return f.iso(None)
