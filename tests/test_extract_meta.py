@@ -358,3 +358,14 @@ def test_a_meta_line_far_below_the_navigation_names_the_source():
     # NFRA's AngularJS page: '发布时间：2024-07-12 来源：保险和非银机构检查局 文章类型：原创' after 200 lines of menus
     article, truth = page("nfra_1")
     assert article.publisher == truth["publisher"] == "保险和非银机构检查局"
+
+
+def test_a_forum_posters_handle_stands_a_name_in_the_headline_is_its_subject():
+    # a forum post's footer names its poster whatever the handle ("… by duscha", "… by user2005"): no code rule there
+    post = "<p>〓 发布时间 2005/03/15 22:36:13 by user2005 〓</p>"
+    assert extract(_zh_page("<div>2005-03-15</div>", tail=post)).author == "user2005"
+    # an unlabelled name line that is the headline's subject ("钟南山" under "钟南山：…"), not its author
+    page_ = _zh_page("<div>钟南山</div><div>2024-05-20 10:30</div>").replace(
+        "卫健委发布通知".encode(), "钟南山：加强基层医疗".encode())
+    assert extract(page_).author is None
+    assert extract(_zh_page("<div>王五</div><div>2024-05-20 10:30</div>")).author == "王五"

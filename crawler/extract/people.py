@@ -348,7 +348,7 @@ def _author_candidates(zone: str, first_lines: str, last_lines: str, meta: dict,
             yield m.group("v"), "unlabelled"
     if " by " in page_text and _FORUM_BY_TAIL.search(page_text) and (m := _FORUM_BY.search(page_text)) \
             and (v := _tidy(m.group("v"))):
-        yield v, "labelled"
+        yield v, "poster"
     if body_head and (v := _tidy(_name_line(body_head))):
         yield v, "unlabelled"
     # a byline further down the body's first short lines (under a summary box: "《棱镜》作者 周纯")
@@ -599,6 +599,13 @@ def host_labels(url: str | None) -> set[str]:
     return {x for x in host.lower().split(".") if x and x not in _GENERIC_HOST and not x.isdigit()}
 
 
+def _in_headline(value: str, page) -> bool:
+    """Whether the value is in the <title>'s headline segment (its first, before the site's name)."""
+    head = re.split(r"\s*(?:[_|｜]|--|\s-\s|—+|\s–\s)\s*", page.meta.get("title") or "")[0]
+    key = _norm(value)
+    return len(key) >= 2 and key in _norm(head)
+
+
 def valid_author(page, publisher: str | None, strong_editor: str | None):
     sites = None
 
@@ -613,7 +620,7 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
         nonlocal sites
         if "@" in value or value.lower() in _PLACEHOLDERS:  # a template's placeholder ("name, email@gmail.com")
             return False
-        if _CODE.fullmatch(value):
+        if _CODE.fullmatch(value) and kind != "poster":  # (a forum's poster is whatever handle he chose)
             return False
         if not _CJK_CHAR.search(value):
             # a CMS's or a site's name in a Chinese page's author meta ("Discuz! Team and Comsenz UI Team"),
@@ -626,9 +633,12 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
             return False
         if sites is None:
             sites = site_names(page, publisher)
-        if kind == "labelled":  # an office may write ("作者：医技药剂党支部"), a medium is the 来源 ("作者：中新网")
-            return not is_organisation(value, sites, _COLUMN_END) and not (
-                _MEDIA_END.search(value) and not looks_like_person(value))
+        if kind in ("labelled", "poster"):  # an office may write ("作者：医技药剂党支部"), a medium is the 来源
+            if is_organisation(value, sites, _COLUMN_END) or _MEDIA_END.search(value) and not looks_like_person(value):
+                return False
+            return True
+        if _in_headline(value, page):  # a name in the headline is its subject, not its author
+            return False
         return looks_like_person(value) and not is_organisation(value, sites)
     return valid
 
