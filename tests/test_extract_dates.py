@@ -208,3 +208,16 @@ def test_english_pages_dated_only_by_a_month_first_meta_a_month_named_url_or_pag
             "<p>" + "Electric cars have become a practical choice for many drivers who charge at home. " * 5 + "</p>"
             "</article><div " + props + "></div></body></html>")
     assert extract(page.encode()).published == "2025-11-17T09:00:00-05:00"
+
+
+def test_an_english_date_line_above_the_headline():
+    body = "<p>" + "Renting a car for the first time takes a little planning, a valid licence and a credit card. " * 5 + "</p>"
+    tpl = ("<html><head><title>How to rent a car | Driving Tests</title>{head}</head><body><div class='nav'>Home</div>"
+           "<article><div class='meta'>Travel September 8, 2021 -- min read</div><h1>How to rent a car</h1>"
+           + body + body + "</article></body></html>")
+    # the JSON-LD's datePublished is the site's first version of the URL (2012): the shown date wins
+    old = "<script type='application/ld+json'>{\"@type\": \"Article\", \"datePublished\": \"2012-09-12T16:45:28+00:00\"}</script>"
+    assert extract(tpl.format(head=old).encode()).published == "2021-09-08"
+    # a published JSON-LD of the shown day gives its time of day
+    same = "<script type='application/ld+json'>{\"@type\": \"Article\", \"datePublished\": \"2021-09-08T18:02:10+00:00\"}</script>"
+    assert extract(tpl.format(head=same).encode()).published == "2021-09-08T18:02:10+00:00"

@@ -357,14 +357,14 @@ _URL_MONTH_NAME = re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<mon>jan|feb|mar|apr|ma
 
 def find_published(zone_text: str, meta: dict, html_text: str, url: str | None, chinese: bool,
                    selected: str | None = None, near_text: str = "", lead_text: str = "",
-                   table_date: Found | None = None) -> str | None:
+                   table_date: Found | None = None, pre_text: str = "") -> str | None:
     """The published date, ISO: the date the page shows (a selector's, else `_shown_date`), else the meta's, a
     script variable's, the URL's, a month. `zone_text`: headline-to-body lines; `lead_text`: the short lines
     opening the body; `near_text`: the lines just around the body; `table_date`: a gov table's 发文日期."""
     tz = "+08:00" if chinese else None
     shown = parse_text_date(selected) if selected else None
     if not chinese and shown is None:
-        return _find_published_en(zone_text, meta, html_text, url, near_text)
+        return _find_published_en(zone_text, meta, html_text, url, near_text, pre_text)
     weak = None  # the header zone's date when it is a masthead's day or a signing/effective date: after the meta
     if shown is None:
         shown, weak = _shown_date(zone_text, lead_text, near_text, table_date)
@@ -495,13 +495,19 @@ def _modified_meta(meta: dict) -> Found | None:
     return parse_meta_value(v) if isinstance(v, str) else None
 
 
-def _find_published_en(zone_text: str, meta: dict, html_text: str, url: str | None, near_text: str) -> str | None:
+def _find_published_en(zone_text: str, meta: dict, html_text: str, url: str | None, near_text: str,
+                       pre_text: str = "") -> str | None:
     """Pages in English: the header's visible date; then the publish meta (article:published_time,
     JSON-LD datePublished; a modified time only later), a <time datetime>, the lines around the
     body, a modified-time meta, the URL. (Meta before the header date measured worse on wcxb: the
     JSON-LD datePublished of many sites is the page's, not the article's.) The header's date gives
     way to an earlier published <meta> when it is labelled "Updated …" or is the modified meta's day."""
     shown, updated = _en_header_date(zone_text)
+    above = False
+    if shown is None and pre_text:
+        # the date line above the headline ("Travel September 8, 2021 -- min read", "December 17, 2025 • 8 minutes")
+        shown, updated = _en_header_date(pre_text)
+        above = shown is not None
     if shown is not None:
         # <meta> tags only: the JSON-LD datePublished of many sites is the page's first version
         published = meta_date(meta, html_text, published_only=True, tags_only=True)
@@ -513,6 +519,10 @@ def _find_published_en(zone_text: str, meta: dict, html_text: str, url: str | No
             mod = _modified_meta(meta)
             if mod is not None and (mod.y, mod.m, mod.d) == (shown.y, shown.m, shown.d):
                 return published.iso(None)
+        # above the headline: a published JSON-LD or a <time datetime> of that day gives its time of day
+        for f in (meta_date(meta, html_text, published_only=True), time_element_date(meta)) if above else ():
+            if f is not None and (f.y, f.m, f.d) == (shown.y, shown.m, shown.d):
+                return f.iso(None)
         return shown.iso(None)
     if f := meta_date(meta, html_text, published_only=True):
         return f.iso(None)
@@ -558,4 +568,5 @@ def page_published(page, zones, chinese: bool, gov: dict | None = None) -> str |
     # zones.zone is the header zone and then the body's lead lines (zones.read_header)
     lead = zones.zone[len(zones.date_zone):].lstrip("\n") if zones.zone.startswith(zones.date_zone) else ""
     issued = parse_text_date(gov[_GOV_ISSUED]) if chinese and gov and gov.get(_GOV_ISSUED) else None
-    return find_published(zones.date_zone, page.meta, page.text, page.url, chinese, selected, zones.near, lead, issued)
+    return find_published(zones.date_zone, page.meta, page.text, page.url, chinese, selected, zones.near, lead, issued,
+                          zones.pre_zone)
