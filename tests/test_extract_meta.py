@@ -369,3 +369,20 @@ def test_a_forum_posters_handle_stands_a_name_in_the_headline_is_its_subject():
         "卫健委发布通知".encode(), "钟南山：加强基层医疗".encode())
     assert extract(page_).author is None
     assert extract(_zh_page("<div>王五</div><div>2024-05-20 10:30</div>")).author == "王五"
+
+
+def test_labels_written_against_the_value_before_them_a_reporters_line_and_an_authors_note():
+    # 81.cn: "来源：中国武警网作者：李华时责任编辑：杨剑" (no separators after the first label)
+    article = extract(_zh_page("<div>来源：中国武警网作者：李华时责任编辑：杨剑</div><div>2016-09-01 08:49</div>"))
+    assert (article.publisher, article.author, article.editor) == ("中国武警网", "李华时", "杨剑")
+    from crawler.extract.byline import pairs
+    # (prose stays prose: a glued label counts only after a label that starts at a boundary)
+    assert pairs("资金来源：自筹") == [] and pairs("本项目资金来源：自筹 作者：张三") == [("author", "作者", "张三")]
+    # a reporter's byline line under a photo caption and the lead paragraph (syd.com.cn, a 东方早报 reprint)
+    lead = ("<p>北京警察博物馆出售警察臂章</p><p>警察法规定，警察的警用标志、制式服装、警械和证件为人民警察专用，其他个人和组织不得持有、使用。</p>"
+            "<p>早报记者陈良飞实习生马英之</p>")
+    assert extract(_zh_page("<div>来源：东方早报 2013-04-24 10:14</div>").replace(
+        b"<div class='content'>", b"<div class='content'>" + lead.encode())).author == "陈良飞 马英之"
+    # a closing author's note (证券之星): "作者简介：汪海军，西姆股权激励研究院副院长…"
+    bio = "<p>作者简介：汪海军，西姆股权激励研究院副院长，股权激励专家。</p>"
+    assert extract(_zh_page("<div>2017-03-31 13:19:57 来源：中国投资网</div>", tail=bio)).author == "汪海军"

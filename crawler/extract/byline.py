@@ -23,6 +23,9 @@ _FIELD_OF = {label: name for name, labels in _LABELS for label in labels}
 # label follows the line start, a space, a bracket or a separator)
 _LABEL = re.compile(r"(?:^|(?<=[\s【\[(（|｜/·•]))(?P<label>" + "|".join(sorted(_FIELD_OF, key=len, reverse=True)) +
                     r")\s*[:：]\s*", re.M)
+# after a first label on the line, the next ones may be written against the value before them (81.cn:
+# "来源：中国武警网作者：李华时责任编辑：杨剑"): a label of two characters or more, with its colon
+_GLUED = re.compile(r"(?P<label>" + "|".join(sorted(_FIELD_OF, key=len, reverse=True)) + r")\s*[:：]\s*")
 _CUT = re.compile(r"\s{2,}|[|｜【】\[\]()（）]|\n")
 # a rank before a name in an author slot: "记者 李华", "本报记者李华", "见习记者 张三"
 _RANK = re.compile(r"^(?:本报|本報|本刊|本网|本網|本台|新华社|新華社|中新社)?(?:见习|見習|实习|實習|特约|特約|首席|资深|資深)?"
@@ -47,6 +50,8 @@ def pairs(text: str) -> list[tuple[str, str, str]]:
         if "：" not in line and ":" not in line:
             continue
         marks = list(_LABEL.finditer(line))
+        if marks:
+            marks = marks[:1] + list(_GLUED.finditer(line, marks[0].end()))
         for i, m in enumerate(marks):
             end = marks[i + 1].start() if i + 1 < len(marks) else len(line)
             value = _cut(line[m.end():end])

@@ -271,6 +271,19 @@ def _without_place(m) -> str:
     return v
 
 
+def _reporter_line(text: str) -> str | None:
+    """A line that is a reporter's byline and nothing else: an organisation (up to 8 characters), the rank,
+    the names."""
+    for line in text.split("\n"):
+        if any(s in line for s in _REPORTER_LABELS) and (m := _REPORTER.search(line)) and m.start() <= 8 \
+                and not line[m.end():].strip(" /）)") and not _SENTENCE_MARK.search(line):
+            return _tidy(m.group("v"))
+    return None
+
+
+_SENTENCE_MARK = re.compile(r"[，。！？,!?：:]")
+
+
 def _name_line(zone: str) -> str | None:
     lines = zone.split("\n")[:6]
     for i, line in enumerate(lines):
@@ -282,6 +295,7 @@ def _name_line(zone: str) -> str | None:
     return None
 
 
+_AUTHOR_BIO = re.compile(r"(?:^|\n)\s*[【\[]?作者简介[】\]]?\s*[:：]?\s*(?P<v>[\u4e00-\u9fff·]{2,4})\s*[，,（(]")
 # a forum post's footer: "发布时间 2005/05/17 22:11:42 by 眉间尺", "2003-5-29 09:07 by 高山流水": the first is the poster
 _FORUM_BY = re.compile(r"(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d\d(?::\d\d)?\s+by\s+"
                        r"(?P<v>[^\s〓|｜<>]{2,30})(?=\s|$)", re.I)
@@ -351,9 +365,16 @@ def _author_candidates(zone: str, first_lines: str, last_lines: str, meta: dict,
         yield v, "poster"
     if body_head and (v := _tidy(_name_line(body_head))):
         yield v, "unlabelled"
+    # a reporter's byline line among the body's first short lines (under a photo caption and the lead:
+    # "早报记者陈良飞实习生马英之")
+    if body_head and (v := _reporter_line(body_head)):
+        yield v, "unlabelled"
     # a byline further down the body's first short lines (under a summary box: "《棱镜》作者 周纯")
     if body_head and _may_hold_author(body_head) and (v := _tidy(_first(_AUTHOR, [body_head]))):
         yield v, "labelled"
+    # a closing author's note: "作者简介：汪海军，西姆股权激励研究院副院长…"
+    if "简介" in last_lines and (m := _AUTHOR_BIO.search(last_lines)):
+        yield m.group("v"), "unlabelled"
     m = meta["meta"]
     for key in ("citation_author", "citation_authors", "author", "article:author", "dc.creator", "byl",
                 "sailthru.author", "parsely-author"):
