@@ -221,3 +221,13 @@ def test_an_english_date_line_above_the_headline():
     # a published JSON-LD of the shown day gives its time of day
     same = "<script type='application/ld+json'>{\"@type\": \"Article\", \"datePublished\": \"2021-09-08T18:02:10+00:00\"}</script>"
     assert extract(tpl.format(head=same).encode()).published == "2021-09-08T18:02:10+00:00"
+
+
+def test_an_english_date_labelled_published_beside_the_body():
+    from crawler.extract.dates import _en_labelled_published
+    f = _en_labelled_published("Documentation\nShare\nPublished: October 29, 2024\nReading time 5 min")
+    assert (f.y, f.m, f.d) == (2024, 10, 29)
+    assert _en_labelled_published("Posted on 3 May 2024\nPosted on 9 May 2024") is None  # a list of posts
+    assert _en_labelled_published("Updated: October 29, 2024") is None
+    meta = {"meta": {"article:published_time": "2025-11-29"}, "jsonld": {}}
+    assert find_published("", meta, "", None, False, near_text="Published: October 29, 2024") == "2024-10-29"

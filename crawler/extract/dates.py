@@ -487,6 +487,23 @@ def _en_header_date(text: str) -> tuple[Found | None, bool]:
     return None, False
 
 
+_EN_PUBLISHED_LABEL = re.compile(r"\b(?:published|posted)(?:\s+on)?\s*[:：]?\s*$", re.I)
+
+
+def _en_labelled_published(text: str) -> Found | None:
+    """The date labelled "Published"/"Posted" in the text, when every such date is of one day."""
+    if "ublished" not in text and "osted" not in text:
+        return None
+    found = []
+    for m in EN_DATE.finditer(text):
+        line = text[max(0, m.start() - 20):m.start()]
+        if (m["d1"] or m["d2"]) and _EN_PUBLISHED_LABEL.search(line[line.rfind("\n") + 1:]):
+            f = Found(int(m["y"]), _MONTHS[m["mon"][:3].lower()], int(m["d1"] or m["d2"]))
+            if f.valid():
+                found.append(f)
+    return found[0] if found and len({(f.y, f.m, f.d) for f in found}) == 1 else None
+
+
 def _modified_meta(meta: dict) -> Found | None:
     for key in ("article:modified_time", "dateupdate", "lastmodifiedtime"):
         if (v := meta["meta"].get(key)) and (f := parse_meta_value(v)):
@@ -504,6 +521,8 @@ def _find_published_en(zone_text: str, meta: dict, html_text: str, url: str | No
     way to an earlier published <meta> when it is labelled "Updated …" or is the modified meta's day."""
     shown, updated = _en_header_date(zone_text)
     above = False
+    if shown is None and near_text and (f := _en_labelled_published(near_text)):
+        shown, updated = f, False  # "Published: October 29, 2024" just above the body, past the zone's first lines
     if shown is None and pre_text:
         # the date line above the headline ("Travel September 8, 2021 -- min read", "December 17, 2025 • 8 minutes")
         shown, updated = _en_header_date(pre_text)
