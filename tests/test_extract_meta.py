@@ -386,3 +386,14 @@ def test_labels_written_against_the_value_before_them_a_reporters_line_and_an_au
     # a closing author's note (证券之星): "作者简介：汪海军，西姆股权激励研究院副院长…"
     bio = "<p>作者简介：汪海军，西姆股权激励研究院副院长，股权激励专家。</p>"
     assert extract(_zh_page("<div>2017-03-31 13:19:57 来源：中国投资网</div>", tail=bio)).author == "汪海军"
+
+
+def test_a_latin_name_a_desk_before_the_rank_and_short_datelines():
+    # "作者：John Smith" keeps both words; "作者：上观新闻 记者 王五": the desk and the rank are no part of the name
+    assert extract(_zh_page("<div>2024-05-20 10:30 来源：环球时报 作者：John Smith</div>")).author == "John Smith"
+    assert extract(_zh_page("<div>2024-05-20 10:30 来源：上观新闻 作者：上观新闻 记者 王五</div>")).author == "王五"
+    # a dateline without a place ("中新网5月20日电") and "央视网消息" state the source
+    for lead, source in (("中新网5月20日电 据国家卫健委网站消息，", "中新网"), ("央视网消息（新闻联播）：", "央视网")):
+        para = f"<p>{lead}国家卫生健康委员会近日印发通知，要求各地进一步加强基层医疗卫生服务能力建设。</p>"
+        html = _zh_page("<div>2024-05-20 10:30</div>").replace(b"<div class='content'>", b"<div class='content'>" + para.encode())
+        assert extract(html).publisher == source, lead

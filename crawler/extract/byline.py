@@ -30,6 +30,9 @@ _CUT = re.compile(r"\s{2,}|[|｜【】\[\]()（）]|\n")
 # a rank before a name in an author slot: "记者 李华", "本报记者李华", "见习记者 张三"
 _RANK = re.compile(r"^(?:本报|本報|本刊|本网|本網|本台|新华社|新華社|中新社)?(?:见习|見習|实习|實習|特约|特約|首席|资深|資深)?"
                    r"(?:记者|記者|通讯员|通訊員)\s*")
+# a desk or medium written before the rank, apart: "作者：上观新闻 记者 王五"
+_ORG_BEFORE_RANK = re.compile(r"^[\u4e00-\u9fff·]{2,12}\s+(?=(?:全媒体|融媒体|见习|見習|实习|實習|特约|特約|首席|资深|資深)?"
+                              r"(?:记者|記者|通讯员|通訊員)\s*[\u4e00-\u9fff])")
 _NAME_TOKEN = re.compile(r"^(?:[\u4e00-\u9fff·]{2,12}|[A-Za-z][\w.'-]*)$")
 
 
@@ -68,7 +71,7 @@ def pairs(text: str) -> list[tuple[str, str, str]]:
 def _author_value(value: str) -> str:
     """Names only: a rank off the front, then the space-separated names up to the first token that is no
     name ("记者 李华" -> "李华", "谭林 张昊 翟宇星" stays)."""
-    value = _RANK.sub("", value)
+    value = _RANK.sub("", _ORG_BEFORE_RANK.sub("", value))
     names = []
     for token in value.split():
         if not _NAME_TOKEN.match(token):

@@ -163,12 +163,12 @@ def _after_date(zone: str) -> str | None:
     return None
 
 
-# the source the text itself states, with no label: a dateline's "唐尧网讯（记者…）", "长江网10月4日讯",
+# the source the text itself states, with no label: a dateline's "唐尧网讯（记者…）", "长江网10月4日讯", "央视网消息",
 # "中新网南昌1月1日电" (not 本报讯: 本报 names no one), a reprint's "《人民日报》（2016年12月19日 04 版）", a medium's
 # name closing the article in 《》 or over the editor's credit ("《中国国门时报》", "新华网" / "责任编辑： 霍然")
 _MEDIUM = r"[\u4e00-\u9fffA-Za-z·]{1,12}?(?:网|網|报|報|社|台|刊|杂志|雜誌|客户端|客戶端)"
-_DATELINE_SOURCE = re.compile(r"^\s*(?!本)(?P<v>" + _MEDIUM + r")(?:[\u4e00-\u9fff]{0,6}?\d{1,2}月\d{1,2}日)?(?:讯|訊)"
-                              r"|^\s*(?!本)(?P<v2>" + _MEDIUM + r")[\u4e00-\u9fff]{2,6}?\d{1,2}月\d{1,2}日(?:电|電)", re.M)
+_DATELINE_SOURCE = re.compile(r"^\s*(?!本)(?P<v>" + _MEDIUM + r")(?:[\u4e00-\u9fff]{0,6}?\d{1,2}月\d{1,2}日)?(?:讯|訊|消息)"
+                              r"|^\s*(?!本)(?P<v2>" + _MEDIUM + r")[\u4e00-\u9fff]{0,6}?\d{1,2}月\d{1,2}日(?:电|電)", re.M)
 _CITATION = re.compile(r"^\s*《\s*(?P<v>[^《》\n]{2,15}?)\s*》\s*[（(]\s*(?:19|20)\d\d年\d{1,2}月\d{1,2}日\s*[\dA-Z]*\s*版\s*[）)]",
                        re.M)
 _CLOSING_MEDIUM = re.compile(r"^[ \t]*(?:《\s*(?P<v>" + _MEDIUM + r")\s*》|(?P<v2>" + _MEDIUM + r")(?=[ \t]*\n[ \t]*[【\[(（]?"
@@ -324,8 +324,10 @@ def _pair_author(text: str) -> str | None:
         return None
     names_ = value.split(" ")
     keep = names_[:1]
+    latin = not _CJK_CHAR.search(names_[0])
     for name in names_[1:]:
-        if not looks_like_person(name):
+        # (a Latin name runs on over its capitalised words: "John Smith")
+        if not (looks_like_person(name) if not latin else name[:1].isupper() and not _CJK_CHAR.search(name)):
             break
         keep.append(name)
     return _tidy(" ".join(keep))
