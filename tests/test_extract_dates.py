@@ -113,6 +113,8 @@ def test_a_twelve_hour_clock_and_a_weekday_before_the_time():
     assert hm("2018-9-16 3:31 PM") == (15, 31) and hm("2018-9-16 12:31 AM") == (0, 31) and hm("2018-9-16 上午 09:05") == (9, 5)
     assert hm("2018-09-16 星期日 15:31") == hm("2018年9月16日 周日 下午3:31") == (15, 31)
     assert hm("2018-09-16 下午 15:31") == (15, 31)  # already 24-hour
+    assert hm("2005-09-07 | 11:57") == (11, 57) and hm("2024-05-20 · 10:30 来源：示例日报") == (10, 30)  # a bar or dot
+    assert parse_text_date("2024-05-20 | 来源：新华网").H is None
     # the weekday in brackets, before the zone word (Hong Kong government press releases close so)
     assert hm("2024年5月20日（星期一）\n香港時間16時30分") == (16, 30)
     assert parse_text_date("2024年5月20日（星期一）\n香港時間16時30分").tz == "+08:00"

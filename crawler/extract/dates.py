@@ -16,12 +16,12 @@ _ZONE_WORDS = {"GMT": "+00:00", "UTC": "+00:00", "格林尼治标准时间": "+0
                "格林尼治时间": "+00:00", "HKT": "+08:00", "北京时间": "+08:00", "北京時間": "+08:00",
                "香港时间": "+08:00", "香港時間": "+08:00"}
 _ZONE = r"(?:\s*[,，]?\s*(?P<zone>" + "|".join(_ZONE_WORDS) + r")\s*)?"
-# between the date and the time: a weekday ("2018-09-16 星期日 15:31", "2024年5月20日（星期一）\n香港時間16時30分") and the half of the day ("下午 03:31"; Taiwan's
+# between the date and the time: a bar or dot ("2005-09-07 | 11:57"), a weekday ("2018-09-16 星期日 15:31", "2024年5月20日（星期一）\n香港時間16時30分") and the half of the day ("下午 03:31"; Taiwan's
 # and Hong Kong's sites print a 12-hour clock), or AM/PM after it
 _WEEKDAY = r"(?:\s*[,，]?\s*[（(]?(?:星期|禮拜|礼拜|周|週)[一二三四五六日天][）)]?)?"
 _HALF_DAY = r"(?:(?P<ap>上午|下午|中午|晚上|晚间|凌晨|早上)\s*)?"
 _AM_PM = r"(?:\s*(?P<ap2>[AaPp]\.?[Mm]\.?)(?![A-Za-z]))?"
-_TIME = (r"(?:\s*(?:T|日|\s)?" + _WEEKDAY + _ZONE + _WEEKDAY + r"\s*" + _HALF_DAY + r"(?P<H>[01]?\d|2[0-3])\s*[:：时時]\s*(?P<M>[0-5]\d)"
+_TIME = (r"(?:\s*(?:T|日|\s|[|｜丨·•]\s*)?" + _WEEKDAY + _ZONE + _WEEKDAY + r"\s*" + _HALF_DAY + r"(?P<H>[01]?\d|2[0-3])\s*[:：时時]\s*(?P<M>[0-5]\d)"
          r"(?:\s*[:：分]\s*(?P<S>[0-5]\d))?" + _AM_PM + ")?")
 FULL = re.compile(_Y + r"\s*[-/.年]\s*(?P<m>1[0-2]|0?[1-9])\s*[-/.月]\s*(?P<d>3[01]|[12]\d|0?[1-9])(?!\d)\s*日?" + _TIME)
 # "2019 09/07 19:02" (qq), "18-03-08 23:16" (two-digit year), "10-08 12:00" (no year, baidu)
