@@ -233,3 +233,11 @@ def test_an_english_date_labelled_published_beside_the_body():
     assert _en_labelled_published("Updated: October 29, 2024") is None
     meta = {"meta": {"article:published_time": "2025-11-29"}, "jsonld": {}}
     assert find_published("", meta, "", None, False, near_text="Published: October 29, 2024") == "2024-10-29"
+
+
+def test_a_table_naming_its_issuer_as_a_unit_and_its_date_as_gongbu():
+    table = ("<table><tr><td>发文单位：</td><td>示例市卫生健康委员会</td><td>文件编号：</td><td>示卫发〔2024〕3号</td></tr>"
+             "<tr><td>成文日期：</td><td>2024-01-03</td><td>公布日期：</td><td>2024-01-05</td></tr></table>")
+    article = extract(_doc(after=_SIGNED).replace(b"<h1>", table.encode() + b"<h1>"))
+    assert article.published == "2024-01-05"
+    assert article.issuing_agency == "示例市卫生健康委员会" and article.doc_number == "示卫发〔2024〕3号"

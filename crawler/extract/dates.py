@@ -564,7 +564,7 @@ def _find_published_en(zone_text: str, meta: dict, html_text: str, url: str | No
 # the labels of a gov document's metadata table that name its publication, most specific first (not 成文日期, the
 # signing date; see bench/pages/README.md, labelling conventions); 公开日期/生成日期: 信息公开 tables (江西's county
 # portals: 生成日期 beside 索引号, no 发布日期)
-_GOV_PUBLISHED = ("发布日期", "发布时间", "公开日期", "生成日期")
+_GOV_PUBLISHED = ("发布日期", "发布时间", "公布日期", "公开日期", "生成日期")
 # 发文日期 is the publication on some tables (宜春: the bulletin dated 4月12日 in its text, 发文日期 4-18) and the
 # document's own date on others (湖北: 发文日期 8-25, 发布时间 8-28 under the headline): below a shown date, above the meta
 _GOV_ISSUED = "发文日期"

@@ -9,8 +9,8 @@ import re
 from lxml import etree
 from urllib.parse import urljoin
 
-GOV_LABELS = ("索引号", "发文机关", "发布机构", "发布机关", "成文日期", "发文日期", "发布日期", "发布时间", "公开日期", "生成日期",
-              "责任部门", "主题分类", "主题词",
+GOV_LABELS = ("索引号", "发文机关", "发布机构", "发布机关", "发文单位", "发布单位", "制发机关", "成文日期", "发文日期", "发布日期",
+              "发布时间", "公布日期", "公开日期", "生成日期", "责任部门", "主题分类", "主题词",
               "发文字号", "文号", "公文种类", "体裁分类", "组配分类", "信息分类", "有效性", "生效日期", "废止日期",
               "主送机关", "标题", "名称", "文件编号", "公开方式", "公开范围")
 _LABEL_KEY = re.compile(r"^\s*(" + "|".join(GOV_LABELS) + r")\s*[:：]?\s*$")
@@ -93,7 +93,7 @@ def _in_sentence(text: str, start: int, end: int) -> bool:
 
 def issuing_agency(gov: dict[str, str]) -> str | None:
     # 责任部门: the office answering for the item in a 信息公开 table that names no issuer (江西's county portals)
-    for key in ("发文机关", "发布机构", "发布机关", "责任部门"):
+    for key in ("发文机关", "发布机构", "发布机关", "发文单位", "发布单位", "制发机关", "责任部门"):
         if gov.get(key):
             return gov[key]
     return None
@@ -131,10 +131,11 @@ def attachments(root, base_url: str | None) -> list[dict[str, str]]:
 def gov_table_of(page) -> dict[str, str]:
     """The 索引号 / 发文机关 / 文号 / 发布机构 table of a gov document page, if it has one."""
     text = page.visible_text
-    # a one-character `in` is a memchr-speed scan, a longer needle a much slower one: 号 or 机 is in each label
-    if ("号" in text or "机" in text) and (
+    # a one-character `in` is a memchr-speed scan, a longer needle a much slower one: 号, 机 or 单 is in each label
+    if ("号" in text or "机" in text or "单" in text) and (
             "索引号" in text or "发文机关" in text or "文号" in text or "发布机构" in text
-            or "索 引 号" in text or "索\u3000引\u3000号" in text):  # (labels spaced out to a column's width)
+            or "索 引 号" in text or "索\u3000引\u3000号" in text  # (labels spaced out to a column's width)
+            or "发文单位" in text or "发布单位" in text):
         blocks = list(dict.fromkeys(ln.el for ln in page.lines if LABEL_ANYWHERE.search(ln.text)))
         return gov_table(page.root, blocks) if blocks else {}
     return {}
