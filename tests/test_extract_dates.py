@@ -60,6 +60,9 @@ def test_a_signing_or_effective_date_gives_way_to_the_published_one():
                             ("发布日期：2024-01-05 实施日期：2024-03-01", "2024-01-05"),
                             ("印发时间：2024年1月3日 发布时间：2024年1月5日", "2024-01-05")):
         assert extract(_doc(header=f"<div class='info'>{info}</div>", after=_SIGNED)).published == published, info
+    # an event's date in a notice's header ranks below its publication too
+    assert parse_text_date("报名时间：2024-06-01 至 2024-06-10\n发布时间：2024-05-20").d == 20
+    assert parse_text_date("开标时间：2024-06-01 09:30 发布日期：2024-05-20").d == 20
     # shown alone, a 成文日期 is still the page's date
     assert parse_text_date("成文日期：2024-01-03").d == 3
 

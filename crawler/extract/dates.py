@@ -37,8 +37,9 @@ _PM = ("下午", "晚上", "晚间", "P", "p")
 # "最新更新：2016/03/19 10:48", "更新时间：", "修改日期:", "Updated:": the label right before an updated date
 _CN_UPDATED = re.compile(r"(?:更新|修改|修订|修訂|Updated)(?:时间|時間|日期|于|於)?\s*[:：]?\s*$", re.I)
 # "成文日期：", "印发日期：", "实施时间：": a gov document's signing or effective date, not its publication (bench/pages/
-# README.md, conventions): taken only when the text shows no other date
-_CN_NOT_PUBLISHED = re.compile(r"(?:成文|印发|签发|签署|生效|施行|实施|废止|失效|截止)(?:日期|时间|時間)\s*[:：]?\s*$")
+# README.md, conventions), nor an event's ("报名时间：", "开标时间：" in a notice): taken only when the text shows no other date
+_CN_NOT_PUBLISHED = re.compile(r"(?:成文|印发|签发|签署|生效|施行|实施|废止|失效|截止|报名|考试|活动|会议|开标|投标|举办|开始|结束)"
+                               r"(?:日期|时间|時間)\s*[:：]?\s*$")
 _MONTHS = {m: i + 1 for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
 EN_DATE = re.compile(r"\b(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?[ \t\u00a0]+)?(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?"
