@@ -397,3 +397,13 @@ def test_a_latin_name_a_desk_before_the_rank_and_short_datelines():
         para = f"<p>{lead}国家卫生健康委员会近日印发通知，要求各地进一步加强基层医疗卫生服务能力建设。</p>"
         html = _zh_page("<div>2024-05-20 10:30</div>").replace(b"<div class='content'>", b"<div class='content'>" + para.encode())
         assert extract(html).publisher == source, lead
+
+
+def test_an_info_tables_source_cell_and_a_publishing_unit_name_the_source():
+    # cells walked one per line, no colon: "信息来源" / "市卫生健康委"; "发布单位：" labels the source
+    table = "<table><tr><th>信息来源</th><td>市卫生健康委</td><th>发布日期</th><td>2024-05-20</td></tr></table>"
+    assert extract(_zh_page(table)).publisher == "市卫生健康委"
+    assert extract(_zh_page("<div>【发布单位：市卫健委】【发布时间：2024-05-20】</div>")).publisher == "市卫健委"
+    # a cell whose next line is the next label holds no value
+    empty = "<table><tr><th>信息来源</th><td></td><th>发布日期</th><td>2024-05-20</td></tr></table>"
+    assert extract(_zh_page(empty)).publisher is None

@@ -18,7 +18,7 @@ from crawler.textnorm import to_simplified
 _STOP = r"(?=\s*(?:[|｜/【】\[\]()（）。，,；;]|\s{2,}|来源|來源|作者|记者|記者|编辑|編輯|责编|责任编辑|时间|時間|发布|發布|日期|" \
         r"浏览|阅读|点击|字号|字體|字体|分享|打印|校对|摄影|摄|供稿|$))"
 # (no colon inside the value: "来源： 访问量：199" is an empty 来源 and the next label)
-_PUBLISHER = re.compile(r"(?:信息来源|文章来源|新闻来源|稿件来源|稿源|稿件|来源|來源|出处|Source)\s*[:：]\s*"
+_PUBLISHER = re.compile(r"(?:信息来源|文章来源|新闻来源|稿件来源|稿源|稿件|来源|來源|出处|发布单位|發布單位|Source)\s*[:：]\s*"
                         r"(?P<v>[^\s|｜【】\[\]:：]{2,40}?)"
                         r"(?=\s|$|" + _STOP[6:], re.M)
 # "来源CSDN" without a colon: only trusted in the header zone
@@ -704,12 +704,23 @@ _META_LINE_SOURCE = re.compile(r"^(?=[^\n]{0,80}(?:19|20)\d\d[-/.年]\d{1,2}[-/.
                                re.M)
 
 
+# an info table's 来源 cell and its value cell, walked one per line, no colon needed ("信息来源" / "市卫生健康委")
+_SOURCE_CELL = re.compile(r"^[ \t]*(?:信息来源|文章来源|稿件来源|来源|來源|发布单位|發布單位)[ \t]*[:：]?[ \t]*\n"
+                          r"[ \t]*(?P<v>[^\s:：]{2,30})[ \t]*$", re.M)
+
+
+# the next cell's label, when the 来源 cell is empty ("信息来源" / "发布日期")
+_CELL_LABEL = re.compile(r"(?:日期|时间|時間|机构|機構|机关|機關|来源|來源|作者|编辑|編輯|分类|分類|方式|范围|範圍|时限|時限|索引号|"
+                         r"文号|文號|主题|主題|名称|名稱)$")
+
+
 def meta_lines(text: str) -> str:
-    """The page's short lines holding a 来源 label and a date, wherever they are (a template that prints
-    the meta line far below a long navigation)."""
-    if "来源" not in text and "來源" not in text:
+    """The page's short lines holding a 来源 label and a date, and its 来源 table cells, wherever they are
+    (a template that prints the meta line far below a long navigation), as "来源：…" lines."""
+    if "来源" not in text and "來源" not in text and "发布单位" not in text:
         return ""
-    return "\n".join(m.group(0) for m in _META_LINE_SOURCE.finditer(text))
+    return "\n".join([m.group(0) for m in _META_LINE_SOURCE.finditer(text)] +
+                     ["来源：" + m["v"] for m in _SOURCE_CELL.finditer(text) if not _CELL_LABEL.search(m["v"])])
 
 
 def page_publisher(page, zones) -> str | None:
