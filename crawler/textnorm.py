@@ -9,13 +9,16 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
 import opencc
 
 # A CJK character followed by its pinyin in parentheses, as spam mirrors print it: 頁(yè), 動(dòng).
 # Tone-marked vowels are what separates this from real parentheses such as (記者龐革平) or (2024).
 _TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+# The "(" comes first and the character before it is looked at from behind it: a literal first character is
+# what `re` skips to with its fast search (~25x faster over a body than a pattern opening with a lookbehind).
 PINYIN_LAYER = re.compile(
-    r"(?<=[\u3400-\u9fff])\((?=[a-zü" + _TONE_VOWELS + r"]*[" + _TONE_VOWELS + r"])"
+    r"\((?<=[\u3400-\u9fff]\()(?=[a-zü" + _TONE_VOWELS + r"]*[" + _TONE_VOWELS + r"])"
     r"[a-zü" + _TONE_VOWELS + r"]{1,7}\s?\)"
 )
 
@@ -63,13 +66,54 @@ def to_simplified(text: str) -> str:
 
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_NOT_WORD_OR_LINE = re.compile(r"[^\w\n]+|_+")  # the same, line breaks kept
 
 
 def fold_for_matching(text: str) -> str:
     """The comparison form of a text: NFKC, pinyin layer removed, Simplified, lower case,
     without whitespace and punctuation. Two copies of one story in different scripts or
     layouts fold to the same string."""
+    return _folded(text, keep_lines=False).lower()
+
+
+def fold_pieces(text: str) -> list[str] | None:
+    """The fold of each of the text's lines, not yet lower-cased, from one pass over the whole text:
+    `"".join(pieces).lower()` is `fold_for_matching` of the text, or of any run of its lines joined by
+    line breaks. Every step but lower-casing (which the joined string gets) works within a line: NFKC
+    keeps a line break as it is, OpenCC's dictionaries hold none, the word filter drops it; only a pinyin
+    annotation may span one ("字(yè" then ")"): None then (fold the parts apart)."""
+    if "\n)" in text:  # (PINYIN_LAYER's "\s?" before ")" is the only place a match could hold a line break)
+        return None
+    return _folded(text, keep_lines=True).split("\n")
+
+
+def _folded(text: str, keep_lines: bool) -> str:
     text = unicodedata.normalize("NFKC", text)
     text, _ = strip_pinyin_layer(text)
-    text = to_simplified(text)
-    return _NOT_WORD.sub("", text).lower()
+    return word_characters(to_simplified(text), keep_lines)
+
+
+def word_characters(text: str, keep_lines: bool = False) -> str:
+    """The text without what _NOT_WORD matches (without line breaks too unless `keep_lines`): by a table of
+    the Basic Multilingual Plane's word characters over the code points as a numpy array, ~6x faster than
+    the regex over a body; the regex itself for short texts, astral characters and lone surrogates."""
+    regex = _NOT_WORD_OR_LINE if keep_lines else _NOT_WORD
+    if len(text) < 100:
+        return regex.sub("", text)
+    try:
+        points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+    except UnicodeEncodeError:  # a lone surrogate
+        return regex.sub("", text)
+    if points.max() > 0xFFFF:
+        return regex.sub("", text)
+    return points[_word_table(keep_lines)[points]].tobytes().decode("utf-32-le")
+
+
+@lru_cache(maxsize=2)
+def _word_table(keep_lines: bool) -> np.ndarray:
+    """Which BMP code points _NOT_WORD keeps, read off the regex itself (~10 ms, once per process)."""
+    plane = "".join(map(chr, range(0x10000)))
+    table = np.zeros(0x10000, dtype=bool)
+    table[np.frombuffer(_NOT_WORD.sub("", plane).encode("utf-32-le", "surrogatepass"), dtype="<u4")] = True
+    table[10] = keep_lines
+    return table

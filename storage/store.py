@@ -19,6 +19,7 @@ from crawler.textnorm import fold_for_matching
 from crawler.fetch.urls import canonical_url, url_key
 from storage.db import article_columns, json_fields, open_db, write_transaction
 from storage.dedup import Deduper, sign as dedup_sign
+from storage.dedup.minhash import sign_folding as dedup_sign_folding
 from storage import search
 
 
@@ -39,17 +40,18 @@ def utc_now() -> str:
     return utc_stamp(datetime.now(timezone.utc))
 
 
-def content_hash(body: str) -> str | None:
-    folded = fold_for_matching(body or "")
+def content_hash(body: str, folded: str | None = None) -> str | None:
+    """`folded`: fold_for_matching(body), when already at hand."""
+    folded = fold_for_matching(body or "") if folded is None else folded
     return hashlib.sha1(folded.encode("utf-8")).hexdigest() if len(folded) >= 20 else None
 
 
 def presign(item: dict) -> dict:
     """Work out ahead what save_articles would (the content hash, the dedup signature, the search
     index's texts), e.g. in an extraction process off the crawl's thread; save_articles then only
-    looks them up."""
-    item["_content_hash"] = content_hash(item.get("body", ""))
-    item["_signed"] = dedup_sign(item)
+    looks them up. The body is folded once, for the signature and the content hash."""
+    item["_signed"], folded = dedup_sign_folding(item)
+    item["_content_hash"] = content_hash(item.get("body", ""), folded)
     item["_index"] = search.article_document(item)
     return item
 

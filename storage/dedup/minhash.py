@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 from crawler.fetch.urls import url_key
-from storage.dedup.text import exact_key, fold, split_text
+from storage.dedup.text import exact_key, split_folded
 
 # -- parameters (chosen from the measurements of bench/dedup_bench.py) ------------------------------
 # Exact 3-gram Jaccard after normalisation, 100k-article bench: planted reposts ≥ 0.54 (edited
@@ -120,9 +120,13 @@ class Signed:
 def sign(item: dict) -> Signed:
     """Exact key over the whole normalised content (story + any translation, boilerplate trimmed);
     MinHash over the story alone, so an appended translation does not dilute the similarity."""
-    story, extra = split_text(item.get("body"), item.get("translation_body"))
-    folded = fold(story)
-    folded_extra = fold(extra) if extra else ""
+    return sign_folding(item)[0]
+
+
+def sign_folding(item: dict) -> tuple[Signed, str | None]:
+    """`sign`, and the fold of the whole body from the same pass (None where it did not give it): the
+    content hash's text (storage.store.presign), so the body is folded once."""
+    story, extra, folded, folded_extra, whole = split_folded(item.get("body"), item.get("translation_body"))
     hashes = shingle_hashes(folded)
     if len(hashes) < MIN_SHINGLES and extra:  # no Chinese story: an English article (China Daily)
         hashes = shingle_hashes(latin_words(extra))
@@ -133,7 +137,7 @@ def sign(item: dict) -> Signed:
         okey = url_key(original) if original else None
     except Exception:  # a malformed link is not worth failing a save for
         okey = None
-    return Signed(len(folded), text_hash, sig, okey)
+    return Signed(len(folded), text_hash, sig, okey), whole
 
 
 _WORD = re.compile(r"\w+")  # after "_" is made a space: [^\W_]+ is 1.5x slower

@@ -7,7 +7,7 @@ import hashlib
 import re
 import unicodedata
 
-from crawler.textnorm import fold_for_matching, strip_pinyin_layer, to_simplified
+from crawler.textnorm import fold_for_matching, fold_pieces, strip_pinyin_layer, to_simplified
 
 # -- text -----------------------------------------------------------------------------------------
 
@@ -41,40 +41,87 @@ def split_text(body: str | None, translation_body: str | None = None) -> tuple[s
     """(story, extra): the story part of a body — appended translation cut, Latin-script lines and
     head/tail boilerplate lines dropped — and the translation/Latin lines that were set aside.
     Still in the page's script; `fold` does the rest."""
+    parts = _split(body, translation_body)
+    return (parts.story(), parts.extra()) if parts else ("", "")
+
+
+class _Parts:
+    """A body's lines (NFKC, stripped) and which of them are its story and its extra."""
+
+    def __init__(self, text: str, lines: list[str], story: list[int], last: str | None, lead: list[str],
+                 extra: list[int]):
+        self.text, self.lines, self.story_at, self.extra_at = text, lines, story, extra  # text: the body, NFKC
+        self.last = last  # the story's last line with a glued editor credit cut off
+        self.lead = lead  # texts before the extra lines: the extractor's translation
+
+    def story(self) -> str:
+        return "\n".join([self.lines[i] for i in self.story_at[:-1]] + ([self.last] if self.story_at else []))
+
+    def extra(self) -> str:
+        return "\n".join(self.lead + [self.lines[i] for i in self.extra_at])
+
+
+def _split(body: str | None, translation_body: str | None) -> _Parts | None:
     if not body:
-        return "", ""
-    text = unicodedata.normalize("NFKC", body)
-    extra: list[str] = []
+        return None
+    whole = text = unicodedata.normalize("NFKC", body)
+    lead: list[str] = []
     if translation_body:  # split out by the extractor, or still inside the body
         tb = unicodedata.normalize("NFKC", translation_body).strip()
         if tb:
             text = text.replace(tb, "\n")
-            extra.append(tb)
-    kept: list[str] = []
+            lead.append(tb)
+    extra: list[int] = []
+    kept: list[int] = []
     lines = [ln.strip() for ln in text.split("\n")]
     for pos, ln in enumerate(lines):
         if not ln:
             continue
         if kept and _TRANSLATION_START.match(ln):
-            extra.extend(x for x in lines[pos:] if x)
+            extra.extend(i for i in range(pos, len(lines)) if lines[i])
             break
         if _LATIN.search(ln):
             cjk = len(_CJK.findall(ln))
             if cjk == 0 or len(_LATIN.findall(ln)) > 4 * cjk:
-                extra.append(ln)  # an English line (translation, navigation), not the Chinese story
+                extra.append(pos)  # an English line (translation, navigation), not the Chinese story
                 continue
-        kept.append(ln)
+        kept.append(pos)
     # head/tail boilerplate: short lines among the edges that look like credits or navigation
     start, end = 0, len(kept)
-    while start < min(end, _EDGE_LINES) and _is_boilerplate(kept[start]):
+    while start < min(end, _EDGE_LINES) and _is_boilerplate(lines[kept[start]]):
         start += 1
-    while end > start and end > len(kept) - _EDGE_LINES and _is_boilerplate(kept[end - 1]):
+    while end > start and end > len(kept) - _EDGE_LINES and _is_boilerplate(lines[kept[end - 1]]):
         end -= 1
-    trimmed = kept[start:end]
+    story = kept[start:end]
     # an editor credit glued to the last paragraph: "...的新局面。【编辑:张三】"
-    if trimmed:
-        trimmed[-1] = _TRAILING_CREDIT.sub("", trimmed[-1])
-    return "\n".join(trimmed), "\n".join(x for x in extra if not _is_boilerplate(x))
+    last = _TRAILING_CREDIT.sub("", lines[story[-1]]) if story else None
+    return _Parts(whole, lines, story, last, [x for x in lead if not _is_boilerplate(x)],
+                  [i for i in extra if not _is_boilerplate(lines[i])])
+
+
+def split_folded(body: str | None, translation_body: str | None = None) -> tuple[str, str, str, str, str | None]:
+    """(story, extra, fold(story), fold(extra), fold(body)) with the body folded once: its lines' folds
+    (textnorm.fold_pieces) serve the story, the extra and the whole. fold(body) is None where the lines
+    do not give it (a line with spaces at its ends, a translation cut out): the caller folds the body."""
+    parts = _split(body, translation_body)
+    if parts is None:
+        return "", "", "", "", None
+    story, extra = parts.story(), parts.extra()
+    joined = "\n".join(parts.lines)
+    pieces = fold_pieces(joined)
+    if pieces is None:  # a pinyin annotation across a line break: fold each part apart
+        return story, extra, fold(story), fold(extra) if extra else "", None
+    folded_story = "".join([pieces[i] for i in parts.story_at[:-1]])
+    if parts.story_at:  # (the last line's own fold where a glued credit was cut off it)
+        at = parts.story_at[-1]
+        folded_story += pieces[at] if parts.last == parts.lines[at] else fold_pieces(parts.last)[0]
+    if parts.lead:  # an appended translation: its own text leads the extra
+        folded_extra = fold(extra)
+    else:
+        folded_extra = "".join([pieces[i] for i in parts.extra_at]).lower()
+    # the lines as they are in the body (nothing cut out, no spaces stripped off): their folds make the body's
+    whole = "".join(pieces).lower() if joined == parts.text else None
+    return story, extra, folded_story.lower(), folded_extra, whole
 
 
 def _is_boilerplate(line: str) -> bool:
