@@ -407,3 +407,9 @@ def test_an_info_tables_source_cell_and_a_publishing_unit_name_the_source():
     # a cell whose next line is the next label holds no value
     empty = "<table><tr><th>信息来源</th><td></td><th>发布日期</th><td>2024-05-20</td></tr></table>"
     assert extract(_zh_page(empty)).publisher is None
+
+
+def test_a_source_name_in_latin_letters_then_chinese_before_the_date():
+    article, truth = page("qq_1")  # "TNW中文站 2016年10月14日07:17"
+    assert article.publisher == truth["publisher"] == "TNW中文站"
+    assert extract(_zh_page("<div>Posted 2024-05-20 10:30</div>")).publisher is None  # a Latin word alone is no source

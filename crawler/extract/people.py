@@ -74,8 +74,9 @@ _EDITOR_WEAK = re.compile(r"(?:^|[\s【\[(（])(?:编辑|編輯)\s*[:：|｜/]\s
 _JUNK_NAME = re.compile(r"^(?:本站|本网|admin|管理员|佚名|未知|null|none|小编|小編|编辑|網絡|网络|字号|字體|字体|分享|打印|"
                         r"微信公众平台|作者|来源|來源|记者|記者|责任编辑|責任編輯|责编|責編|出处|出處)$", re.I)
 # "健康报 2024-05-20": the unlabelled name before the date on a header line
-_BEFORE_DATE = re.compile(r"^\s*(?P<v>[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z·\-－]{1,15})\s+(?:@\s*)?(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}",
-                          re.M)
+# (a Latin start too, with Chinese after it: "TNW中文站 2016年10月14日07:17", not "Posted 2024-05-20")
+_BEFORE_DATE = re.compile(r"^\s*(?P<v>(?:[\u4e00-\u9fff]|[A-Za-z]{1,8}(?=[\u4e00-\u9fff]))[\u4e00-\u9fffA-Za-z·\-－]{1,15})\s+(?:@\s*)?"
+                          r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}", re.M)
 _NOT_A_SOURCE = re.compile(r"(?:时间|時間|日期|于|於|发布|發布|更新|发表|發表|修改|录入|浏览|首页|当前|位置|来源|作者|记者|编辑)$|"
                            r"^(?:发布|發布|更新|修改|时间|日期|星期|禮拜|礼拜|周[一二三四五六日]|週[一二三四五六日])")
 # "石佳/中国青年报": the byline slot of thepaper-style headers, author / source
