@@ -413,3 +413,10 @@ def test_a_source_name_in_latin_letters_then_chinese_before_the_date():
     article, truth = page("qq_1")  # "TNW中文站 2016年10月14日07:17"
     assert article.publisher == truth["publisher"] == "TNW中文站"
     assert extract(_zh_page("<div>Posted 2024-05-20 10:30</div>")).publisher is None  # a Latin word alone is no source
+
+
+def test_two_names_around_a_rank_stay_and_a_sentence_citing_an_agency_states_no_dateline():
+    assert extract(_zh_page("<div>2024-05-20 10:30 来源：健康报 撰稿：张三 通讯员 李四</div>")).author == "张三 李四"
+    para = "<p>据新华社消息，国家卫生健康委员会近日印发通知，要求各地进一步加强基层医疗卫生服务能力建设。</p>"
+    html = _zh_page("<div>2024-05-20 10:30</div>").replace(b"<div class='content'>", b"<div class='content'>" + para.encode())
+    assert extract(html).publisher is None

@@ -32,7 +32,9 @@ _CUT = re.compile(r"\s{2,}|[|｜【】\[\]()（）]|\n")
 _RANK = re.compile(r"^(?:本报|本報|本刊|本网|本網|本台|新华社|新華社|中新社)?(?:见习|見習|实习|實習|特约|特約|首席|资深|資深)?"
                    r"(?:记者|記者|通讯员|通訊員)\s*")
 # a desk or medium written before the rank, apart: "作者：上观新闻 记者 王五"
-_ORG_BEFORE_RANK = re.compile(r"^[\u4e00-\u9fff·]{2,12}\s+(?=(?:全媒体|融媒体|见习|見習|实习|實習|特约|特約|首席|资深|資深)?"
+# (an organisation's ending, so "张三 通讯员 李四" keeps both names)
+_ORG_BEFORE_RANK = re.compile(r"^[\u4e00-\u9fff·]{1,10}(?:新闻|新聞|网|網|报|報|社|台|中心|频道|頻道|客户端|客戶端|传媒|傳媒)\s+"
+                              r"(?=(?:全媒体|融媒体|见习|見習|实习|實習|特约|特約|首席|资深|資深)?"
                               r"(?:记者|記者|通讯员|通訊員)\s*[\u4e00-\u9fff])")
 _NAME_TOKEN = re.compile(r"^(?:[\u4e00-\u9fff·]{2,12}|[A-Za-z][\w.'-]*)$")
 
@@ -71,10 +73,12 @@ def pairs(text: str) -> list[tuple[str, str, str]]:
 
 def _author_value(value: str) -> str:
     """Names only: a rank off the front, then the space-separated names up to the first token that is no
-    name ("记者 李华" -> "李华", "谭林 张昊 翟宇星" stays)."""
+    name ("记者 李华" -> "李华", "谭林 张昊 翟宇星" stays; a rank between names goes: "张三 通讯员 李四")."""
     value = _RANK.sub("", _ORG_BEFORE_RANK.sub("", value))
     names = []
     for token in value.split():
+        if _RANK.fullmatch(token) or token in ("实习生", "實習生"):
+            continue
         if not _NAME_TOKEN.match(token):
             break
         names.append(token)

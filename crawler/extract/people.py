@@ -165,11 +165,12 @@ def _after_date(zone: str) -> str | None:
 
 
 # the source the text itself states, with no label: a dateline's "唐尧网讯（记者…）", "长江网10月4日讯", "央视网消息",
-# "中新网南昌1月1日电" (not 本报讯: 本报 names no one), a reprint's "《人民日报》（2016年12月19日 04 版）", a medium's
-# name closing the article in 《》 or over the editor's credit ("《中国国门时报》", "新华网" / "责任编辑： 霍然")
+# "中新网南昌1月1日电" (not 本报讯: 本报 names no one; not "据新华社消息", a sentence), a reprint's "《人民日报》
+# （2016年12月19日 04 版）", a medium's name closing the article in 《》 or over the editor's credit
+# ("《中国国门时报》", "新华网" / "责任编辑： 霍然")
 _MEDIUM = r"[\u4e00-\u9fffA-Za-z·]{1,12}?(?:网|網|报|報|社|台|刊|杂志|雜誌|客户端|客戶端)"
-_DATELINE_SOURCE = re.compile(r"^\s*(?!本)(?P<v>" + _MEDIUM + r")(?:[\u4e00-\u9fff]{0,6}?\d{1,2}月\d{1,2}日)?(?:讯|訊|消息)"
-                              r"|^\s*(?!本)(?P<v2>" + _MEDIUM + r")[\u4e00-\u9fff]{0,6}?\d{1,2}月\d{1,2}日(?:电|電)", re.M)
+_DATELINE_SOURCE = re.compile(r"^\s*(?!本|据|據)(?P<v>" + _MEDIUM + r")(?:[\u4e00-\u9fff]{0,6}?\d{1,2}月\d{1,2}日)?(?:讯|訊|消息)"
+                              r"|^\s*(?!本|据|據)(?P<v2>" + _MEDIUM + r")[\u4e00-\u9fff]{0,6}?\d{1,2}月\d{1,2}日(?:电|電)", re.M)
 _CITATION = re.compile(r"^\s*《\s*(?P<v>[^《》\n]{2,15}?)\s*》\s*[（(]\s*(?:19|20)\d\d年\d{1,2}月\d{1,2}日\s*[\dA-Z]*\s*版\s*[）)]",
                        re.M)
 _CLOSING_MEDIUM = re.compile(r"^[ \t]*(?:《\s*(?P<v>" + _MEDIUM + r")\s*》|(?P<v2>" + _MEDIUM + r")(?=[ \t]*\n[ \t]*[【\[(（]?"
