@@ -420,3 +420,11 @@ def test_two_names_around_a_rank_stay_and_a_sentence_citing_an_agency_states_no_
     para = "<p>据新华社消息，国家卫生健康委员会近日印发通知，要求各地进一步加强基层医疗卫生服务能力建设。</p>"
     html = _zh_page("<div>2024-05-20 10:30</div>").replace(b"<div class='content'>", b"<div class='content'>" + para.encode())
     assert extract(html).publisher is None
+
+
+def test_every_path_drops_the_rank_full_media_trainees_and_contributors():
+    # (全 is a surname: "全媒体记者" was read as a person "全媒体" before the rank)
+    for rank in ("全媒体记者", "实习生", "特约撰稿人", "本报见习记者"):
+        for info, head in ((f"<div>2024-05-20 10:30 来源：健康报 作者：{rank}王小明</div>", ""),
+                           ("<div>2024-05-20 10:30 来源：健康报</div>", f"<meta name='author' content='{rank} 王小明'>")):
+            assert extract(_zh_page(info, head)).author == "王小明", (rank, info, head)

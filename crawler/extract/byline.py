@@ -29,8 +29,8 @@ _LABEL = re.compile(r"(?:^|(?<=[\s【\[(（|｜/·•]))(?P<label>" + "|".join(s
 _GLUED = re.compile(r"(?P<label>" + "|".join(sorted(_FIELD_OF, key=len, reverse=True)) + r")\s*[:：]\s*")
 _CUT = re.compile(r"\s{2,}|[|｜【】\[\]()（）]|\n")
 # a rank before a name in an author slot: "记者 李华", "本报记者李华", "见习记者 张三"
-_RANK = re.compile(r"^(?:本报|本報|本刊|本网|本網|本台|新华社|新華社|中新社)?(?:见习|見習|实习|實習|特约|特約|首席|资深|資深)?"
-                   r"(?:记者|記者|通讯员|通訊員)\s*")
+_RANK = re.compile(r"^(?:本报|本報|本刊|本网|本網|本台|新华社|新華社|中新社)?(?:全媒体|全媒體|融媒体|融媒體|见习|見習|实习|實習|特约|特約|"
+                   r"首席|资深|資深)?(?:记者|記者|通讯员|通訊員|实习生|實習生|撰稿人)\s*")
 # a desk or medium written before the rank, apart: "作者：上观新闻 记者 王五"
 # (an organisation's ending, so "张三 通讯员 李四" keeps both names)
 _ORG_BEFORE_RANK = re.compile(r"^[\u4e00-\u9fff·]{1,10}(?:新闻|新聞|网|網|报|報|社|台|中心|频道|頻道|客户端|客戶端|传媒|傳媒)\s+"
@@ -77,7 +77,7 @@ def _author_value(value: str) -> str:
     value = _RANK.sub("", _ORG_BEFORE_RANK.sub("", value))
     names = []
     for token in value.split():
-        if _RANK.fullmatch(token) or token in ("实习生", "實習生"):
+        if _RANK.fullmatch(token):
             continue
         if not _NAME_TOKEN.match(token):
             break
