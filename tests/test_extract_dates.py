@@ -244,3 +244,17 @@ def test_a_table_naming_its_issuer_as_a_unit_and_its_date_as_gongbu():
     article = extract(_doc(after=_SIGNED).replace(b"<h1>", table.encode() + b"<h1>"))
     assert article.published == "2024-01-05"
     assert article.issuing_agency == "示例市卫生健康委员会" and article.doc_number == "示卫发〔2024〕3号"
+
+
+def test_a_date_that_only_sits_in_a_script():
+    from crawler.extract.dates import script_date
+    assert script_date('<script>window.DATA = {"publishTime":1716172200000,"title":"x"}</script>').iso("+08:00") \
+        == "2024-05-20T10:30:00+08:00"  # an epoch in milliseconds (Beijing time)
+    assert script_date("<script>var pubDate = '2024/5/20 10:30';</script>").iso("+08:00") == "2024-05-20T10:30:00+08:00"
+    # a list's items, each with its own time, date no page
+    assert script_date('{"publishTime":1716172200000},{"publishTime":1716000000000}') is None
+    assert script_date('"pubtime": 1716172200.5') is None  # not an epoch
+    page = ("<html><head><meta charset='utf-8'><title>示例标题新闻报道 - 示例网</title></head><body><div class='art'>"
+            "<h1>示例标题新闻报道</h1><div class='content'>" + _PARA + _PARA + "</div></div>"
+            "<script>var DATA = {\"publish_time\": \"1716172200\"};</script></body></html>")
+    assert extract(page.encode()).published == "2024-05-20T10:30:00+08:00"

@@ -289,8 +289,10 @@ def meta_date(meta: dict, html_text: str, published_only: bool = False, tags_onl
 
 # a script variable holding the publish time ("var pubtime = '2024-05-20 10:30'", "publishTime":"…"): read only
 # when the page shows no date and its meta has none; all its values must agree (a list's items would not)
+# (a date in quotes, "2024-05-20 10:30" or "2024/5/20 10:30", or an epoch number: "publishTime":1716172200000)
 _SCRIPT_DATE = re.compile(r"""(?:publish_?time|pub_?time|pub_?date|publish_?date|first_?publish_?time|ptime|release_?time|"""
-                          r"""news_?time)["']?\s*[:=]\s*["'](?P<v>(?:19|20)\d\d-\d\d-\d\d(?:[ T]\d\d:\d\d(?::\d\d)?)?)["']""",
+                          r"""news_?time)["']?\s*[:=]\s*(?:["'](?P<v>(?:19|20)\d\d[-/]\d\d?[-/]\d\d?(?:[ T]\d\d:\d\d(?::\d\d)?)?)["']"""
+                          r"""|["']?(?P<ts>1\d{9}(?:\d{3})?)(?![\d.]))""",
                           re.I)
 
 
@@ -298,10 +300,9 @@ SCRIPT_DATE_KEYS = ("pub", "first", "ptime", "release", "news")  # what every ma
 
 
 def script_date(html_text: str) -> Found | None:
-    values = {m["v"] for m in keyed_matches(_SCRIPT_DATE, html_text, SCRIPT_DATE_KEYS, 6)}  # (finditer's, faster)
-    if len(values) != 1:
-        return None
-    return parse_meta_value(values.pop())
+    found = [parse_meta_value(m["v"] or m["ts"]) for m in keyed_matches(_SCRIPT_DATE, html_text, SCRIPT_DATE_KEYS, 6)]
+    days = {(f.y, f.m, f.d, f.H, f.M) if f else None for f in found}
+    return found[0] if len(days) == 1 else None
 
 
 # "datePublished":"2025-11-17T09:00:00-05:00" outside JSON-LD: a framework's page data (Next.js props, often
