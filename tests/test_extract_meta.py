@@ -428,3 +428,9 @@ def test_every_path_drops_the_rank_full_media_trainees_and_contributors():
         for info, head in ((f"<div>2024-05-20 10:30 来源：健康报 作者：{rank}王小明</div>", ""),
                            ("<div>2024-05-20 10:30 来源：健康报</div>", f"<meta name='author' content='{rank} 王小明'>")):
             assert extract(_zh_page(info, head)).author == "王小明", (rank, info, head)
+
+
+def test_a_section_heading_beside_the_date_is_no_source():
+    for info in ("<div>工作动态 2024-05-20 10:30</div>", "<div>通知公告 2024-05-20</div>", "<div>2024-05-20 10:30 政务公开</div>"):
+        assert extract(_zh_page(info)).publisher is None, info
+    assert extract(_zh_page("<div>2024-05-20 10:30 澎湃新闻</div>")).publisher == "澎湃新闻"  # a medium's name stands

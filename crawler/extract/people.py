@@ -489,6 +489,10 @@ _NOT_SOURCE_WORDS = re.compile(r"分享|打印|关闭|關閉|收藏|字号|字�
                                r"浏览|瀏覽|凡本|转载|轉載|账号|帐号|帳號|密码|密碼|订阅|訂閱|欢迎|歡迎|[\"“”「」]")
 # a name in quotes is the name ("“人民前线”微信公众号"); a quote left open is a sentence's (凡本网注明“来源：…”的作品)
 _QUOTED = re.compile(r"“[^“”\"]{1,20}”|「[^「」\"]{1,20}」")
+# the endings of a section's heading, no medium's name: an unlabelled "工作动态" or "通知公告" beside a date is the
+# page's section (a medium may end in 新闻, "澎湃新闻", so that ending is left to _CHANNEL's list)
+_SECTION_END = re.compile(r"(?:动态|動態|公告|公开|公開|要闻|要聞|资讯|資訊|频道|頻道|专栏|專欄|栏目|欄目|快讯|快訊|通知|信息|"
+                          r"专题|專題)$")
 # a channel or section heading ("国内新闻", "社會", "要闻"): a 来源 slot's neighbour, not a publisher
 _CHANNEL = re.compile(r"^(?:国内|國內|国际|國際|社会|社會|财经|財經|体育|體育|娱乐|娛樂|科技|健康|军事|軍事|图片|圖片|视频|視頻|本地|地方|"
                       r"时政|時政|政务|政務|综合|綜合|滚动|滾動|即时|即時|热点|熱點|今日|最新|头条|頭條|政治|生活|国内外|两岸|兩岸|"
@@ -603,8 +607,9 @@ def valid_publisher(page):
         # (the site's own name is a stated 来源 even where the navigation lists it: '来源：丁香园')
         if _norm(value) in channels and not own_site(value):
             return False
-        # an unlabelled name beside the date that is a person's: the byline, not the 来源
-        return not (kind in ("unlabelled", "stated") and looks_like_person(value))
+        # an unlabelled name beside the date that is a person's (the byline) or a section's heading ("工作动态",
+        # "通知公告", "政务公开"), not the 来源
+        return not (kind in ("unlabelled", "stated") and (looks_like_person(value) or _SECTION_END.search(value)))
     return valid
 
 
