@@ -133,6 +133,7 @@ def test_a_date_labelled_as_the_publication_beside_the_body_beats_the_meta():
     from crawler.extract.dates import labelled_published
     assert labelled_published("活动时间：2024-06-01\n发布日期：\n2024-05-20").d == 20
     assert labelled_published("时间：2024-06-01 截止日期：2024-06-30") is None  # events and deadlines are not it
+    assert labelled_published("發佈時間：2024/05/20 10:30").d == 20 and labelled_published("刊登日期：2024-05-20").d == 20
 
 
 def test_the_information_table_dates_a_gov_page_before_its_meta():

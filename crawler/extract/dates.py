@@ -217,13 +217,14 @@ def _cn_numeral_date(text: str) -> Found | None:
 
 
 # a label naming the publication itself (not "时间：", "日期：", which also label events and deadlines)
-_PUBLISH_LABEL = re.compile(r"(?:发布|發布|发表|發表|发稿|發稿|公开|公開|生成)(?:时间|時間|日期)\s*[:：]?\s*$")
+_PUBLISH_LABEL = re.compile(r"(?:发布|發布|發佈|发佈|发表|發表|发稿|發稿|刊登|刊出|出版|公开|公開|生成)(?:时间|時間|日期)\s*[:：]?\s*$")
 
 
 def labelled_published(text: str) -> Found | None:
     """The first date of the text labelled as the publication ("发布时间：…", "发布日期：\n…"), when every such
     date is of that day (a list of items, each with its 发布时间, names no one page's date)."""
-    if "发" not in text and "發" not in text and "公" not in text and "生" not in text:
+    if "发" not in text and "發" not in text and "公" not in text and "生" not in text and "刊" not in text \
+            and "出" not in text:
         return None
     found = [f for rx in _numeric(text) for m in rx.finditer(text)
              if _PUBLISH_LABEL.search(_label_before(text, m.start())) and (f := _from_match(m)).valid()]
