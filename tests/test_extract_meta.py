@@ -434,3 +434,12 @@ def test_a_section_heading_beside_the_date_is_no_source():
     for info in ("<div>工作动态 2024-05-20 10:30</div>", "<div>通知公告 2024-05-20</div>", "<div>2024-05-20 10:30 政务公开</div>"):
         assert extract(_zh_page(info)).publisher is None, info
     assert extract(_zh_page("<div>2024-05-20 10:30 澎湃新闻</div>")).publisher == "澎湃新闻"  # a medium's name stands
+
+
+def test_a_labelled_tag_account_or_brand_is_no_author_names_units_and_pen_names_stay():
+    # an office's publicity tag (ytcmw: "芝公宣"), an account or brand, a dateline word: one short word, no name
+    for value in ("芝公宣", "市卫宣", "医学界", "健康君", "本网讯"):
+        assert extract(_zh_page(f"<div>2024-05-20 10:30 来源：健康报 作者：{value}</div>")).author is None, value
+    # a person, an office, a two-character pen name, co-authors, a name run into its affiliation stay
+    for value in ("张三丰", "医技药剂党支部", "宣传科", "春春", "伊琳 李清芬", "方敏北京大学经济学院教授"):
+        assert extract(_zh_page(f"<div>2024-05-20 10:30 来源：健康报 作者：{value}</div>")).author == value, value

@@ -630,6 +630,21 @@ def host_labels(url: str | None) -> set[str]:
     return {x for x in host.lower().split(".") if x and x not in _GENERIC_HOST and not x.isdigit()}
 
 
+# the endings of an office or a unit that may sign an item ("医技药剂党支部", "宣传科", "课题组", "办公室")
+_UNIT_END = re.compile(r"(?:支部|党委|黨委|总支|總支|委员会|委員會|办公室|辦公室|科|处|處|中心|小组|小組|组|組|局|厅|廳|部|院|所|站|"
+                       r"队|隊|会|會|室|馆|館|校|学院|學院|医院|醫院|公司|集团|集團|政府|团队|團隊)$")
+
+
+def _handle_like(value: str) -> bool:
+    """A labelled Chinese value of one short word (3-6 characters) that is neither a person's name nor an
+    office's: a publicity tag ("芝公宣"), an account or a brand ("医学界", "健康君"), a dateline word ("本网讯").
+    (Two characters are left: pen names, "春春"; several words are co-authors; a longer value is a name run
+    into an affiliation, "方敏北京大学经济学院教授".)"""
+    v = value.strip()
+    return bool(_CJK_CHAR.match(v)) and " " not in v and "、" not in v and 3 <= len(v) <= 6 and "·" not in v \
+        and not looks_like_person(v) and not _UNIT_END.search(v)
+
+
 def _in_headline(value: str, page) -> bool:
     """Whether the value is in the <title>'s headline segment (its first, before the site's name)."""
     head = re.split(r"\s*(?:[_|｜]|--|\s-\s|—+|\s–\s)\s*", page.meta.get("title") or "")[0]
@@ -667,7 +682,7 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
         if kind in ("labelled", "poster"):  # an office may write ("作者：医技药剂党支部"), a medium is the 来源
             if is_organisation(value, sites, _COLUMN_END) or _MEDIA_END.search(value) and not looks_like_person(value):
                 return False
-            return True
+            return kind == "poster" or not _handle_like(value)
         if _in_headline(value, page):  # a name in the headline is its subject, not its author
             return False
         return looks_like_person(value) and not is_organisation(value, sites)
