@@ -235,6 +235,8 @@ def test_an_english_date_labelled_published_beside_the_body():
     assert (f.y, f.m, f.d) == (2024, 10, 29)
     assert _en_labelled_published("Posted on 3 May 2024\nPosted on 9 May 2024") is None  # a list of posts
     assert _en_labelled_published("Updated: October 29, 2024") is None
+    f = _en_labelled_published("Published: 2024-10-29 09:30")  # in figures too
+    assert (f.m, f.d, f.H, f.M) == (10, 29, 9, 30)
     meta = {"meta": {"article:published_time": "2025-11-29"}, "jsonld": {}}
     assert find_published("", meta, "", None, False, near_text="Published: October 29, 2024") == "2024-10-29"
 

@@ -493,17 +493,23 @@ def _en_header_date(text: str) -> tuple[Found | None, bool]:
 _EN_PUBLISHED_LABEL = re.compile(r"\b(?:published|posted)(?:\s+on)?\s*[:：]?\s*$", re.I)
 
 
+def _en_published_label(text: str, start: int) -> bool:
+    line = text[max(0, start - 20):start]
+    return bool(_EN_PUBLISHED_LABEL.search(line[line.rfind("\n") + 1:]))
+
+
 def _en_labelled_published(text: str) -> Found | None:
     """The date labelled "Published"/"Posted" in the text, when every such date is of one day."""
     if "ublished" not in text and "osted" not in text:
         return None
     found = []
     for m in EN_DATE.finditer(text):
-        line = text[max(0, m.start() - 20):m.start()]
-        if (m["d1"] or m["d2"]) and _EN_PUBLISHED_LABEL.search(line[line.rfind("\n") + 1:]):
+        if (m["d1"] or m["d2"]) and _en_published_label(text, m.start()):
             f = Found(int(m["y"]), _MONTHS[m["mon"][:3].lower()], int(m["d1"] or m["d2"]))
             if f.valid():
                 found.append(f)
+    for rx in _numeric(text):  # "Published: 2024-10-29 09:30"
+        found.extend(f for m in rx.finditer(text) if _en_published_label(text, m.start()) and (f := _from_match(m)).valid())
     return found[0] if found and len({(f.y, f.m, f.d) for f in found}) == 1 else None
 
 
