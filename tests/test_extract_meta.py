@@ -443,3 +443,10 @@ def test_a_labelled_tag_account_or_brand_is_no_author_names_units_and_pen_names_
     # a person, an office, a two-character pen name, co-authors, a name run into its affiliation stay
     for value in ("张三丰", "医技药剂党支部", "宣传科", "春春", "伊琳 李清芬", "方敏北京大学经济学院教授"):
         assert extract(_zh_page(f"<div>2024-05-20 10:30 来源：健康报 作者：{value}</div>")).author == value, value
+
+
+def test_a_short_sentence_opening_with_the_reporter_is_no_byline_line():
+    lead = "<p>记者了解到</p><p>国家卫生健康委员会近日印发通知，要求各地进一步加强基层医疗卫生服务能力建设，推动优质资源下沉。</p>"
+    html = _zh_page("<div>2024-05-20 10:30</div>", "<meta name='author' content='王小明'>").replace(
+        b"<div class='content'>", b"<div class='content'>" + lead.encode())
+    assert extract(html).author == "王小明"  # the meta's name, not "了解到", and not nothing

@@ -273,13 +273,24 @@ def _without_place(m) -> str:
     return v
 
 
+def _reporter(texts: list[str]) -> str | None:
+    """The first "记者 NAME" whose names are person-shaped ("记者了解到" in a short lead line is a sentence: it
+    must not end the search, see find_author)."""
+    for text in texts:
+        for m in _REPORTER.finditer(text):
+            if (v := _tidy(m.group("v"))) and looks_like_person(strip_rank(v)):
+                return v
+    return None
+
+
 def _reporter_line(text: str) -> str | None:
     """A line that is a reporter's byline and nothing else: an organisation (up to 8 characters), the rank,
     the names."""
     for line in text.split("\n"):
         if any(s in line for s in _REPORTER_LABELS) and (m := _REPORTER.search(line)) and m.start() <= 8 \
-                and not line[m.end():].strip(" /）)") and not _SENTENCE_MARK.search(line):
-            return _tidy(m.group("v"))
+                and not line[m.end():].strip(" /）)") and not _SENTENCE_MARK.search(line) \
+                and (v := _tidy(m.group("v"))) and looks_like_person(strip_rank(v)):
+            return v  # (person-shaped: a short line "记者了解到" is a sentence, and would end the search)
     return None
 
 
@@ -349,7 +360,7 @@ def _author_candidates(zone: str, first_lines: str, last_lines: str, meta: dict,
             yield _pair_author(last_lines), "labelled"
     yield _dateline_names(first_lines) or _dateline_names(zone), "unlabelled"
     m = _AUTHOR_SLASH_SOURCE.search(zone)
-    v = (m.group("a") if m else None) or _first(_REPORTER, [t for t in (zone, first_lines, last_lines) if any(
+    v = (m.group("a") if m else None) or _reporter([t for t in (zone, first_lines, last_lines) if any(
         s in t for s in _REPORTER_LABELS)]) or _name_line(zone)
     if not v:  # "……（姚峰 上海报道）" closing the last paragraph
         # (only lines ending in a closing bracket can match)
