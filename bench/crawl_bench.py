@@ -194,8 +194,8 @@ def write_config(path: Path, site: Nginx, lists: int, concurrency: int) -> Path:
         "allow_private_addresses = true", "", "[[sources]]", 'name = "bench"',
         f'start_urls = ["{site.url("/news/index.html")}"]',
         f"article_pattern = '{ARTICLE_RE}'", f"page_pattern = '{PAGE_RE}'",
-        # max_pages well above the list count: the spider counts a list page when it links to it
-        f"max_pages = {lists * 20}", "delay = 0", f"concurrency = {concurrency}", 'timeout = "2h"', ""]))
+        # max_pages above the list count (each list page is charged once per crawl), within the config's cap
+        f"max_pages = {min(lists * 2, 10_000)}", "delay = 0", f"concurrency = {concurrency}", 'timeout = "2h"', ""]))
     return path
 
 
