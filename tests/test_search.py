@@ -287,8 +287,9 @@ def test_the_index_texts_worked_out_ahead_are_what_the_stored_row_gives(tmp_path
 
 
 def test_cjk_spacing_equals_the_translate_it_replaces():
-    """search._space_cjk (numpy) gives what text.translate(_SPACED) gives, on real pages in Chinese
-    and English, short texts, astral characters and a lone surrogate."""
+    """search._space_cjk (numpy, a regex for short texts) gives what a translate by a table of every
+    BMP CJK code point gives, on real pages in Chinese and English, short texts, astral characters
+    and a lone surrogate."""
     import gzip
 
     from crawler.extract import extract
@@ -298,6 +299,8 @@ def test_cjk_spacing_equals_the_translate_it_replaces():
     english = "Outpatient mutual aid extends to every province, the administration said. " * 10
     texts = [*bodies, english, english + "门诊共济", "医保", "", "𠀀𠀁 mixed 中文 and かな, 한글 ﬀ" * 20, "中文\ud800" * 100]
     assert sum("\u4e00" <= t[:1] <= "\u9fff" or "医" in t for t in bodies) > 5
+    spaced = {cp: f" {chr(cp)} " for lo, hi in search._BMP_CJK for cp in range(lo, hi + 1)}
     for text in texts:
         tokens = search._SEPARATORS.sub(f" {search.SEPARATOR} ", text)
-        assert search._space_cjk(tokens) == tokens.translate(search._SPACED)
+        assert search._space_cjk(tokens) == tokens.translate(spaced)
+        assert search._space_cjk(tokens[:150]) == tokens[:150].translate(spaced)
