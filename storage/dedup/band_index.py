@@ -64,7 +64,10 @@ class BandIndex:
     32-bit band keys make a spurious band match ~N/2^32 per band: harmless, every candidate is
     confirmed by its signature."""
 
-    TAIL = 4096  # articles buffered before they become a sorted run
+    # articles buffered before they become a sorted run: the dict holds a list per band key, ~170
+    # bytes an (article, band), so 4,096 of them peaked at ~23 MB; at 512 a crawl's peak is ~10 MB
+    # lower and 50,000 queries + adds take the same CPU (a few more runs to search, shorter merges)
+    TAIL = 512
 
     def __init__(self, bands: int = BANDS, rows: int = ROWS):
         self.bands, self.rows = bands, rows
