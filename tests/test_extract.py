@@ -581,3 +581,16 @@ def test_without_its_class_names_a_short_article_beats_its_longer_comment_board(
     article = extract(_CLASS_OR_ID.sub(b"", html), truth["url"])
     p, r, _ = body_scores(article.body, truth["body"])
     assert p >= 0.95 and r >= 0.95, (p, r, article.body[:300])
+
+
+def test_markup_inside_a_meta_value_is_no_part_of_the_title():
+    """A CMS copied the headline's markup into its meta (cwced's 巴彦淖尔 page: ArticleTitle
+    '…力量<div>——热烈祝贺…</div>'): the tags are dropped, never shown in the title."""
+    page = ('<html><head><meta charset="utf-8"><title>为现代化建设凝聚强大智慧和力量——热烈祝贺市政协会议开幕_市人民政府网'
+            '</title><meta name="ArticleTitle" content="为现代化建设凝聚强大智慧和力量<div>——热烈祝贺市政协会议开幕</div>">'
+            '</head><body><p class="mm_all_p">为现代化建设凝聚强大智慧和力量<div>——热烈祝贺市政协会议开幕</div></p>'
+            + "<p>市政协五届一次会议今天开幕，来自各界的委员们齐聚一堂，共商发展大计，建言献策。</p>" * 6
+            + "</body></html>").encode()
+    record = extract(page, "http://www.example.gov.cn/a.html")
+    assert record.title and "<" not in record.title and "div" not in record.title
+    assert record.title.startswith("为现代化建设凝聚强大智慧和力量")

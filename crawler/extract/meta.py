@@ -9,6 +9,8 @@ from crawler.extract.dom import text
 
 
 _LD_TYPE = re.compile(r"Article|Posting|Report|WebPage|Blog")
+# markup a CMS copied into a meta value with the headline ('…力量<div>——热烈祝贺…</div>')
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 
 
 def read_meta(tree) -> dict:
@@ -28,6 +30,8 @@ def read_meta(tree) -> dict:
         elif tag == "meta":
             key = (el.get("name") or el.get("property") or el.get("itemprop") or el.get("http-equiv") or "").strip().lower()
             content = (el.get("content") or "").strip()
+            if "<" in content:
+                content = _TAG.sub("", content).strip()
             if key and content and key not in metas:
                 metas[key] = content
         elif tag == "script":
