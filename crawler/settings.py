@@ -11,6 +11,10 @@ USER_AGENT = "healthwatch/0.1 (+https://github.com/healthwatch/healthwatch)"
 DOWNLOAD_TIMEOUT = 30  # Scrapy's default of 180 s lets one dead server hold a run for minutes
 RETRY_TIMES = 2
 CONCURRENT_REQUESTS = 16
+# Scrapy starts this many asyncio tasks for every response's output, however little it holds (2.19's
+# _parallel_asyncio); ours is one page item or a list's links: 100 (the default) cost the reactor's thread
+# ~1 ms per page for nothing
+CONCURRENT_ITEMS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
