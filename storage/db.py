@@ -263,9 +263,18 @@ def _v11_attachment_retries(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE attachments ADD COLUMN next_attempt_at TEXT")
 
 
+def _v12_cluster_lookup(db: sqlite_utils.Database) -> None:
+    """The cluster of each article by its id, without reading the row: the dedup reads the clusters
+    of every LSH candidate, and `cluster_id` sits after the body in the row, so each lookup walked
+    the body's overflow pages (~6x the CPU of this covering index at 45,000 rows)."""
+    db.execute(f"CREATE INDEX IF NOT EXISTS {CLUSTER_LOOKUP_INDEX} ON articles (id, cluster_id)")
+
+
+CLUSTER_LOOKUP_INDEX = "idx_articles_id_cluster"  # named by storage.dedup's INDEXED BY
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial, _v2_revisions, _v3_watches, _v4_clusters,
                                                              _v5_fetch_backoff, _v6_documents, _v7_health, _v8_watch_edits, _v9_search,
-                                                             _v10_sign_english, _v11_attachment_retries]
+                                                             _v10_sign_english, _v11_attachment_retries, _v12_cluster_lookup]
 
 
 def migrate(db: sqlite_utils.Database) -> None:

@@ -9,6 +9,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from storage.db import CLUSTER_LOOKUP_INDEX
 from storage.dedup.band_index import BandIndex, band_keys
 from storage.dedup.minhash import (BANDS, LINK_THRESHOLD, MATCH_THRESHOLD, MAX_CANDIDATES, NUM_PERM, ROWS, SCHEME,
                                    SEED, Signed, from_blob, sign, to_blob)
@@ -359,6 +360,7 @@ def _clusters_of(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, int]
     ids = list(ids)
     if not ids:
         return {}
-    # `+cluster_id`: look the ids up by key; a bare IS NOT NULL made SQLite scan the cluster_id index
-    return dict(conn.execute(f"SELECT id, cluster_id FROM articles WHERE id IN {_IDS} AND +cluster_id IS NOT NULL",
-                             [json.dumps(ids)]))
+    # the (id, cluster_id) index, named: SQLite prefers the rowid, whose row has the body's overflow
+    # pages before cluster_id (storage.db._v12_cluster_lookup); `+cluster_id`: no scan of the cluster_id index
+    return dict(conn.execute(f"SELECT id, cluster_id FROM articles INDEXED BY {CLUSTER_LOOKUP_INDEX} "
+                             f"WHERE id IN {_IDS} AND +cluster_id IS NOT NULL", [json.dumps(ids)]))
