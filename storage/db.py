@@ -272,9 +272,19 @@ def _v12_cluster_lookup(db: sqlite_utils.Database) -> None:
 
 CLUSTER_LOOKUP_INDEX = "idx_articles_id_cluster"  # named by storage.dedup's INDEXED BY
 
+
+def _v13_search_merges(db: sqlite_utils.Database) -> None:
+    """The search index merges its segments 16 at a time, not 4 (storage.search.AUTOMERGE): storing
+    no longer grows dearer with the index's depth. Same entries, same results."""
+    from storage import search
+
+    db.execute(search.tune_index_sql())
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_initial, _v2_revisions, _v3_watches, _v4_clusters,
                                                              _v5_fetch_backoff, _v6_documents, _v7_health, _v8_watch_edits, _v9_search,
-                                                             _v10_sign_english, _v11_attachment_retries, _v12_cluster_lookup]
+                                                             _v10_sign_english, _v11_attachment_retries, _v12_cluster_lookup,
+                                                             _v13_search_merges]
 
 
 def migrate(db: sqlite_utils.Database) -> None:

@@ -185,6 +185,21 @@ def test_the_migration_indexes_an_existing_database(tmp_path):
     db.close()
 
 
+def test_the_index_merges_its_segments_sixteen_at_a_time_new_or_migrated(tmp_path):
+    from storage.db import MIGRATIONS, _v13_search_merges, open_db
+
+    def automerge(db):
+        return db.execute("SELECT v FROM articles_fts_config WHERE k = 'automerge'").fetchone()
+    db = open_db(tmp_path / "hw.db")
+    assert automerge(db) == (search.AUTOMERGE,) == (16,)
+    db.execute("DELETE FROM articles_fts_config WHERE k = 'automerge'")  # FTS5's default, 4
+    db.execute(f"PRAGMA user_version = {MIGRATIONS.index(_v13_search_merges)}")
+    db.close()
+    db = open_db(tmp_path / "hw.db")
+    assert automerge(db) == (16,)
+    db.close()
+
+
 def search_migration():
     from storage import db as dbmod
 
