@@ -12,6 +12,14 @@ signature equal or near-equal to the page's) and into its body and index text. P
 copy for real took ~8 ms each, longer than the writer. Reports CPU and wall seconds per 1,000
 articles at each step and the last 3,000 against the first; --profile-at writes a cProfile of
 the 1,000 articles stored from each of those row counts.
+
+--story-size K (default 4): K copies of a page are one story (reposts on K sites, one cluster);
+the next K copies take another story's signature (the page's values changed by a mask of that
+story: no band and ~no value in common, as unrelated texts), with the same text for the search
+index. Every 4th article starts a story at 0 rows as at 50,000, so the first and last 3,000 do the
+same work. K = 4 is a guess at a real crawl's reposts, not a measurement. 0: every copy of a page
+is one story (the bench before), ~64 reposts per page at 50,000 rows, each with all earlier ones as
+LSH candidates: that grows with a story's size, not with the database's.
 """
 from __future__ import annotations
 
@@ -45,8 +53,11 @@ def presigned_pages() -> list[dict]:
     return pages
 
 
-def numbered_copy(page: dict, n: int) -> dict:
-    """Copy n of a presigned page: its number in the first line of the body and of the index text."""
+def numbered_copy(page: dict, n: int, story: int = 0) -> dict:
+    """Copy n of a presigned page: its number in the first line of the body and of the index text;
+    `story` > 0: the signature of another story (see --story-size)."""
+    import numpy as np
+
     from storage.search import index_text
 
     def hashed(value: str | None) -> str | None:
@@ -55,8 +66,12 @@ def numbered_copy(page: dict, n: int) -> dict:
     lines = [f"{page['_lines'][0]} ({n})", *page["_lines"][1:]]
     title, _, extra = page["_index"]
     item = {k: v for k, v in page.items() if k not in ("_lines", "_index_rest")}
+    sig = page["_signed"].sig
+    if story and sig is not None:  # a mask without zeros: every value differs from the page's
+        sig = sig ^ np.random.default_rng(story).integers(1, 2 ** 32, len(sig), dtype=np.uint32)
     item.update(body="\n".join(lines), url=f"http://bench.test/a/{n}.html", _content_hash=hashed(page["_content_hash"]),
-                _signed=dataclasses.replace(page["_signed"], text_hash=hashed(page["_signed"].text_hash), keys=None),
+                _signed=dataclasses.replace(page["_signed"], text_hash=hashed(page["_signed"].text_hash), sig=sig,
+                                            keys=None),
                 _index=(title, f"{index_text(lines[0])} {page['_index_rest']}", extra))
     return item
 
@@ -66,6 +81,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--batch", type=int, default=20)
     parser.add_argument("--profile-at", default="", help="row counts (multiples of 1,000) to profile from")
+    parser.add_argument("--story-size", type=int, default=4, help="copies of a page that are one story (0: all)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     profile_at = {int(x) for x in args.profile_at.split(",") if x}
@@ -81,7 +97,8 @@ def main() -> None:
         for n in range(args.rows):
             if n % 1000 == 0 and n in profile_at:
                 profile = cProfile.Profile()
-            batch.append(numbered_copy(pages[n % len(pages)], n))
+            story = n // len(pages) // args.story_size if args.story_size else 0
+            batch.append(numbered_copy(pages[n % len(pages)], n, story))
             if len(batch) == args.batch:
                 started, started_cpu = time.perf_counter(), time.process_time()
                 if profile:
@@ -104,10 +121,11 @@ def main() -> None:
         store.close()
     first, last = sum(cpu_steps[:3]) / 3, sum(cpu_steps[-3:]) / 3
     first_wall, last_wall = sum(steps[:3]) / 3, sum(steps[-3:]) / 3
-    print(f"CPU s per 1,000: first 3k {first:.2f}, last 3k {last:.2f}: last/first {last / first:.2f}; "
+    print(f"{args.rows:,} rows, {len(pages)} pages, story size {args.story_size or 'all copies'}: "
+          f"CPU s per 1,000: first 3k {first:.2f}, last 3k {last:.2f}: last/first {last / first:.2f}; "
           f"wall: {first_wall:.2f}, {last_wall:.2f}: {last_wall / first_wall:.2f}")
     if args.json:
-        args.json.write_text(json.dumps({"rows": args.rows, "seconds_per_1000": steps, "cpu_seconds_per_1000": cpu_steps,
+        args.json.write_text(json.dumps({"rows": args.rows, "story_size": args.story_size, "seconds_per_1000": steps, "cpu_seconds_per_1000": cpu_steps,
                                          "last_over_first": last / first, "wall_last_over_first": last_wall / first_wall}))
 
 
