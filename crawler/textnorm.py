@@ -106,12 +106,13 @@ def word_characters(text: str, keep_lines: bool = False) -> str:
         return regex.sub("", text)
     if points.max() > 0xFFFF:
         return regex.sub("", text)
-    return points[_word_table(keep_lines)[points]].tobytes().decode("utf-32-le")
+    return points[word_table(keep_lines)[points]].tobytes().decode("utf-32-le")
 
 
 @lru_cache(maxsize=2)
-def _word_table(keep_lines: bool) -> np.ndarray:
-    """Which BMP code points _NOT_WORD keeps, read off the regex itself (~10 ms, once per process)."""
+def word_table(keep_lines: bool) -> np.ndarray:
+    """Which BMP code points _NOT_WORD keeps (the word characters but "_"), read off the regex itself
+    (~10 ms, once per process)."""
     plane = "".join(map(chr, range(0x10000)))
     table = np.zeros(0x10000, dtype=bool)
     table[np.frombuffer(_NOT_WORD.sub("", plane).encode("utf-32-le", "surrogatepass"), dtype="<u4")] = True

@@ -45,7 +45,7 @@ from urllib.parse import unquote, urlsplit
 
 import numpy as np
 
-from crawler.textnorm import to_simplified
+from crawler.textnorm import to_simplified, word_table
 
 FTS_TABLE = "articles_fts"
 SEPARATOR = "\ue000"  # Co (private use): a token character for unicode61, never in real text
@@ -56,6 +56,7 @@ _CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\
 _CJK = re.compile(f"([{_CJK_CHARS}])")
 # Anything that is not a letter or digit (whitespace, punctuation, symbols, "_", our SEPARATOR).
 _SEPARATORS = re.compile(r"[\W_\ue000]+")
+_SPACED_SEPARATOR = f" {SEPARATOR} "
 # The CJK characters of the Basic Multilingual Plane are spaced out by `_space_cjk`.
 _BMP_CJK = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF))
 _ANY_BMP_CJK = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _BMP_CJK) + "]")
@@ -90,8 +91,32 @@ def index_text(text: str | None) -> str:
         return ""
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    text = _space_cjk(_SEPARATORS.sub(f" {SEPARATOR} ", to_simplified(text)))
+    text = _space_cjk(_separate(to_simplified(text)))
     return _ASTRAL_CJK.sub(r" \1 ", text) if not text.isascii() and _ASTRAL_CJK.search(text) else text
+
+
+def _separate(text: str) -> str:
+    """`_SEPARATORS.sub(" SEPARATOR ", text)`, ~5x faster over a body: a separator character is one that is
+    no word character (textnorm's table of them; "_" and SEPARATOR are none either), and the first of
+    each run of them becomes the three code points. The regex for short texts, astral characters and
+    lone surrogates."""
+    if len(text) < 200:
+        return _SEPARATORS.sub(_SPACED_SEPARATOR, text)
+    try:
+        points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+    except UnicodeEncodeError:
+        return _SEPARATORS.sub(_SPACED_SEPARATOR, text)
+    if points.max() > 0xFFFF:
+        return _SEPARATORS.sub(_SPACED_SEPARATOR, text)
+    separator = ~word_table(False)[points]
+    first = separator.copy()
+    first[1:] &= ~separator[:-1]
+    counts = np.where(separator, np.where(first, 3, 0), 1)
+    out = np.repeat(points, counts)
+    at = (np.cumsum(counts) - counts)[first]
+    out[at] = out[at + 2] = 32
+    out[at + 1] = ord(SEPARATOR)
+    return out.tobytes().decode("utf-32-le")
 
 
 def _space_cjk(text: str) -> str:

@@ -114,3 +114,15 @@ def test_presign_hashes_and_signs_as_the_store_would(bodies):
             assert article["_signed"].sig is None
         else:
             assert (article["_signed"].sig == signed.sig).all()
+
+
+def test_index_separators_are_the_regexs(bodies):
+    """storage.search._separate (numpy) against the regex it stands for, on bodies, the whole BMP and edges."""
+    from storage import search
+
+    plane = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF)
+    texts = [item["body"] or "" for item in bodies] + [plane[at:at + 3000] for at in range(0, len(plane), 3000)]
+    texts += ["，。" * 150 + "中", "中" + "_" * 300, search.SEPARATOR * 250 + "a" + " " * 10, "词 " * 200,
+              "表情\U0001f600 " * 60, "孤\ud800 " * 80]
+    for text in texts:
+        assert search._separate(text) == search._SEPARATORS.sub(f" {search.SEPARATOR} ", text)
