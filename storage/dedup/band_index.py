@@ -145,7 +145,7 @@ class BandIndex:
         while len(self.runs) >= 2 and len(self.runs[-1]) * 2 >= len(self.runs[-2]):
             newer, older = self.runs.pop(), self.runs.pop()
             merged = np.concatenate([older, newer])
-            merged.sort()
+            merged.sort(kind="stable")  # timsort: two sorted runs merge in linear time (quicksort: n log n)
             self.runs.append(merged)
 
     def nbytes(self) -> int:
