@@ -111,12 +111,7 @@ def _separate(text: str) -> str:
     separator = ~word_table(False)[points]
     first = separator.copy()
     first[1:] &= ~separator[:-1]
-    counts = np.where(separator, np.where(first, 3, 0), 1)
-    out = np.repeat(points, counts)
-    at = (np.cumsum(counts) - counts)[first]
-    out[at] = out[at + 2] = 32
-    out[at + 1] = ord(SEPARATOR)
-    return out.tobytes().decode("utf-32-le")
+    return _spaced_out(points, np.where(separator, np.where(first, 3, 0), 1), first, ord(SEPARATOR))
 
 
 def _space_cjk(text: str) -> str:
@@ -133,11 +128,18 @@ def _space_cjk(text: str) -> str:
     except UnicodeEncodeError:  # a lone surrogate
         return _ONE_BMP_CJK.sub(r" \1 ", text)
     cjk = _IS_BMP_CJK[np.minimum(points, 0xFFFF)]
-    counts = np.where(cjk, 3, 1)
-    spaced = np.repeat(points, counts)
-    at = (np.cumsum(counts) - counts)[cjk]
-    spaced[at] = spaced[at + 2] = 32
-    return spaced.tobytes().decode("utf-32-le")
+    return _spaced_out(points, np.where(cjk, 3, 1), cjk)
+
+
+def _spaced_out(points: np.ndarray, counts: np.ndarray, marked: np.ndarray, middle: int | None = None) -> str:
+    """The code points, each repeated `counts` times; each `marked` one's three copies made a space, the
+    point itself (or `middle`) and a space."""
+    out = np.repeat(points, counts)
+    at = (np.cumsum(counts) - counts)[marked]
+    out[at] = out[at + 2] = 32
+    if middle is not None:
+        out[at + 1] = middle
+    return out.tobytes().decode("utf-32-le")
 
 
 def tokens(text: str) -> list[str]:
