@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
+import threading
+from contextlib import contextmanager
 
 from crawler.documents.citations import body_citations
 from crawler.documents.links import named_attachments
@@ -52,9 +55,49 @@ def _die_with_parent(parent: int | None) -> None:
         os._exit(1)
 
 
+class ExtractionTimeout(BaseException):
+    """A page's extraction ran past its time limit. Not an Exception: the extractor's own
+    `except Exception` (its promise never to raise) must not swallow it."""
+
+
 def extract_item(item: dict, options: dict) -> dict:
     """A fetched page -> an "article" item (with its content hash and dedup signature worked out,
-    so the store only looks them up) or an "error" item. Runs in a pool process."""
+    so the store only looks them up) or an "error" item. Runs in a pool process, within
+    options["timeout"] seconds: a pathological page (a regex blow-up, a huge table) fails as a
+    transient error, retried by the next run, instead of holding a pool process for good."""
+    seconds = options.get("timeout")
+    try:
+        with time_limit(seconds):
+            return _extract_item(item, options)
+    except ExtractionTimeout:
+        return _error(item, f"extraction timed out after {seconds:g} s")
+
+
+@contextmanager
+def time_limit(seconds: float | None):
+    """Raise ExtractionTimeout in this thread after `seconds` of wall time (SIGALRM: only the main
+    thread can take it, which a pool process's work runs in; elsewhere, or with no limit, nothing).
+    Python code and the re module take the signal between steps; a single long C call (one lxml
+    parse) is bounded by the page's size, and ends before the signal is taken."""
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise ExtractionTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:  # even if the alarm went off just now: the handler is not left behind
+            signal.signal(signal.SIGALRM, previous)
+
+
+def _extract_item(item: dict, options: dict) -> dict:
     content_type = item.get("content_type")
     if options.get("encoding"):  # the config knows better than the site's declaration
         content_type = f"text/html; charset={options['encoding']}"

@@ -101,7 +101,8 @@ class ExtractPipeline:
         source = self.crawler.spider.source
         options = {"encoding": source.encoding, "selectors": source.selectors or None,
                    "json_fields": source.json_fields or None, "sign": not item.get("recheck_of"),
-                   "attachments": bool(source.attachments)}
+                   "attachments": bool(source.attachments),
+                   "timeout": self.crawler.settings.getfloat("HEALTHWATCH_EXTRACT_TIMEOUT")}
         if self.pool is None:
             return extract_item(item, options)
         try:

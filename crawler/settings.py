@@ -1,9 +1,15 @@
 """Scrapy settings for every healthwatch crawl. Per-source values (delay, concurrency, headers,
 robots) are applied by the spider from the source's config before the crawl starts."""
+import os
 
 BOT_NAME = "healthwatch"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+
+# Wall-clock seconds one page's extraction may take in its pool process (crawler.extraction_job):
+# past it the page fails, "extraction timed out after N s", and the next run retries it. A normal
+# page takes ~5 ms; a 2.6 MB page of 30,000 paragraphs ~7 s.
+HEALTHWATCH_EXTRACT_TIMEOUT = float(os.environ.get("HEALTHWATCH_EXTRACT_TIMEOUT") or 30)
 
 ROBOTSTXT_OBEY = True
 HEALTHWATCH_ROBOTS_TIMEOUT = 10  # seconds for robots.txt, no retries (crawler.fetch.middlewares.RobotsTimeout)

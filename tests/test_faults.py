@@ -536,3 +536,46 @@ def test_pagination_resumes_after_a_cut_short_run_and_a_failed_list_page_and_is_
         assert second.get("/news/index_3.html") == 200, "the page that failed is read again, though page 1 said 304"
         assert source_urls("flaky") == expected["flaky"]
         assert not rows(db, "select url from list_pages where source = 'flaky' and complete = 0")
+
+
+def many_paragraphs(page: bytes, n: int) -> bytes:
+    """A real article followed by n paragraphs of notice text: a page that is slow for the
+    extractor (30,000 of them, 2.6 MB: ~7 s), the kind that used to hold a pool process."""
+    notices = "".join(f"<p>某某市卫生健康委员会第{i}号通知，关于做好医疗工作。</p>" for i in range(n))
+    return page.replace(b"</body>", notices.encode() + b"</body>")
+
+
+def test_a_page_past_the_extraction_time_limit_fails_with_its_reason_and_the_next_run_stores_it(tmp_path):
+    with FaultSite() as site:
+        for n in range(3):
+            site.publish(f"plain-{n}", ARTICLES[n]["html"])
+        site.publish("huge", many_paragraphs(ARTICLES[3]["html"], 30_000))
+        config, db = write_config(tmp_path / "sources.toml", site), tmp_path / "hw.db"
+
+        first = run_cli("crawl", "--config", config, "--db", db, env={"HEALTHWATCH_EXTRACT_TIMEOUT": "1"})
+        assert "Traceback" not in first.stderr, first.stderr
+        run = last_run(db)
+        assert reasons(run) == {"huge.html": "extraction timed out after 1 s"}
+        assert stored_urls(db) == {f"news/202405/plain-{n}.html" for n in range(3)}, "the crawl went on"
+        [failure] = rows(db, "select reason, permanent, attempts from fetch_failures")
+        assert failure == {"reason": "extraction timed out after 1 s", "permanent": 0, "attempts": 1}
+        assert run["status"] == "partial"
+
+        crawl(config, db)  # the default limit (30 s): the page is stored, its failure forgotten
+        assert "news/202405/huge.html" in stored_urls(db)
+        assert not rows(db, "select * from fetch_failures")
+        assert site.hits["/news/202405/huge.html"] == 2
+
+
+def test_the_time_limit_leaves_the_alarm_as_it_found_it():
+    import signal
+
+    from crawler.extraction_job import extract_item
+
+    page = {"html": many_paragraphs(ARTICLES[3]["html"], 30_000), "url": "http://127.0.0.1/news/202405/huge.html"}
+    before = signal.getsignal(signal.SIGALRM)
+    assert extract_item(page, {"timeout": 0.05})["reason"] == "extraction timed out after 0.05 s"
+    assert signal.getsignal(signal.SIGALRM) is before and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    small = {"html": ARTICLES[0]["html"], "url": "http://127.0.0.1/news/202405/a.html"}
+    assert extract_item(small, {"timeout": 30})["kind"] == "article"
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0), "no alarm left to go off later"
