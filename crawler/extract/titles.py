@@ -69,8 +69,9 @@ def strip_site_suffix(title: str) -> str:
 _PRIORITY = {"h1": 4, "h2": 2, "h3": 1}  # other title candidates (title-classed elements): 3
 
 
-def find_title(elements: list, meta: dict, flags: list[str]) -> str | None:
-    """`elements`: h1-h3 and title-classed elements in document order (collected by the body walk)."""
+def find_title(elements: list, meta: dict, flags: list[str], crumbs=None) -> str | None:
+    """`elements`: h1-h3 and title-classed elements in document order (collected by the body walk);
+    `crumbs()`: the normalised crumbs of the page's breadcrumb trail (read only when the <title> is the answer)."""
     page_title = doc_title(meta["title"], flags)
     page_key = norm(page_title)
     if len(page_key) < 4:  # "x", "首页": not a headline
@@ -88,33 +89,41 @@ def find_title(elements: list, meta: dict, flags: list[str]) -> str | None:
         # a Latin-script brand before a Chinese headline is the site's name too ("Solidot | 标题")
         elif len(parts) >= 2 and not _CJK.search(parts[0]) and _CJK.search(parts[-1]):
             sites.add(norm(parts[0]))
-    rows = []  # (position, tag, text) of the elements of a headline's length
+    # the <title>'s headline segment: a candidate matching it outranks one matching only a later segment (the
+    # site's or the channel's name, whatever their lengths: "房价，深港创业者之殇？-证券时报多媒体数字报刊平台" over
+    # an <h1> masthead "证券时报多媒体数字报")
+    # (Chinese only: an English <title>'s "Headline: The Complete Guide" segments split a headline)
+    lead_key = norm(leading_title(page_title)) if page_title and _CJK.search(page_title) else ""
+    rows = []  # (position, element, text) of the elements of a headline's length
     for pos, el in enumerate(elements[:60]):
         text = el_text(el)
         if 4 <= len(text) <= 150:
-            rows.append((pos, el.tag, text))
+            rows.append((pos, el, text))
     # a text is spam only with 3+ distinct terms: fewer in all the texts together means none is (one
     # regex pass instead of one per element)
     spam_possible = bool(rows) and is_spam("\n".join([text for _, _, text in rows]))
     candidates = []  # (priority, -position, text)
     h1s = []  # Latin-script <h1> headlines (several words), for a page whose <title> confirms none
-    for pos, tag, text in rows:
+    for pos, el, text in rows:
         if spam_possible and is_spam(text):
             continue
         key = norm(text)
         if len(key) < 4:
             continue
+        tag = el.tag
         prio = _PRIORITY.get(tag, 3)
         if tag == "h1":
             h1s.append(text)
         # confirmed by <title> or og:title: a part of it, or (an <h1>) the full headline the title shortens
         if key not in sites and any(ck in key and (tag == "h1" or len(key) <= len(ck) + 4) or key in ck
-                                    for ck in confirm):
+                                    for ck in confirm) and not _cut_link_title(el, key, lead_key):
             prio += 10 + min(len(key), 60) / 60
+            if lead_key and len(lead_key) >= 4 and (lead_key in key or key in lead_key) and lead_key != page_key:
+                prio += 3
         candidates.append((prio, -pos, text))
     best = max(candidates) if candidates else None
     if best and best[0] >= 10:
-        return best[2]
+        return without_tags(best[2])
     # a <title> that shortens or rewords the displayed headline ("标题 - 站名" over an <h1> "标题 副题", one
     # character changed, a word dropped): the heading holding most of the title's headline segment in order
     if best and page_key and (near := _nearly_confirmed(candidates, leading_title(page_title), sites)):
@@ -132,10 +141,34 @@ def find_title(elements: list, meta: dict, flags: list[str]) -> str | None:
     if meta["jsonld"].get("headline") and isinstance(meta["jsonld"]["headline"], str):
         return _clean(meta["jsonld"]["headline"])
     if page_title:
-        return strip_site_suffix(page_title)
+        # a <title> naming the page's section ("行政处罚公开-阳光南皮门户网站", the section a crumb of the page's
+        # trail) names no article: the headline-like element, if there is one
+        if best and best[0] >= 3 and crumbs is not None and lead_key in crumbs():
+            return best[2]
+        return without_tags(strip_site_suffix(page_title))
     if best and best[0] >= 4:
         return best[2]
     return None
+
+
+def _cut_link_title(el, key: str, lead_key: str) -> bool:
+    """A link's text that stops short inside the <title>'s headline ("媒体评“八千湘女上天" of "媒体评“八千湘女上天
+    山”争议：…"): a list of headlines cut to a width, not the page's own headline (never an <h1>)."""
+    return el.tag != "h1" and len(key) + 2 <= len(lead_key) and lead_key.startswith(key) \
+        and (el.tag == "a" or el.find(".//a") is not None)
+
+
+# keyword tags a CMS appends to the headline ("标题|王林|朱明国"): short words the headline already holds
+_TAG_SEP = re.compile(r"\s*[|｜]\s*")
+
+
+def without_tags(title: str) -> str:
+    if "|" not in title and "｜" not in title:
+        return title
+    head, *tags = _TAG_SEP.split(title)
+    if tags and all(tag and len(tag) <= 6 and tag in head for tag in tags):
+        return head
+    return title
 
 
 def _coverage(short: str, long: str) -> float:
@@ -163,4 +196,18 @@ def _nearly_confirmed(candidates: list, lead: str, sites: set) -> str | None:
 
 
 def page_title(page) -> str | None:
-    return page.selected("title") or find_title(page.marked["title"], page.meta, page.flags)
+    return page.selected("title") or find_title(page.marked["title"], page.meta, page.flags, lambda: crumbs_of(page.lines))
+
+
+# a breadcrumb trail: "您现在的位置： 首页 > 行政处罚公开 > 正文" (links.CRUMB_START, which imports this module)
+_TRAIL = re.compile(r"^(?:[^>›»→＞\n]{0,12}[:：])?\s*(?:首页|首頁|网站首页|主页|Home)\s*(?:>|›|»|→|/|＞)")
+_CRUMB_SPLIT = re.compile(r"\s*(?:>>|>|›|»|→|＞|\s/\s)\s*")
+
+
+def crumbs_of(lines) -> set[str]:
+    """The normalised crumbs of the breadcrumb trails among the page's first 80 lines."""
+    found = set()
+    for line in lines[:80]:
+        if len(line.text) < 200 and _TRAIL.match(line.text):
+            found.update(norm(c) for c in _CRUMB_SPLIT.split(line.text)[1:])
+    return found
