@@ -491,3 +491,41 @@ def test_a_title_naming_the_pages_section_gives_way_to_the_headline_element():
     article, truth = bench_page("zh-gov-spent-2", "ygnp_1")
     assert article.title == truth["title"] == "公安局处罚"
     assert article.author is None
+
+
+def test_an_anonymous_byline_and_logins_are_no_author():
+    # '作者：佚名' states there is no author: the <meta name=author> logins 'huangjinwen_gz wangguimei_gz' are not read
+    article, truth = bench_page("zh-news-spent-2", "pconline_1")
+    assert not truth["author"] and article.author is None
+    # a lower-case handle in a Chinese byline: '作者：snn'
+    article, truth = bench_page("zh-news-spent", "dxy_1")
+    assert not truth["author"] and article.author is None
+    assert extract(_zh_page("<div>2024-05-20 10:30 来源：健康报 作者：佚名</div>",
+                            "<meta name='author' content='王小明'>")).author is None
+    assert extract(_zh_page("<div>2024-05-20 10:30 来源：健康报 作者：Cobra</div>")).author == "Cobra"
+
+
+def test_a_sentence_and_a_table_label_are_no_author():
+    # '*本文系量子位获授权刊载，观点仅为作者所有': "作者所有" in a sentence; an info table's cells '文号' / '关键词'
+    for set_name, name in (("zh-news-spent-2", "qbitai_2"), ("zh-gov-spent-2", "wuhan_gsj_1")):
+        article, truth = bench_page(set_name, name)
+        assert not truth["author"] and article.author is None, name
+
+
+def test_a_summary_repeating_the_headline_leaves_the_byline_in_the_header():
+    # headline, '来源：转载 作者：彭长春 …', '摘要：<headline>-': the byline sits between the two copies
+    article, truth = bench_page("zh-news-spent-2", "hscbec_1")
+    assert article.author == truth["author"] == "彭长春"
+
+
+def test_a_person_in_the_source_slot_credited_as_reporter_is_the_author():
+    # '来源： 刘宗' and the dateline '【凯风网…消息，通讯员：刘宗】': the author; the trailer's 来源 is the publisher
+    article, truth = bench_page("zh-news-spent-2", "czxnews_1")
+    assert article.author == truth["author"] == "刘宗"
+    assert article.publisher == truth["publisher"] == "长治县新闻网"
+
+
+def test_a_closing_credit_line_names_the_author():
+    # '徐勇（新华社供本报特稿）' after the last paragraph
+    article, truth = bench_page("zh-news-new", "sohu_1")
+    assert article.author == truth["author"] == "徐勇"

@@ -37,9 +37,9 @@ _AUTHOR = re.compile(
     r"(?=[\s\u4e00-\u9fff《》【(（AaBb])(?:"
     # (not "告诉记者：…" in prose: the label starts the text or follows 本报/特约/… or a non-CJK character)
     r"(?:(?<![\u4e00-\u9fff])|(?<=本报|本報|本刊|本网|本網|特约|特約|见习|實習|实习|首席|驻站)|(?<=新华社|新華社|中新社))"
-    r"(?:作者|撰文|撰稿|文字|采写|記者|记者|执笔人|执笔|Author|By|文)\s*[:：︱]\s*(?P<v>[^\s|｜:：【】。，,]{2,30}?)(?:" + _STOP + "|(?<=[\u4e00-\u9fff])(?=[ \t\u3000][\u4e00-\u9fff]))" +
+    r"(?:作者|撰文|撰稿|文字|采写|記者|记者|通讯员|通訊員|执笔人|执笔|Author|By|文)\s*[:：︱]\s*(?P<v>[^\s|｜:：【】。，,]{2,30}?)(?:" + _STOP + "|(?<=[\u4e00-\u9fff])(?=[ \t\u3000][\u4e00-\u9fff]))" +
     r"|[【(（]?\s*(?:文|编译|編譯)\s*[/|｜]\s*(?:[^\s】]{0,12}作者\s*)?(?P<v2>[^\s|｜/】)）]{2,12})" +
-    r"|作者(?P<v3>[\u4e00-\u9fffA-Za-z]{2,4})(?=\s|$|\|)" +
+    r"|(?<![\u4e00-\u9fff])作者(?P<v3>[\u4e00-\u9fffA-Za-z]{2,4})(?=\s|$|\|)" +  # (not "观点仅为作者所有")
     r"|[（(]\s*(?:本报|本報|新华社|新華社|本网|本網|通讯员)?\s*(?:记者|記者)\s*(?P<v4>[^）)\n]{2,40})(?:[）)]|$)" +
     r"|(?:^|\s)[\u4e00-\u9fff《》]{0,10}(?:记者|作者)\s+(?P<v5>[\u4e00-\u9fff·]{2,4}(?:\s[\u4e00-\u9fff·]{2,4}){0,3})(?=\s|$)"
     r"(?!\s*(?:图|圖|摄|攝)(?:片|影)?\s*$))",
@@ -57,6 +57,8 @@ _REPORTER = re.compile(r"(?:记者|記者|实习生|實習生|通讯员|通訊�
                        re.M)
 # "……佳节。（常书香 马丹阳 ）", "（姚峰 上海报道）", "（总台记者 张倩）" at the end of the article
 _TRAILING = re.compile(r"[（(]\s*(?:[^（()）\n]{0,8}(?:记者|記者)\s*)?(?P<v>" + _NAMES + r")\s*(?:[\u4e00-\u9fff]{0,4}报道)?\s*[）)]\s*$")
+# a closing credit line: names, then in brackets where the piece came from ("徐勇（新华社供本报特稿）")
+_CREDIT_LINE = re.compile(r"^\s*(?P<v>" + _NAMES + r")\s*[（(][^（()）\n]{0,16}(?:供稿|特稿|专稿|專稿|撰稿|报道|報道)[）)]\s*$")
 # a header line holding only person names ("犬儒病(上)" then "胡平"): surname-checked
 _SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝眉闻")
 _UI_WORDS = re.compile(r"查看|评论|點擊|点击|更多|返回|首页|分享|打印|关闭|收藏|登录|注册|搜索|热门|推荐|专题|新闻|视频|图片|频道|"
@@ -98,7 +100,7 @@ def _tidy(value: str | None) -> str | None:
 
 # every _AUTHOR alternative holds one of these CJK labels, or is "Author:" / "By:" (any case; spaces may
 # precede the colon): texts with neither (most English pages) need no _AUTHOR scan, the costliest regex here
-_AUTHOR_CJK = ("文", "作者", "记者", "記者", "撰稿", "采写", "执笔", "编译", "編譯")
+_AUTHOR_CJK = ("文", "作者", "记者", "記者", "撰稿", "采写", "执笔", "编译", "編譯", "通讯员", "通訊員")
 
 
 def _may_hold_author(text: str) -> bool:
@@ -301,11 +303,16 @@ def _name_line(zone: str) -> str | None:
     lines = zone.split("\n")[:6]
     for i, line in enumerate(lines):
         m = _NAME_LINE.match(line)
-        # (a line under a "label：" line is that label's value: an info table's "公开时限：" / "常年公开")
-        if m and looks_like_person(m.group("v")) \
-                and not (i and lines[i - 1].rstrip().endswith(("：", ":"))):
+        # (a line under a "label：" line is that label's value: an info table's "公开时限：" / "常年公开"; so is a
+        # line under a label cell without its colon, "文号" / "关键词")
+        if m and looks_like_person(m.group("v")) and not (i and _label_cell(lines[i - 1])):
             return m.group("v")
     return None
+
+
+def _label_cell(line: str) -> bool:
+    line = line.strip()
+    return line.endswith(("：", ":")) or len(line) <= 6 and bool(_CELL_LABEL.search(line))
 
 
 _AUTHOR_BIO = re.compile(r"(?:^|\n)\s*[【\[]?作者简介[】\]]?\s*[:：]?\s*(?P<v>[\u4e00-\u9fff·]{2,4})\s*[，,（(]")
@@ -325,8 +332,13 @@ def find_author(zone: str, first_lines: str, last_lines: str, meta: dict, body_h
     readings of the same page, and a wrong author is worse than none)."""
     for value, kind in _author_candidates(zone, first_lines, last_lines, meta, body_head, page_text):
         if value:
-            return value if valid is None or valid(value, kind) else None
+            return value if kind != "anonymous" and (valid is None or valid(value, kind)) else None
     return None
+
+
+# an author slot the page fills with "anonymous": it states there is no author (a meta tag's logins, a name
+# further down are weaker readings)
+_ANONYMOUS = frozenset(("佚名", "匿名", "未知", "不详", "不詳", "无", "無"))
 
 
 def _pair_author(text: str) -> str | None:
@@ -349,6 +361,9 @@ def _pair_author(text: str) -> str | None:
 def _author_candidates(zone: str, first_lines: str, last_lines: str, meta: dict, body_head: str, page_text: str):
     # the byline pairs of the header zone ("作者: 阙政 阅读 ( 1391 )【 来源 : 新民周刊 】" -> 阙政), then the labels
     # anywhere near the body, then the pairs of the trailer ("作者：记者 李华 编辑：叶海涵" -> 李华)
+    if byline.first(zone, "author") in _ANONYMOUS:
+        yield "-", "anonymous"
+        return
     yield _pair_author(zone), "labelled"
     for texts in ((zone, first_lines), (last_lines,)):
         v = _first(_AUTHOR, [t for t in texts if _may_hold_author(t)])
@@ -367,6 +382,9 @@ def _author_candidates(zone: str, first_lines: str, last_lines: str, meta: dict,
         tail = [line for line in last_lines.split("\n") if line.rstrip().endswith((")", "）"))]
         m = next((m for line in reversed(tail) if (m := _TRAILING.search(line))), None)
         v = _without_place(m) if m else None
+        # "徐勇（新华社供本报特稿）": a closing credit line, the name before a note on where the piece came from
+        v = v or next((m["v"] for line in reversed(tail) if (m := _CREDIT_LINE.match(line))
+                       and looks_like_person(m["v"])), None)
     if v := _tidy(v):
         yield v, "unlabelled"
     for text in (zone, body_head):
@@ -601,7 +619,18 @@ def own_site_name(page):
 _SOURCE_CODE = re.compile(r"[A-Za-z][A-Za-z\d]*\d{2,}|[\w.-]*_[\w.-]*", re.A)
 
 
-def valid_publisher(page):
+# a rank or byline label before a name: the person the page credits ("通讯员：刘宗", "记者 张三")
+_CREDIT = r"(?:作者|记者|記者|通讯员|通訊員|实习生|實習生|撰文|文)\s*[:：/]?\s*"
+
+
+def _credited(value: str, text: str) -> bool:
+    """Whether the text credits `value` as a person, behind a rank or byline label."""
+    return value in text and re.search(_CREDIT + re.escape(value), text) is not None
+
+
+def valid_publisher(page, credits: str = ""):
+    """`credits`: the header zone and the body's first lines, where a person in the 来源 slot ("来源： 刘宗") is
+    credited as the reporter ("【…消息，通讯员：刘宗】"): that 来源 names the author, not a publisher."""
     channels = None
     own_site = own_site_name(page)
 
@@ -613,6 +642,8 @@ def valid_publisher(page):
             return False
         if kind == "meta":
             return True
+        if credits and looks_like_person(value) and _credited(value, credits):
+            return False
         if channels is None:
             channels = channel_names(page)
         # (the site's own name is a stated 来源 even where the navigation lists it: '来源：丁香园')
@@ -631,6 +662,8 @@ _LATIN_ORG = re.compile(r"\b(?:Team|Inc|Ltd|LLC|Corp|Corporation|Group|Studio|Ne
 
 # a login or staff code, no person's name: letters with digits or an underscore ("L_204236", "cnfol001")
 _CODE = re.compile(r"(?=[\w.-]*[A-Za-z])(?=[\w.-]*[\d_])[A-Za-z\d_.-]+", re.A)
+# a login's shape: one lower-case word (a Latin name on a Chinese page is capitalised: "Jan Hvizdak", "Cobra")
+_HANDLE = re.compile(r"[a-z][a-z.]{1,11}", re.A)
 # the generic labels of a host name ("www", "news", "com"): no site's name
 _GENERIC_HOST = frozenset(("www", "m", "wap", "news", "com", "cn", "net", "org", "gov", "edu", "co", "info", "hk", "tw"))
 
@@ -677,9 +710,12 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
         nonlocal sites
         if "@" in value or value.lower() in _PLACEHOLDERS:  # a template's placeholder ("name, email@gmail.com")
             return False
-        if _CODE.fullmatch(value) and kind != "poster":  # (a forum's poster is whatever handle he chose)
-            return False
+        # (a forum's poster is whatever handle he chose)
+        if kind != "poster" and all(_CODE.fullmatch(x) for x in value.replace(",", " ").split()):
+            return False  # a login or staff code, or several ("huangjinwen_gz wangguimei_gz")
         if not _CJK_CHAR.search(value):
+            if kind != "poster" and _HANDLE.fullmatch(value) and chinese_page():
+                return False  # a lower-case handle in a Chinese page's byline ("作者：snn")
             # a CMS's or a site's name in a Chinese page's author meta ("Discuz! Team and Comsenz UI Team"),
             # the host's name ("CICNN" on www.cicnn.com)
             return not (chinese_page() and (kind == "meta" and _LATIN_ORG.search(value)
@@ -760,7 +796,7 @@ def meta_lines(text: str) -> str:
 def page_publisher(page, zones) -> str | None:
     v = page.selected("publisher") or find_publisher(
         zones.zone, zones.after_title, page.meta, lambda: source_element(page.marked["source"]), zones.pre_zone,
-        valid_publisher(page), zones.last, own_site_name(page), page.text, zones.first,
+        valid_publisher(page, zones.zone + "\n" + zones.first), zones.last, own_site_name(page), page.text, zones.first,
         lambda: meta_lines(page.visible_text))
     return (v.strip(_EDGE_SEPARATORS) or None) if v and _CJK_CHAR.search(v) else v
 

@@ -125,15 +125,21 @@ def title_line(lines, body_start: int, title_key: str):
     if not title_key:
         return None
     # backwards from the body: the first match is the last one (the headline sits near the body, so few
-    # lines pay for norm())
+    # lines pay for norm()). A line that only holds the headline ("摘要：标题-", a summary box repeating it)
+    # gives way to an exact copy up to 3 lines above it: the byline between them is the header's
+    found = None
     for i in range(min(body_start, len(lines) - 1), -1, -1):
+        if found is not None and i < found - 3:
+            break
         line = lines[i]
         if line.n > 150 or line.excluded and line.n > 60:
             continue
         k = norm(line.text)
-        if k and (k == title_key or (len(k) >= 6 and k in title_key) or (title_key in k and len(k) < len(title_key) + 20)):
+        if k == title_key and k:
             return i
-    return None
+        if found is None and k and ((len(k) >= 6 and k in title_key) or (title_key in k and len(k) < len(title_key) + 20)):
+            found = i
+    return found
 
 
 def _titled_line(text: str, key: str, title_key: str) -> bool:
