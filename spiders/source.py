@@ -107,14 +107,17 @@ class SourceSpider(scrapy.Spider):
     def attachment_retries(self):
         """Stored articles' attachments whose download failed for a reason that may pass, or that
         waited for LibreOffice, now here: items for crawler.documents.pipeline to fetch again. A
-        Redis worker holds no database: it has none to retry (its ingester keeps the rows)."""
+        Redis worker holds no database: the round's start entries bring them (ingester.push_round)."""
         db = getattr(self.store, "db", None)
         if db is None or not self.source.attachments:
             return
         for row in attachments.due_retries(db, self.source.name, office=office.soffice() is not None,
                                            now=datetime.now(timezone.utc)):
-            yield {"kind": "attachment_retry", "source": self.source.name, "attachment_id": row["id"],
-                   "article_id": row["article_id"], "name": row["name"], "url": row["url"]}
+            yield self.attachment_retry(row)
+
+    def attachment_retry(self, row: dict) -> dict:
+        return {"kind": "attachment_retry", "source": self.source.name, "attachment_id": row["id"],
+                "article_id": row["article_id"], "name": row["name"], "url": row["url"]}
 
     def list_request(self, url: str, root: str, index: int = 1):
         """The list page's request (none when this crawl already requested it: a numbered pager

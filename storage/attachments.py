@@ -102,17 +102,18 @@ _FOR_GOOD = ("error LIKE 'HTTP 404%' OR error LIKE 'HTTP 410%' OR error LIKE 'la
 
 def due_retries(db, source: str, *, office: bool, now: datetime, limit: int = 200) -> list[dict]:
     """This source's attachments to download again now: never read (no bytes) for a reason that may
-    pass, or read but left for LibreOffice, which `office` says is here now. Past GIVE_UP_AFTER_DAYS
-    since the first attempt a row is left as it is, as a failing page is (storage.store)."""
+    pass, or read but left for LibreOffice, which `office` says is here now (`waits_for_office`: which
+    of the two). Past GIVE_UP_AFTER_DAYS since the first attempt a row is left as it is, as a failing
+    page is (storage.store)."""
     give_up_after = utc_stamp(now - timedelta(days=GIVE_UP_AFTER_DAYS))
     office_rows = "OR (a.error LIKE 'needs LibreOffice%')" if office else ""
     rows = db.execute(
-        "SELECT a.id, a.article_id, a.name, a.url FROM attachments a JOIN articles r ON r.id = a.article_id "
+        "SELECT a.id, a.article_id, a.name, a.url, a.sha256 IS NOT NULL FROM attachments a JOIN articles r ON r.id = a.article_id "
         f"WHERE r.source = ? AND a.duplicate_of IS NULL AND a.needs_ocr = 0 "
         f"AND ((a.sha256 IS NULL AND a.error IS NOT NULL AND NOT ({_FOR_GOOD})) {office_rows}) "
         "AND coalesce(a.next_attempt_at, '') <= ? AND coalesce(a.fetched_at, '') >= ? ORDER BY a.id LIMIT ?",
         [source, utc_stamp(now), give_up_after, limit]).fetchall()
-    return [dict(zip(("id", "article_id", "name", "url"), row)) for row in rows]
+    return [dict(zip(("id", "article_id", "name", "url", "waits_for_office"), row)) for row in rows]
 
 
 def save_retry(db, attachment_id: int, file: dict, *, now: datetime) -> bool:

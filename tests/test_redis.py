@@ -3,6 +3,7 @@
 the SQLite file. Workers run with scrapy-redis's and Scrapy's deprecation warnings as errors."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -79,9 +80,9 @@ def count(db, sql="select count(*) from articles"):
         conn.close()
 
 
-def start(*args, log=None):
+def start(*args, log=None, env=None):
     return subprocess.Popen([sys.executable, "-c", STRICT_CLI, *map(str, args)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=open(log, "wb") if log else subprocess.DEVNULL)
+                            stderr=open(log, "wb") if log else subprocess.DEVNULL, env={**os.environ, **(env or {})})
 
 
 def stop(procs) -> None:
@@ -296,3 +297,64 @@ def test_a_list_page_that_failed_is_read_again_though_page_1_answers_304(redis_u
             assert second.get("/news/index.html") == 304 and second.get("/news/index_3.html") == 200, second
         finally:
             stop(procs)
+
+
+def test_workers_download_again_an_attachment_that_failed_for_a_reason_that_may_pass(redis_url, tmp_path):
+    """As in local mode (tests/test_attachments.py): an attachment answering 503 in round 1 is
+    pushed with round 2, downloaded again by a worker and stored with its text by the ingester;
+    a 404 is not asked for again, nor by a worker without LibreOffice a file that waits for it, and
+    the article is not fetched again."""
+    import redis as redis_client
+
+    from tests.test_attachments import A_TITLE, notice
+    from tests.test_crawl import rows
+    from tests.test_documents import FIXTURES
+
+    redis_client.Redis.from_url(redis_url).flushdb()
+    db, procs = tmp_path / "central.db", []
+    logs = {name: tmp_path / f"{name}.log" for name in ("worker", "ingest")}
+    with NewsSite() as site:
+        site.add_raw("/files/flaky.pdf", 503, b"maintenance", "text/html", listed=False)
+        site.add_raw("/files/gone.pdf", 404, b"gone", "text/html", listed=False)
+        site.add_raw("/files/plan.doc", 200, (FIXTURES / "plan.doc").read_bytes(), "application/msword", listed=False)
+        site.publish("late-files", notice(A_TITLE, "国卫办医政函〔2024〕88号", ["各省、自治区、直辖市卫生健康委：详见附件。"],
+                                          [("1.核查通知", "/files/flaky.pdf"), ("2.已删除", "/files/gone.pdf"),
+                                           ("3.工作方案", "/files/plan.doc")]))
+        config = write_config(tmp_path / "sources.toml", site, max_pages=1)
+
+        def attachments():
+            return {r["name"]: r for r in rows(db, "select * from attachments")} if count(
+                db, "select count(*) from attachments") else {}
+
+        def round_ended(rounds, also=lambda: True):
+            return lambda: count(db, "select count(*) from crawl_runs where status = 'running'") == 0 \
+                and count(db, "select count(*) from crawl_runs") == rounds and also()
+
+        try:
+            assert run_cli("run", "--once", "--redis", redis_url, "--config", config, "--db", db).returncode == 0
+            procs += [start("ingest", "--redis", redis_url, "--db", db, "--config", config, log=logs["ingest"]),
+                      start("worker", "--redis", redis_url, "--config", config, "--log-file", logs["worker"],
+                            env={"HEALTHWATCH_SOFFICE": "/nonexistent/soffice"})]
+            wait_until(round_ended(1, lambda: len(attachments()) == 3), 90, "round 1 to store the attachments")
+            first = attachments()
+            assert (first["1.核查通知"]["error"], first["2.已删除"]["error"]) == ("HTTP 503", "HTTP 404")
+            assert first["3.工作方案"]["error"].startswith("needs LibreOffice")
+
+            site.add_raw("/files/flaky.pdf", 200, (FIXTURES / "text.pdf").read_bytes(), "application/pdf", listed=False)
+            article_hits, flaky_hits = site.article_hits(), site.hits["/files/flaky.pdf"]  # 3: Scrapy retried the 503
+            assert run_cli("run", "--once", "--redis", redis_url, "--config", config, "--db", db).returncode == 0
+            wait_until(round_ended(2, lambda: attachments()["1.核查通知"]["sha256"] is not None), 60,
+                       "round 2 to store the attachment that answers now")
+        finally:
+            stop(procs)
+        got = attachments()
+        assert got["1.核查通知"]["error"] is None and "完成辖区内二级以上医疗机构的药品目录核查" in got["1.核查通知"]["text"]
+        assert got["1.核查通知"]["next_attempt_at"] is None
+        assert got["2.已删除"]["error"] == "HTTP 404" and site.hits["/files/gone.pdf"] == 1
+        assert got["3.工作方案"]["error"].startswith("needs LibreOffice") and site.hits["/files/plan.doc"] == 1
+        assert site.hits["/files/flaky.pdf"] == flaky_hits + 1 and site.article_hits() == article_hits
+        [hit] = json.loads(run_cli("search", "二级以上医疗机构", "--json", "--db", db).stdout)
+        assert [x["name"] for x in hit["in_attachments"]] == ["1.核查通知"]
+    for name, path in logs.items():
+        text = path.read_text(errors="replace") if path.exists() else ""
+        assert "Traceback" not in text and "DeprecationWarning" not in text, f"{name}:\n{text[-3000:]}"

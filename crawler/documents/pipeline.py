@@ -7,7 +7,9 @@ The same pipeline runs in Redis workers (crawler.schedule.worker): the files tra
 with the article in hw:items and are stored there. A worker has no database: a URL stored in an
 earlier round is in hw:attachments (kept by the ingester), and the worker sends only its name and
 URL; the ingester copies the stored row's result (store_documents). The same bytes under a new URL
-are downloaded (the worker cannot know their sha256) and stored as a copy of the first row."""
+are downloaded (the worker cannot know their sha256) and stored as a copy of the first row. A file
+to download again (`retry`) comes to the worker as a start entry of the round, and its result goes
+back to the ingester in hw:items."""
 from __future__ import annotations
 
 import asyncio
@@ -80,6 +82,9 @@ class AttachmentPipeline:
 
         # read here, never reused by its sha256: the stored row with these bytes may be this one, unread
         file = await self.fetch_and_read({"name": item["name"], "url": item["url"]}, spider, reuse=False)
+        if _database(spider) is None:  # a Redis worker: the ingester stores the result (Ingester._save_retry)
+            item["file"] = file
+            return
         try:
             read = attachment_rows.save_retry(_database(spider), item["attachment_id"], file,
                                               now=datetime.now(timezone.utc))

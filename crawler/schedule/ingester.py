@@ -19,6 +19,7 @@ import os
 import socket
 import time
 from collections import defaultdict
+from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler.config import Config, Source
@@ -36,8 +37,8 @@ SETTLE_SECONDS = 3.0  # a round is over once its queues are empty and no item ca
 
 def push_round(config: Config, source: Source, store: Store, server) -> int:
     """Queue one round of a source for the workers: a crawl_runs row, its start requests (start
-    URLs, list pages a killed round left incomplete, articles due for a re-check), a fresh list
-    budget. Returns the run id."""
+    URLs, list pages a killed round left incomplete, articles due for a re-check, attachments due
+    to be downloaded again), a fresh list budget. Returns the run id."""
     run_id = store.start_run(source.name)
     starts, roots = [], []
     if source.kind == "api":
@@ -50,6 +51,9 @@ def push_round(config: Config, source: Source, store: Store, server) -> int:
                 starts.append({"role": "list", "url": url, "root": url})
     for article_id, url in store.due_rechecks(source.name, source.recheck_seconds):
         starts.append({"role": "recheck", "url": url, "recheck_of": article_id})
+    if source.attachments:  # those waiting for LibreOffice too: the worker that takes one knows if it has it
+        starts += [{"role": "attachment_retry", **row} for row in attachment_rows.due_retries(
+            store.db, source.name, office=True, now=datetime.now(timezone.utc))]
     budget, lists = redisq.key(source.name, "budget"), redisq.key(source.name, "lists")
     with server.pipeline() as pipe:
         pipe.set(redisq.key(source.name, "run"), run_id)
@@ -172,6 +176,8 @@ class Ingester:
                                              http_status=record.get("http_status"),
                                              permanent=bool(record.get("permanent")),
                                              retry_after=record.get("retry_after"))
+                elif kind == "attachment_retry" and record.get("file"):
+                    self._save_retry(record)
                 elif kind == "list_failed":
                     store.list_page_failed(record["source"], record["url"], gone=bool(record.get("gone")))
                 elif kind == "list":
@@ -194,6 +200,15 @@ class Ingester:
                 store_documents(self.store.db, article_id, article)
         except Exception:  # noqa: BLE001 - logged; the article itself stays stored
             log.exception("storing the documents of article %s failed", article_id)
+
+    def _save_retry(self, record: dict) -> None:
+        """A worker downloaded a stored attachment again: the row takes what it found, as in a local crawl."""
+        try:
+            with write_transaction(self.store.db):  # a savepoint, as _store_documents
+                attachment_rows.save_retry(self.store.db, int(record["attachment_id"]), record["file"],
+                                           now=datetime.now(timezone.utc))
+        except Exception:  # noqa: BLE001 - logged (the row may be gone: reset); the row keeps its old state
+            log.exception("storing the retried attachment %s failed", record.get("attachment_id"))
 
     def _save_list(self, record: dict) -> bool:
         return self.store.save_list_page(record["source"], record["url"], etag=record.get("etag"),
@@ -232,6 +247,7 @@ class Ingester:
                 if record not in [r for r, _ in lists]:
                     self._publish_list(record, self._save_list(record))
         files = [f["url"] for r in records if r.get("kind") == "article" for f in r.get("attachment_files") or []]
+        files += [r["url"] for r in records if r.get("kind") == "attachment_retry"]
         with self.server.pipeline() as pipe:
             for chunk in attachment_rows.settled_url_keys(self.store.db, files) if files else []:
                 pipe.sadd(redisq.ATTACHMENTS, *chunk)

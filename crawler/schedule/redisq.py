@@ -8,7 +8,7 @@ only when its callback and the items it produced are done (see worker.AckRequest
 worker whose heartbeat stops goes back to the queue (requeue_dead_workers).
 
 Keys (one Redis per deployment):
-  hw:<source>:start_urls   list   start requests pushed by `healthwatch run --redis` (JSON)
+  hw:<source>:start_urls   list   start requests (and attachments to download again) pushed by `healthwatch run --redis` (JSON)
   hw:<source>:requests     zset   the shared request queue (scrapy-redis priority queue)
   hw:<source>:dupefilter   set    request fingerprints queued so far (scrapy-redis dupefilter)
   hw:<source>:processing:<worker>  zset  requests a worker has in flight

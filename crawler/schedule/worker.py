@@ -33,6 +33,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.spiders import RedisMixin
 
 from crawler.config import load_config
+from crawler.documents import office
 from crawler.fetch import address_guard
 from crawler.fetch.urls import canonical_url, url_key
 from crawler.schedule import redisq
@@ -194,9 +195,28 @@ class RedisSourceSpider(RedisMixin, SourceSpider):
         for request in self.next_requests():
             yield request
 
+    def next_requests(self):
+        """scrapy-redis's, but a start entry may be an item (an attachment to download again) or nothing."""
+        for data in self.fetch_data(self.redis_key, self.redis_batch_size):
+            output = self.make_request_from_data(data)
+            if output is not None:
+                yield output
+
+    def schedule_next_requests(self):
+        """An idle worker's next start entries: requests to the queue, items straight to the pipelines."""
+        from scrapy.utils.defer import deferred_from_coro
+
+        for output in self.next_requests():
+            if isinstance(output, dict):
+                deferred_from_coro(self.crawler.engine.scraper.start_itemproc_async(output, response=None))
+            else:
+                self.crawler.engine.crawl(output)
+
     def make_request_from_data(self, data: bytes):
         start = json.loads(data)
         role = start.get("role", "list")
+        if role == "attachment_retry":  # read again only where LibreOffice is, if that is what it waited for
+            return None if start.get("waits_for_office") and office.soffice() is None else self.attachment_retry(start)
         if role == "api":
             request = self.api_request(int(start["page"]))
         elif role == "recheck":
