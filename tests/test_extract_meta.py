@@ -70,6 +70,9 @@ def test_name_shapes():
     assert looks_like_person("赵  培") and looks_like_person("赵延东、风笑天")
     assert not looks_like_person("亦观察") and not looks_like_person("三立新聞網") and not looks_like_person("最新文章")
     assert not looks_like_person("国务院办公厅") and not looks_like_person("易信")
+    # page furniture opening with a surname character (关, 时, 全, 简): no name
+    for word in ("关键词", "时间", "全文", "简介", "上一篇"):
+        assert not looks_like_person(word), word
 
 
 def test_a_gov_fragment_without_head_takes_its_title_and_office_from_the_metadata_table():
@@ -529,3 +532,31 @@ def test_a_closing_credit_line_names_the_author():
     # '徐勇（新华社供本报特稿）' after the last paragraph
     article, truth = bench_page("zh-news-new", "sohu_1")
     assert article.author == truth["author"] == "徐勇"
+
+
+def test_without_a_headline_line_the_guessed_header_zone_leaves_out_menu_links():
+    # ygnp_1 as it was read when its headline was not found: the 8 lines above the body were the menu
+    # ('阳光执法' taken for a byline name); Chinese link lines are no header there
+    from crawler.extract import page as page_mod, selection, zones
+    folder = Path(__file__).parent.parent / "bench" / "pages" / "zh-gov-spent-2" / "ygnp_1"
+    flags = []
+    page_ = page_mod.build(page_mod.decode(gzip.decompress((folder / "page.html.gz").read_bytes()), None, flags),
+                           None, {}, flags)
+    chosen, body_start = selection.choose_lines(page_, None)
+    header = zones.read_header(page_.lines, chosen, body_start, "")
+    assert header.title_idx is None and "阳光执法" not in header.zone
+    assert "发布时间：2014-04-29 17:47" in header.zone
+
+
+def test_the_titles_headline_segment_is_not_a_long_site_name():
+    # real <title>s of bench pages: a short headline before a long site name (stcn_1), a headline ending in
+    # 平台 / 落网 (cwced a0cb0242, ymwbw_1) that stays the headline
+    from crawler.extract.titles import strip_site_suffix
+    assert strip_site_suffix("房价，深港创业者之殇？-证券时报多媒体数字报刊平台") == "房价，深港创业者之殇？"
+    assert strip_site_suffix("农机专家李金泽：为农机行业搭建现代化信息平台_振兴东北") == "农机专家李金泽：为农机行业搭建现代化信息平台"
+    assert strip_site_suffix("郯城抢劫金店嫌犯藏匿83天落网 - 临沂城事 - 沂蒙晚报网") == "郯城抢劫金店嫌犯藏匿83天落网"
+
+
+def test_a_repost_or_compilation_word_in_the_author_slot_is_no_author():
+    for value in ("转载", "网络转载", "综合", "互联网", "原创"):
+        assert extract(_zh_page(f"<div>2024-05-20 10:30 来源：健康报 作者：{value}</div>")).author is None, value

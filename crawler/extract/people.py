@@ -61,8 +61,10 @@ _TRAILING = re.compile(r"[（(]\s*(?:[^（()）\n]{0,8}(?:记者|記者)\s*)?(?P
 _CREDIT_LINE = re.compile(r"^\s*(?P<v>" + _NAMES + r")\s*[（(][^（()）\n]{0,16}(?:供稿|特稿|专稿|專稿|撰稿|报道|報道)[）)]\s*$")
 # a header line holding only person names ("犬儒病(上)" then "胡平"): surname-checked
 _SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝眉闻")
+# (and the words of a page's furniture that begin with a surname character: "时间", "全文", "关键词", "简介")
 _UI_WORDS = re.compile(r"查看|评论|點擊|点击|更多|返回|首页|分享|打印|关闭|收藏|登录|注册|搜索|热门|推荐|专题|新闻|视频|图片|频道|"
-                       r"关注|關注|订阅|訂閱")
+                       r"关注|關注|订阅|訂閱|正文|全文|原文|时间|時間|日期|简介|簡介|导读|導讀|摘要|标签|標籤|关键|關鍵|附件|下载|"
+                       r"下載|目录|目錄|上一|下一|字体|字號|字号|全屏|大图|大圖")
 # a dateline byline without a label: "凤凰卫视 王恳 周铭吉 北京报道", "王恳 北京报道" (the organisation optional)
 _DATELINE = re.compile(r"^\s*(?:[\u4e00-\u9fff]{2,8}\s+)?(?P<v>[\u4e00-\u9fff·]{2,4}(?:\s[\u4e00-\u9fff·]{2,4}){0,3})"
                        r"\s+[\u4e00-\u9fff]{2,4}(?:报道|報導|报导)\s*$", re.M)
@@ -73,7 +75,8 @@ _EDITOR = re.compile(
     r"(?=\s|[)）】\]|｜]|校对|$)")
 _EDITOR_WEAK = re.compile(r"(?:^|[\s【\[(（])(?:编辑|編輯)\s*[:：|｜/]\s*(?P<v>[^\s)）】\]|｜,，]{2,12})", re.M)
 # (a label word alone is an empty slot before the next label: "来源： 作者：来源：人民网")
-_JUNK_NAME = re.compile(r"^(?:本站|本网|admin|管理员|佚名|未知|null|none|小编|小編|编辑|網絡|网络|字号|字體|字体|分享|打印|"
+_JUNK_NAME = re.compile(r"^(?:本站|本网|admin|管理员|佚名|匿名|未知|不详|null|none|小编|小編|编辑|網絡|网络|互联网|網絡轉載|网络转载|"
+                        r"转载|轉載|转自网络|网络整理|整理|综合|綜合|原创|原創|字号|字體|字体|分享|打印|"
                         r"微信公众平台|作者|来源|來源|记者|記者|责任编辑|責任編輯|责编|責編|出处|出處)$", re.I)
 # "健康报 2024-05-20": the unlabelled name before the date on a header line
 # (a Latin start too, with Chinese after it: "TNW中文站 2016年10月14日07:17", not "Posted 2024-05-20")

@@ -59,11 +59,31 @@ def doc_title(raw: str, flags: list[str]) -> str:
     return raw
 
 
+# the endings of a site's or an edition's name ("证券时报多媒体数字报刊平台", "阳光南皮门户网站", "邵阳日报电子版")
+# (a bare 网 only on a short name: a headline ends in 落网, 上网)
+_SITE_END = re.compile(r"(?:网站|網站|门户|門戶|平台|平臺|在线|在線|电子版|電子版|数字报|數字報|报刊|報刊|频道|頻道|客户端|客戶端)$"
+                       r"|^.{1,7}[网網]$")
+
+
 def strip_site_suffix(title: str) -> str:
-    parts = [p for p in _SEP.split(title) if p.strip()]
+    """The headline segment of a <title>: the longer of its first two parts, unless that one is named like a
+    site and the other is not (a short headline before a long site name)."""
+    parts = [p.strip() for p in _SEP.split(title) if p.strip()]
     if len(parts) <= 1:
         return title.strip()
-    return max(parts[:2], key=len).strip()
+    first, second = parts[:2]
+    long_, short = (first, second) if len(first) >= len(second) else (second, first)
+    if _site_like(long_) and not _site_like(short) and len(norm(short)) >= 4:
+        return short
+    return long_
+
+
+def _site_like(part: str) -> bool:
+    """Named like a site: a site's ending, short, no sentence punctuation ("…搭建现代化信息平台：…" is a headline)."""
+    return len(part) <= 16 and bool(_SITE_END.search(part)) and not _HEADLINE_MARK.search(part)
+
+
+_HEADLINE_MARK = re.compile(r"[，。：:！？!?“”\"《》、；;（）()\s]")
 
 
 _PRIORITY = {"h1": 4, "h2": 2, "h3": 1}  # other title candidates (title-classed elements): 3
@@ -94,6 +114,7 @@ def find_title(elements: list, meta: dict, flags: list[str], crumbs=None) -> str
     # an <h1> masthead "证券时报多媒体数字报")
     # (Chinese only: an English <title>'s "Headline: The Complete Guide" segments split a headline)
     lead_key = norm(leading_title(page_title)) if page_title and _CJK.search(page_title) else ""
+    segmented = len(lead_key) >= 4 and lead_key != page_key  # a headline segment and more
     rows = []  # (position, element, text) of the elements of a headline's length
     for pos, el in enumerate(elements[:60]):
         text = el_text(el)
@@ -118,7 +139,8 @@ def find_title(elements: list, meta: dict, flags: list[str], crumbs=None) -> str
         if key not in sites and any(ck in key and (tag == "h1" or len(key) <= len(ck) + 4) or key in ck
                                     for ck in confirm) and not _cut_link_title(el, key, lead_key):
             prio += 10 + min(len(key), 60) / 60
-            if lead_key and len(lead_key) >= 4 and (lead_key in key or key in lead_key) and lead_key != page_key:
+            # (a bonus, not a veto: an e-paper's "邵阳日报电子版_2015-10-11_时事_标题" puts the headline last)
+            if segmented and (lead_key in key or key in lead_key):
                 prio += 3
         candidates.append((prio, -pos, text))
     best = max(candidates) if candidates else None
@@ -143,7 +165,7 @@ def find_title(elements: list, meta: dict, flags: list[str], crumbs=None) -> str
     if page_title:
         # a <title> naming the page's section ("行政处罚公开-阳光南皮门户网站", the section a crumb of the page's
         # trail) names no article: the headline-like element, if there is one
-        if best and best[0] >= 3 and crumbs is not None and lead_key in crumbs():
+        if best and best[0] >= 3 and lead_key and crumbs is not None and lead_key in crumbs():
             return best[2]
         return without_tags(strip_site_suffix(page_title))
     if best and best[0] >= 4:
@@ -210,4 +232,4 @@ def crumbs_of(lines) -> set[str]:
     for line in lines[:80]:
         if len(line.text) < 200 and _TRAIL.match(line.text):
             found.update(norm(c) for c in _CRUMB_SPLIT.split(line.text)[1:])
-    return found
+    return found - {""}

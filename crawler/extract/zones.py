@@ -57,8 +57,10 @@ def read_header(lines: list, chosen: list, body_start: int, title_key: str) -> H
     title_idx = title_line(lines, body_start, title_key)
     if title_idx is not None and title_idx < body_start:
         zone_lines = lines[title_idx + 1:body_start][:15]
-    else:
-        zone_lines = lines[max(0, body_start - 8):body_start]
+    else:  # no headline line: the lines above the body, less Chinese links (a menu's "阳光执法", "文化" are no
+        # byline; an English byline often links the author's page)
+        zone_lines = [ln for ln in lines[max(0, body_start - 8):body_start]
+                      if not (ln.links and ln.links * 2 >= ln.n and not ln.text.isascii())]
     zone_extra, chosen, subtitle = split_header_lines(chosen, title_key)
     # between the block's start and its first body line, in page order: the header lines the split took out
     # and the lines the walk excluded there (a byline or date block classed "byline", "meta", …)
