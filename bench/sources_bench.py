@@ -18,13 +18,14 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from tests.localserver import LocalServer, QuietHandler  # noqa: E402
 
 _CHARS = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面"
           "而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性"
@@ -47,12 +48,9 @@ def list_html(i: int) -> bytes:
             f'<li><a href="/s{i}/202405/a{i}.html">第{i}号卫生健康通知</a> 2024-05-20</li></ul></body></html>').encode()
 
 
-class Server:
+class Server(LocalServer):
     def __init__(self):
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self):
                 parts = self.path.split("?", 1)[0].strip("/").split("/")
                 body, status = b"<html><body>not found</body></html>", 404
@@ -62,29 +60,12 @@ class Server:
                         body, status = list_html(i), 200
                     elif len(parts) == 3 and parts[2] == f"a{i}.html":
                         body, status = article_html(i), 200
-                self.send_response(status)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.reply(status, body, "text/html; charset=utf-8")
 
         class Listener(ThreadingHTTPServer):
             request_queue_size = 1024  # 1,000 sources connect at once: the default backlog of 5 refuses them
 
-        self.server = Listener(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        super().__init__(Handler, Listener)
 
 
 def write_config(path: Path, server: Server, count: int) -> Path:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from http.cookies import SimpleCookie
+
+from tests.localserver import LocalServer, QuietHandler
 
 COOKIE = "hw_ts"
 
@@ -22,19 +23,14 @@ def challenge_page(token: str) -> bytes:
             'location.reload();</script></head><body></body></html>').encode()
 
 
-class ChallengeSite:
+class ChallengeSite(LocalServer):
     def __init__(self, expire_after: int = 1000):
         self.expire_after = expire_after
         self.lock = threading.Lock()
         self.pages: dict[str, tuple[bytes, str]] = {}  # path -> (body, content type)
         self.uses: dict[str, int] = {}  # valid cookie value -> requests answered with it
         self.log: list[dict] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        super().__init__(self._handler())
 
     def add(self, path: str, body: bytes, content_type: str = "text/html; charset=utf-8") -> str:
         self.pages[path] = (body, content_type)
@@ -90,10 +86,7 @@ class ChallengeSite:
     def _handler(self):
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self):
                 path = self.path.split("?", 1)[0]
                 browser = "Sec-Fetch-Mode" in self.headers
@@ -114,18 +107,6 @@ class ChallengeSite:
                 with site.lock:
                     site.log.append({"path": self.path, "status": status, "browser": browser, "valid_cookie": valid,
                                      "user_agent": self.headers.get("User-Agent", "")})
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.reply(status, body, content_type)
 
         return Handler
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()

@@ -15,6 +15,7 @@ import struct
 from email.utils import formatdate
 from typing import Callable
 
+from tests.localserver import LocalServer
 from tests.sitekit import NewsSite
 
 Answer = Callable[[object, int], bool]
@@ -189,14 +190,13 @@ def header_flood(sent: dict, total: int, body: bytes, lines=pad_lines, flooding=
     return answer
 
 
-class DnsStub:
+class DnsStub(LocalServer):
     """A DNS server on 127.0.0.1 (UDP) whose answers the test scripts: `answers[n]` is the answer to
     the n-th A query (a list of IPv4 addresses, or None for SERVFAIL); the last one repeats. The
     crawler uses it with $HEALTHWATCH_NAMESERVER=127.0.0.1:port. Every query is kept in `queries`."""
 
     def __init__(self, answers: list[list[str] | None]):
         import socketserver
-        import threading
 
         self.answers, self.queries = answers, []
         stub = self
@@ -208,21 +208,11 @@ class DnsStub:
                 if reply:
                     sock.sendto(reply, self.client_address)
 
-        self.server = socketserver.ThreadingUDPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(Handler, socketserver.ThreadingUDPServer)
 
     @property
     def address(self) -> str:
         return "%s:%d" % self.server.server_address
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
     def _reply(self, data: bytes) -> bytes | None:
         if len(data) < 12:

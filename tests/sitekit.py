@@ -10,8 +10,9 @@ import threading
 import time
 from collections import Counter
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from tests.localserver import LocalServer, QuietHandler
 
 FIXTURES = Path(__file__).parent / "fixtures" / "site"
 PER_PAGE = 5
@@ -29,7 +30,7 @@ def fixture_articles() -> list[dict]:
     return out
 
 
-class NewsSite:
+class NewsSite(LocalServer):
     """Articles at /news/<yyyymm>/<id>.html, listed newest first on /news/index.html,
     /news/index_2.html, ... ; special pages can be added with `add_raw`."""
 
@@ -41,9 +42,7 @@ class NewsSite:
         self.statuses: list[tuple[str, int]] = []
         self.changed_at = time.time()
         self.hang_seconds: float = 0.0  # > 0: every request waits this long (a hung server)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(self._handler())
 
     # -- content ------------------------------------------------------------------------------
 
@@ -83,27 +82,13 @@ class NewsSite:
         """Answer the request some other way (True) or let the normal routes answer (False)."""
         return False
 
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
-
     def article_hits(self) -> int:
         return sum(n for path, n in self.hits.items() if path.startswith("/news/") and "index" not in path)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
     def _handler(self):
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self):
                 path = self.path.split("?", 1)[0]
                 site.hits[path] += 1
@@ -113,13 +98,7 @@ class NewsSite:
                     time.sleep(site.hang_seconds)
                 status, body, ctype, headers = self._route(path)
                 site.statuses.append((path, status))
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(body)
+                self.reply(status, body, ctype, headers)
 
             def _route(self, path):
                 with site.lock:

@@ -25,12 +25,12 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from crawler.config import BUNDLED_CONFIG
+from tests.localserver import LocalServer, QuietHandler
 
 CASES = Path(__file__).parent / "fixtures" / "sources"
 TEXT_TYPES = ("html", "xml", "json", "javascript", "text")
@@ -60,11 +60,12 @@ class FixtureHosts:
             for route in case["routes"]:
                 route = {**route, "dir": case["dir"]}
                 self.routes.setdefault(urlsplit(route["url"]).netloc, []).append(route)
-        self.servers = {host: ThreadingHTTPServer(("127.0.0.1", 0), self._handler(host)) for host in self.routes}
+        self.servers = {host: LocalServer(self._handler(host)) for host in self.routes}
+        self.running = ExitStack()
         self.requests: list[tuple[str, str]] = []  # (method, real URL)
 
     def local(self, host: str) -> str:
-        return f"http://127.0.0.1:{self.servers[host].server_address[1]}"
+        return self.servers[host].url("")
 
     def rewrite(self, text: bytes) -> bytes:
         """Real origins (https, http, protocol-relative) -> their local servers."""
@@ -83,14 +84,11 @@ class FixtureHosts:
 
     def __enter__(self):
         for server in self.servers.values():
-            server.daemon_threads = True
-            threading.Thread(target=server.serve_forever, daemon=True).start()
+            self.running.enter_context(server)
         return self
 
     def __exit__(self, *exc):
-        for server in self.servers.values():
-            server.shutdown()
-            server.server_close()
+        self.running.close()
 
     def _find(self, host: str, method: str, target: str, body: bytes, cookie: str | None = None) -> dict | None:
         parts = urlsplit(target)
@@ -111,10 +109,7 @@ class FixtureHosts:
     def _handler(self, host: str):
         hosts = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self):
                 self._answer("GET", b"")
 
@@ -137,13 +132,8 @@ class FixtureHosts:
                     if any(t in ctype for t in TEXT_TYPES):
                         data = hosts.rewrite(data)
                     status = route.get("status", 200)
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(data)))
-                if route and route.get("set_cookie"):
-                    self.send_header("Set-Cookie", route["set_cookie"] + "; Path=/")
-                self.end_headers()
-                self.wfile.write(data)
+                cookie = {"Set-Cookie": route["set_cookie"] + "; Path=/"} if route and route.get("set_cookie") else {}
+                self.reply(status, data, ctype, cookie)
 
         return Handler
 

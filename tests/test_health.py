@@ -22,9 +22,8 @@ NAMES = {"redesign": "redesigned-health-news", "guarded": "guarded-policy-portal
 
 @pytest.fixture
 def hook():
-    h = Hook()
-    yield h
-    h.server.shutdown()
+    with Hook() as h:
+        yield h
 
 
 def health_of(config, db) -> dict[str, dict]:
@@ -71,7 +70,7 @@ def test_sites_that_change_get_verdicts_one_alert_each_and_recover(hook, tmp_pat
         config = write_sources(tmp_path / "sources.toml", [
             (NAMES["redesign"], redesign, {}), (NAMES["guarded"], guarded, {}),
             (NAMES["quiet"], quiet, {}), (NAMES["undated"], undated, {})])
-        config.write_text(config.read_text() + f'\n[health]\nnotify = ["{hook.url}"]\n', encoding="utf-8")
+        config.write_text(config.read_text() + f'\n[health]\nnotify = ["{hook.apprise_url}"]\n', encoding="utf-8")
         db = tmp_path / "hw.db"
 
         # three ordinary runs: each source builds a history; quiet and undated publish real pages

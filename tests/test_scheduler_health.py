@@ -20,12 +20,11 @@ def status_json(config, db) -> dict:
 
 
 def test_failed_runs_are_retried_soon_and_alert_once(tmp_path):
-    hook = Hook()
-    with NewsSite() as up, NewsSite() as down:
+    with Hook() as hook, NewsSite() as up, NewsSite() as down:
         up.publish(PAGES[0]["id"], PAGES[0]["html"])
         config = write_sources(tmp_path / "sources.toml", [("up-source", up, {"schedule": "1h"}),
                                                            ("down-source", down, {"schedule": "1h"})])
-        config.write_text(config.read_text() + f'\n[health]\nnotify = ["{hook.url}"]\nfailures = 2\n'
+        config.write_text(config.read_text() + f'\n[health]\nnotify = ["{hook.apprise_url}"]\nfailures = 2\n'
                           'retry = ["1s", "2s"]\n', encoding="utf-8")
         down.__exit__()  # connection refused from the start
         db = tmp_path / "hw.db"
@@ -45,7 +44,6 @@ def test_failed_runs_are_retried_soon_and_alert_once(tmp_path):
     failing = [p for p in hook.posts if p["title"] == "healthwatch: down-source is failing"]
     assert len(failing) == 1 and "connection refused" in failing[0]["message"], hook.posts
     assert len(hook.posts) == 1, "one alert for the change, not one per failed run"
-    hook.server.shutdown()
 
     assert live["scheduler"] is not None and live["db"] == str(db.resolve())
     rows = {r["source"]: r for r in live["sources"]}

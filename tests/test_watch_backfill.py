@@ -16,9 +16,8 @@ ARTICLES = {a["id"]: a for a in fixture_articles()}
 
 
 def test_watch_before_first_crawl_backfill_snippets_edits_and_listing(tmp_path):
-    hook = Hook()
-    secret_url = hook.url.replace("json://", "json://hw:VerySecretPass123@")
-    with NewsSite() as site:
+    with Hook() as hook, NewsSite() as site:
+        secret_url = hook.apprise_url.replace("json://", "json://hw:VerySecretPass123@")
         for name in ("people_2024", "spam_mirror_1", "gzggw_1", "hexun_1"):
             site.publish(name, ARTICLES[name]["html"])
         config = write_config(tmp_path / "sources.toml", site, recheck=["1s"])
@@ -64,4 +63,3 @@ def test_watch_before_first_crawl_backfill_snippets_edits_and_listing(tmp_path):
     assert "VerySecretPass123" not in listing.stdout and "****" in listing.stdout
     text = run_cli("watches", "--config", config, "--db", db, env={"COLUMNS": "100"}).stdout
     assert "space" in text and "streamers" in text and "VerySecretPass123" not in text
-    hook.server.shutdown()

@@ -1,29 +1,27 @@
 """Keyword watches end to end: a real crawl, a real webhook (Apprise json://) on 127.0.0.1,
 the Atom feed read back with feedparser."""
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import feedparser
 import pytest
 
 from crawler.config import ConfigError, load_config
 from tests.conftest import run_cli
+from tests.localserver import LocalServer, QuietHandler
 from tests.sitekit import NewsSite, fixture_articles, write_config
 from tests.test_crawl import crawl, rows
 
 LATER = ("people_2024", "thepaper_1", "spam_mirror_1")
 
 
-class Hook:
+class Hook(LocalServer):
+    """A webhook on 127.0.0.1 (Apprise's json:// posts to it): keeps what it was sent, answers `status`."""
+
     def __init__(self):
         self.posts, self.status = [], 200
         hook = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 if hook.status == 200:
@@ -31,16 +29,14 @@ class Hook:
                 self.send_response(hook.status)
                 self.end_headers()
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"json://127.0.0.1:{self.server.server_address[1]}/hook"
+        super().__init__(Handler)
+        self.apprise_url = f"json://127.0.0.1:{self.server.server_address[1]}/hook"
 
 
 @pytest.fixture
 def hook():
-    h = Hook()
-    yield h
-    h.server.shutdown()
+    with Hook() as h:
+        yield h
 
 
 def with_watches(path, hook_url):
@@ -65,7 +61,7 @@ def test_new_matches_are_notified_once_and_fed_as_atom(hook, tmp_path):
         for name, article in articles.items():
             if name not in LATER:
                 site.publish(name, article["html"])
-        config = with_watches(write_config(tmp_path / "sources.toml", site), hook.url)
+        config = with_watches(write_config(tmp_path / "sources.toml", site), hook.apprise_url)
         db = tmp_path / "hw.db"
 
         crawl(config, db)
