@@ -560,3 +560,43 @@ def test_the_titles_headline_segment_is_not_a_long_site_name():
 def test_a_repost_or_compilation_word_in_the_author_slot_is_no_author():
     for value in ("转载", "网络转载", "综合", "互联网", "原创"):
         assert extract(_zh_page(f"<div>2024-05-20 10:30 来源：健康报 作者：{value}</div>")).author is None, value
+
+
+def _bench_parsed(set_name: str, name: str):
+    from crawler.extract import page as page_mod
+    folder = Path(__file__).parent.parent / "bench" / "pages" / set_name / name
+    flags = []
+    return page_mod.build(page_mod.decode(gzip.decompress((folder / "page.html.gz").read_bytes()), None, flags),
+                          None, {}, flags)
+
+
+def test_a_lone_link_reading_like_a_name_is_a_tag_or_menu_unless_it_links_a_reporter():
+    # 9 in 10 lone surname-initial words of the bench pages are links ("文化", "房产", "江苏"): a channel, a tag,
+    # a place; chinatimes' <div class=author><a href=/reporter/899>謝明俊</a> is the byline and stays
+    from crawler.extract.zones import _tag_link
+    lines = {ln.text: ln for ln in _bench_parsed("zh-news-new", "chinatimes_1").lines}
+    assert not _tag_link(lines["謝明俊"])
+    for set_name, name, word in (("zh-more-new", "cpd_1", "文化"), ("zh-news-new", "qq_2", "房产"),
+                                 ("zh-news-new", "chinadaily_1", "江苏"), ("zh-news-spent", "hk01_1", "馮允謙")):
+        line = next(ln for ln in _bench_parsed(set_name, name).lines if ln.text.strip() == word)
+        assert _tag_link(line), (name, word)
+
+
+def test_a_name_line_word_the_page_shows_elsewhere_is_no_byline():
+    from crawler.extract.people import _recurs, _word_of_four
+    # the name-line authors of the bench pages show once ('祝华新' under cyol_1's headline), or again only behind
+    # a label ('作者：罗银胜')
+    assert not _recurs("祝华新", _bench_parsed("zh-news-new", "cyol_1"))
+    assert not _recurs("米博华", _bench_parsed("zh-gov-new", "yuechi_1"))
+    # a menu word repeated (gmw_1 '文化' in menus and text, ifeng_2 '房产' in two menus)
+    assert _recurs("文化", _bench_parsed("zh-news-new", "gmw_1"))
+    assert _recurs("房产", _bench_parsed("zh-news-new", "ifeng_2"))
+    # a lone four-character "name" with a one-character surname is a word (lines of bench pages)
+    assert _word_of_four("全部楼层") and _word_of_four("边防要闻") and not _word_of_four("欧阳恒之")
+    assert extract(_zh_page("<div>2024-05-20 10:30</div><div>王者荣耀</div>")).author is None
+    assert extract(_zh_page("<div>2024-05-20 10:30</div><div>赵延东</div>")).author == "赵延东"
+
+
+def test_a_desk_and_a_bar_after_the_label():
+    assert extract(_zh_page("<div>2024-05-20 10:30 来源：人民网 作者：本刊编辑部</div>")).author is None
+    assert extract(_zh_page("<div>2024-05-20 10:30 记者｜张三</div>")).author == "张三"

@@ -37,7 +37,7 @@ _AUTHOR = re.compile(
     r"(?=[\s\u4e00-\u9fff《》【(（AaBb])(?:"
     # (not "告诉记者：…" in prose: the label starts the text or follows 本报/特约/… or a non-CJK character)
     r"(?:(?<![\u4e00-\u9fff])|(?<=本报|本報|本刊|本网|本網|特约|特約|见习|實習|实习|首席|驻站)|(?<=新华社|新華社|中新社))"
-    r"(?:作者|撰文|撰稿|文字|采写|記者|记者|通讯员|通訊員|执笔人|执笔|Author|By|文)\s*[:：︱]\s*(?P<v>[^\s|｜:：【】。，,]{2,30}?)(?:" + _STOP + "|(?<=[\u4e00-\u9fff])(?=[ \t\u3000][\u4e00-\u9fff]))" +
+    r"(?:作者|撰文|撰稿|文字|采写|記者|记者|通讯员|通訊員|执笔人|执笔|Author|By|文)\s*[:：︱｜|]\s*(?P<v>[^\s|｜:：【】。，,]{2,30}?)(?:" + _STOP + "|(?<=[\u4e00-\u9fff])(?=[ \t\u3000][\u4e00-\u9fff]))" +
     r"|[【(（]?\s*(?:文|编译|編譯)\s*[/|｜]\s*(?:[^\s】]{0,12}作者\s*)?(?P<v2>[^\s|｜/】)）]{2,12})" +
     r"|(?<![\u4e00-\u9fff])作者(?P<v3>[\u4e00-\u9fffA-Za-z]{2,4})(?=\s|$|\|)" +  # (not "观点仅为作者所有")
     r"|[（(]\s*(?:本报|本報|新华社|新華社|本网|本網|通讯员)?\s*(?:记者|記者)\s*(?P<v4>[^）)\n]{2,40})(?:[）)]|$)" +
@@ -308,9 +308,17 @@ def _name_line(zone: str) -> str | None:
         m = _NAME_LINE.match(line)
         # (a line under a "label：" line is that label's value: an info table's "公开时限：" / "常年公开"; so is a
         # line under a label cell without its colon, "文号" / "关键词")
-        if m and looks_like_person(m.group("v")) and not (i and _label_cell(lines[i - 1])):
+        if m and looks_like_person(m.group("v")) and not (i and _label_cell(lines[i - 1])) \
+                and not _word_of_four(m.group("v")):
             return m.group("v")
     return None
+
+
+def _word_of_four(value: str) -> bool:
+    """One four-character "name" with a one-character surname: a word ("王者荣耀", "全部楼层", "边防要闻": every such
+    lone line on the bench pages), not a byline; compound surnames and transliterations stay."""
+    return len(value) == 4 and not value.startswith(_COMPOUND_SURNAMES) and "·" not in value \
+        and not to_simplified(value[:2]).startswith(_COMPOUND_SURNAMES)
 
 
 def _label_cell(line: str) -> bool:
@@ -379,7 +387,10 @@ def _author_candidates(zone: str, first_lines: str, last_lines: str, meta: dict,
     yield _dateline_names(first_lines) or _dateline_names(zone), "unlabelled"
     m = _AUTHOR_SLASH_SOURCE.search(zone)
     v = (m.group("a") if m else None) or _reporter([t for t in (zone, first_lines, last_lines) if any(
-        s in t for s in _REPORTER_LABELS)]) or _name_line(zone)
+        s in t for s in _REPORTER_LABELS)])
+    if not v and (v := _tidy(_name_line(zone))):
+        yield v, "name line"
+        v = None
     if not v:  # "……（姚峰 上海报道）" closing the last paragraph
         # (only lines ending in a closing bracket can match)
         tail = [line for line in last_lines.split("\n") if line.rstrip().endswith((")", "）"))]
@@ -400,7 +411,7 @@ def _author_candidates(zone: str, first_lines: str, last_lines: str, meta: dict,
             and (v := _tidy(m.group("v"))):
         yield v, "poster"
     if body_head and (v := _tidy(_name_line(body_head))):
-        yield v, "unlabelled"
+        yield v, "name line"
     # a reporter's byline line among the body's first short lines (under a photo caption and the lead:
     # "早报记者陈良飞实习生马英之")
     if body_head and (v := _reporter_line(body_head)):
@@ -531,7 +542,7 @@ _CHANNEL = re.compile(r"^(?:国内|國內|国际|國際|社会|社會|财经|財
                       r"港澳|台湾|臺灣|台灣|大陆|大陸|要闻|要聞|新闻|新聞|资讯|資訊)(?:新闻|新聞|要闻|要聞|资讯|資訊|频道|頻道)?$")
 # the endings of a column, a platform or a channel: not a person even where a label says 作者 ("作者：亦观察")
 _COLUMN_END = re.compile(r"(?:观察|觀察|评论|評論|评论员|評論員|时评|時評|专栏|專欄|栏目|欄目|社论|社論|自媒体|自媒體|号|號|频道|頻道|"
-                         r"客户端|客戶端|平台)$")
+                         r"客户端|客戶端|平台|编辑部|編輯部|编辑组|編輯組|编委会|編委會)$")
 _PARTS = re.compile(r"[\s、，,]+")
 # the endings of a medium's name: a publisher, never the author
 _MEDIA_END = re.compile(r"(?:网|網|报|報|社|台|刊|客户端|客戶端|新闻|新聞|新闻云|新聞雲|杂志|雜誌)$")
@@ -735,8 +746,26 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
             return kind == "poster" or not _handle_like(value)
         if _in_headline(value, page):  # a name in the headline is its subject, not its author
             return False
+        if kind == "name line" and _recurs(value, page):
+            return False
         return looks_like_person(value) and not is_organisation(value, sites)
     return valid
+
+
+def _recurs(value: str, page) -> bool:
+    """Whether a name standing alone on a header line shows on other lines of the page too (not behind a byline
+    label): a word of the page's menus, tags or text ("文化", "江苏"), not a byline; every name-line author of the
+    bench pages shows once (or again only behind "作者：")."""
+    names_ = [n for n in _PARTS.split(value) if n]
+    if all(page.visible_text.count(n) <= 1 for n in names_):  # (the common case: one count per name)
+        return False
+    alone = 0  # lines holding the name line's text alone: itself, and a menu's copy
+    for line in page.lines:
+        if line.text.strip(" ●•■◆▲★") == value:
+            alone += 1
+        elif any(n in line.text and not _credited(n, line.text) for n in names_):
+            return True
+    return alone >= 2
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
