@@ -600,3 +600,10 @@ def test_a_name_line_word_the_page_shows_elsewhere_is_no_byline():
 def test_a_desk_and_a_bar_after_the_label():
     assert extract(_zh_page("<div>2024-05-20 10:30 来源：人民网 作者：本刊编辑部</div>")).author is None
     assert extract(_zh_page("<div>2024-05-20 10:30 记者｜张三</div>")).author == "张三"
+
+
+def test_a_source_written_against_the_reporter_after_the_date():
+    # '2016-12-02 08:22:24 浔阳晚报/记者 梅俊': source and reporter run together, no labels
+    article, truth = bench_page("zh-news-spent-2", "jjcbw_1")
+    assert article.publisher == truth["publisher"] == "浔阳晚报"
+    assert article.author == truth["author"] == "梅俊"

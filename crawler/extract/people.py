@@ -30,7 +30,7 @@ _AFTER_DATE = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[ \
 # the same name with more after it, or written against the time: "2018-02-28 14:31中央社 澎湖縣28日電",
 # "2019-03-18 23:59聯合報 記者陳嘉寧／…": trusted only with an organisation's ending
 _AFTER_DATE_ORG = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?[ \t]*\d{1,2}:\d\d(?::\d\d)?[ \t]*"
-                             r"(?P<v>[\u4e00-\u9fff][\u4e00-\u9fff·]{1,10}?(?:报|報|社|网|網|台))(?=\s|$)", re.M)
+                             r"(?P<v>[\u4e00-\u9fff][\u4e00-\u9fff·]{1,10}?(?:报|報|社|网|網|台))(?=\s|$|[/／|｜])", re.M)
 _AUTHOR = re.compile(
     # a one-character gate first: every alternative starts at whitespace, a CJK character, a bracket or
     # A/B (Author/By); the lookbehinds below are then tried at few positions (3x faster on English text)
