@@ -602,6 +602,17 @@ def test_a_desk_and_a_bar_after_the_label():
     assert extract(_zh_page("<div>2024-05-20 10:30 记者｜张三</div>")).author == "张三"
 
 
+def test_a_masthead_inside_a_site_named_title_segment_is_never_confirmed():
+    # stcn_1 with its <h2> headline made a plain <div>: the <h1> masthead '证券时报多媒体数字报' lies inside the
+    # <title>'s site-named segment '证券时报多媒体数字报刊平台', so it is no headline; the <title>'s headline stays
+    folder = Path(__file__).parent.parent / "bench" / "pages" / "zh-news-spent" / "stcn_1"
+    html = gzip.decompress((folder / "page.html.gz").read_bytes())
+    headline = "<h2>房价，深港创业者之殇？</h2>".encode("gb18030")
+    assert headline in html
+    html = html.replace(headline, "<div>房价，深港创业者之殇？</div>".encode("gb18030"))
+    assert extract(html).title == "房价，深港创业者之殇？"
+
+
 def test_a_source_written_against_the_reporter_after_the_date():
     # '2016-12-02 08:22:24 浔阳晚报/记者 梅俊': source and reporter run together, no labels
     article, truth = bench_page("zh-news-spent-2", "jjcbw_1")

@@ -109,6 +109,9 @@ def find_title(elements: list, meta: dict, flags: list[str], crumbs=None) -> str
         # a Latin-script brand before a Chinese headline is the site's name too ("Solidot | 标题")
         elif len(parts) >= 2 and not _CJK.search(parts[0]) and _CJK.search(parts[-1]):
             sites.add(norm(parts[0]))
+        # a later segment named like a site ("证券时报多媒体数字报刊平台"), whatever its length; a masthead holding
+        # part of it ("证券时报多媒体数字报") is none of the headline either
+        sites.update(k for p in parts[1:] if _site_like(p.strip()) and len(k := norm(p)) >= 4)
     # the <title>'s headline segment: a candidate matching it outranks one matching only a later segment (the
     # site's or the channel's name, whatever their lengths: "房价，深港创业者之殇？-证券时报多媒体数字报刊平台" over
     # an <h1> masthead "证券时报多媒体数字报")
@@ -136,7 +139,7 @@ def find_title(elements: list, meta: dict, flags: list[str], crumbs=None) -> str
         if tag == "h1":
             h1s.append(text)
         # confirmed by <title> or og:title: a part of it, or (an <h1>) the full headline the title shortens
-        if key not in sites and any(ck in key and (tag == "h1" or len(key) <= len(ck) + 4) or key in ck
+        if not any(key in s for s in sites) and any(ck in key and (tag == "h1" or len(key) <= len(ck) + 4) or key in ck
                                     for ck in confirm) and not _cut_link_title(el, key, lead_key):
             prio += 10 + min(len(key), 60) / 60
             # (a bonus, not a veto: an e-paper's "邵阳日报电子版_2015-10-11_时事_标题" puts the headline last)
