@@ -6,6 +6,11 @@
 The site: real article pages (185 KB average) copied from ../shared/bench, each copy made unique
 by a number in its first paragraphs, behind list pages with a pager, served by nginx (Debian's
 nginx-light, a private config on a free 127.0.0.1 port). Politeness delay 0, the same concurrency.
+The copies keep their links to attachments on their own sites' hosts: healthwatch asks a local DNS
+that knows no name ($HEALTHWATCH_NAMESERVER, tests/faultsite.DnsStub), so those fail at once, as
+on a machine without those hosts, instead of waiting on this machine's DNS (which let lookups and
+robots.txt requests for them hang for seconds while their articles' items held Scrapy's scraper
+full: the crawl stood still in 2-5 s gaps, and runs of the same code differed by 40%).
 
 Anchor, measured in the same run and alternated with the measured runs: raw Scrapy fetching every
 page and reading the list pages' links, no parsing (bench/raw_crawl.py). Reported per run: pages/s,
@@ -27,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,6 +140,17 @@ http {{
                     status = entry.split(b'" ', 1)[1].split(b" ", 1)[0].decode() if b'" ' in entry else "?"
                     counts[status] = counts.get(status, 0) + 1
         return counts
+
+
+@contextmanager
+def no_other_hosts():
+    """Every name the crawls look up fails at once (SERVFAIL from a local DNS); the site is 127.0.0.1."""
+    sys.path.insert(0, str(ROOT))
+    from tests.faultsite import DnsStub
+
+    with DnsStub([None]) as dns:
+        os.environ["HEALTHWATCH_NAMESERVER"] = dns.address  # the crawls' environment (measure)
+        yield dns
 
 
 # -- measuring a process tree -------------------------------------------------------------------
@@ -248,7 +265,7 @@ def main() -> None:
     try:
         lists = build_site(work / "site", args.articles, args.per_page)
         report["list_pages"] = lists
-        with Nginx(work / "site", work) as site:
+        with Nginx(work / "site", work) as site, no_other_hosts():
             config = write_config(work / "bench.toml", site, lists, args.concurrency)
             raws, hws = [], []
             for n in range(args.rounds):
