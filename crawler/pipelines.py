@@ -13,9 +13,11 @@ none, while the reactor's thread goes on fetching.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures.process as _futures_process
 import gc
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections import deque
@@ -33,6 +35,14 @@ from crawler.documents.pipeline import store_documents
 BATCH_SIZE = 20
 BATCH_SECONDS = 2.0
 MAX_PENDING_BATCHES = 3  # batches handed to the writer and not yet stored before the crawl waits for one
+# Pages waiting in the extraction processes' pipe beyond the ones being extracted (the standard
+# library keeps one): with one, the extraction process waited for the crawl process's executor
+# threads to hand it the next page, and they wait for the GIL behind the reactor and the writer.
+QUEUED_PAGES = 8
+# The interval after which a thread waiting for the GIL makes the holder let go (default 5 ms):
+# the reactor's thread gives the GIL up at every socket call and pipe write, then waited up to
+# that long behind the writer's thread for it back.
+SWITCH_INTERVAL = 0.0005
 
 
 def extraction_processes(settings) -> int:
@@ -50,10 +60,8 @@ class SharedPool:
 
     @classmethod
     def acquire(cls, processes: int) -> ProcessPoolExecutor:
-        # "spawn": a fresh interpreter, not a fork of a process with a running reactor and its threads
         if cls.pool is None:
-            cls.pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
-                                           initializer=_pool_started, initargs=(os.getpid(),))
+            cls.pool = _deep_pool(processes)
         cls.users += 1
         return cls.pool
 
@@ -74,6 +82,18 @@ class SharedPool:
         return cls.pool
 
 
+def _deep_pool(processes: int) -> ProcessPoolExecutor:
+    """A pool whose call queue holds QUEUED_PAGES more than its processes (the size is read from the
+    module's EXTRA_QUEUED_CALLS when the executor is made, and only then)."""
+    # "spawn": a fresh interpreter, not a fork of a process with a running reactor and its threads
+    saved, _futures_process.EXTRA_QUEUED_CALLS = _futures_process.EXTRA_QUEUED_CALLS, QUEUED_PAGES
+    try:
+        return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_pool_started, initargs=(os.getpid(),))
+    finally:
+        _futures_process.EXTRA_QUEUED_CALLS = saved
+
+
 class ExtractPipeline:
     def __init__(self, crawler):
         self.crawler = crawler
@@ -87,6 +107,7 @@ class ExtractPipeline:
     def open_spider(self):
         if self.processes > 0:  # started with the crawl: the pool's imports overlap the first fetches
             self.pool = SharedPool.acquire(self.processes)
+            sys.setswitchinterval(SWITCH_INTERVAL)
         return_large_blocks()
         gc.freeze()  # Scrapy, the config and the extractor are loaded: out of the collector's way
 
