@@ -146,7 +146,23 @@ def _date_rank(text: str, m, f: Found) -> int:
         return 3
     if f.H is None and _WEEKDAY_AFTER.match(after) or _CN_NOT_PUBLISHED.search(before):
         return 2
-    return 0 if _LABEL.search(before) else 1
+    return 0 if _LABEL.search(before) or _on_meta_line(text, m) else 1
+
+
+# the header's meta line: a date with a 来源/作者/… label beside it ("2021年06月10日 17:35 来源： 【打印】"); its date
+# is the item's, as a labelled one is (over "本项目招标公告日期：2021年05月26日", an event's date further down)
+_META_LABELS = re.compile(r"(?:来源|來源|作者|记者|記者|编辑|編輯|浏览|瀏覽|点击|點擊|阅读|閱讀)\s*[:：]")
+
+
+def _on_meta_line(text: str, m) -> bool:
+    """The date is on a short line with a 来源/作者/… label, the first line of the text holding a date (a post's
+    footer further down, "作者： 流泉 访问统计： 2005年08月30日", is a blog's repost date, not the header's)."""
+    start, end = text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.end())
+    line = text[start:end if end != -1 else len(text)]
+    return len(line) <= 80 and bool(_META_LABELS.search(line)) and not _A_DATE.search(text, 0, start)
+
+
+_A_DATE = re.compile(r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}")
 
 
 # the token a date starts inside of is a web address ("http://epaper.x.cn/html/2017-01/04/content_1.htm"): the
@@ -377,6 +393,8 @@ def find_published(zone_text: str, meta: dict, html_text: str, url: str | None, 
         if shown.H is None:  # a day without time: the meta date (read for its time zone) is not needed
             return shown.iso(tz)
     from_meta = meta_date(meta, html_text)
+    if chinese and from_meta is not None:
+        from_meta = in_china_time(from_meta)
     if shown is None and from_meta is None:
         shown = weak
     if shown is None:
@@ -396,6 +414,27 @@ def find_published(zone_text: str, meta: dict, html_text: str, url: str | None, 
     if chinese and (m := MONTH_ONLY.search(zone_text + "\n" + near_text)):
         return f"{int(m['y']):04d}-{int(m['m']):02d}"
     return None
+
+
+_TZ = re.compile(r"^(?P<sign>[+-])(?P<h>\d\d):?(?P<m>\d\d)$")
+
+
+def in_china_time(f: Found) -> Found:
+    """A meta time with another UTC offset ("2025-03-31T00:37:22+00:00") as the same instant at +08:00: a Chinese
+    page shows its local time (sspai_1: "03/31 08:37"), and the other dates of a Chinese page are +08:00."""
+    if f.H is None or not f.tz or f.tz in ("+08:00", "+0800"):
+        return f
+    m = _TZ.match("+00:00" if f.tz == "Z" else f.tz)
+    if not m:
+        return f
+    offset = (1 if m["sign"] == "+" else -1) * timedelta(hours=int(m["h"]), minutes=int(m["m"]))
+    try:
+        local = datetime(f.y, f.m, f.d, f.H, f.M or 0, f.S or 0, tzinfo=timezone(offset)).astimezone(
+            timezone(timedelta(hours=8)))
+    except (ValueError, OverflowError):
+        return f
+    return Found(local.year, local.month, local.day, local.hour, local.minute, local.second if f.S is not None else None,
+                 "+08:00")
 
 
 def _shown_date(zone_text: str, lead_text: str, near_text: str, table_date: Found | None) \
