@@ -618,3 +618,27 @@ def test_a_source_written_against_the_reporter_after_the_date():
     article, truth = bench_page("zh-news-spent-2", "jjcbw_1")
     assert article.publisher == truth["publisher"] == "浔阳晚报"
     assert article.author == truth["author"] == "梅俊"
+
+
+def _stcn_with_title(title: str) -> bytes:
+    folder = Path(__file__).parent.parent / "bench" / "pages" / "zh-news-spent" / "stcn_1"
+    html = gzip.decompress((folder / "page.html.gz").read_bytes())
+    old = "<title>房价，深港创业者之殇？-证券时报多媒体数字报刊平台</title>".encode("gb18030")
+    assert old in html
+    return html.replace(old, f"<title>{title}</title>".encode("gb18030"))
+
+
+def test_a_title_naming_only_the_site_confirms_no_heading_and_its_logo_is_no_headline():
+    # stcn_1 re-titled as many article pages are: the site's name alone, a site and its slogan, 首页 and the site.
+    # The masthead <h1> '证券时报多媒体数字报' (inside the site's name) is skipped; the <h2> headline is taken
+    for title in ("证券时报多媒体数字报刊平台", "证券时报网-证券时报多媒体数字报刊平台", "首页 - 证券时报多媒体数字报刊平台"):
+        assert extract(_stcn_with_title(title)).title == "房价，深港创业者之殇？", title
+    from crawler.extract.titles import _site_like
+    assert not _site_like("嫌犯落网") and _site_like("证券时报网") and _site_like("证券时报多媒体数字报刊平台")
+
+
+def test_tags_after_a_heading_that_is_the_titles_headline_are_dropped():
+    from crawler.extract.titles import norm, without_tags
+    lead = norm("房价，深港创业者之殇？")
+    assert without_tags("房价，深港创业者之殇？|深圳|香港", lead) == "房价，深港创业者之殇？"
+    assert without_tags("房价，深港创业者之殇？|深圳|香港") == "房价，深港创业者之殇？|深圳|香港"

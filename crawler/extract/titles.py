@@ -62,7 +62,7 @@ def doc_title(raw: str, flags: list[str]) -> str:
 # the endings of a site's or an edition's name ("证券时报多媒体数字报刊平台", "阳光南皮门户网站", "邵阳日报电子版")
 # (a bare 网 only on a short name: a headline ends in 落网, 上网)
 _SITE_END = re.compile(r"(?:网站|網站|门户|門戶|平台|平臺|在线|在線|电子版|電子版|数字报|數字報|报刊|報刊|频道|頻道|客户端|客戶端)$"
-                       r"|^.{1,7}[网網]$")
+                       r"|^.{1,7}(?<![落上触觸联聯撒织織漏结結收入拉破])[网網]$")  # (not a verb's 网: "嫌犯落网")
 
 
 def strip_site_suffix(title: str) -> str:
@@ -83,17 +83,26 @@ def _site_like(part: str) -> bool:
     return len(part) <= 16 and bool(_SITE_END.search(part)) and not _HEADLINE_MARK.search(part)
 
 
+# a <title> part naming the kind of page, not the item
+_PAGE_WORDS = frozenset(("首页", "首頁", "正文", "详情", "詳情", "详情页", "内容页", "文章页", "新闻详情", "文章详情", "信息详情",
+                         "内容", "文章", "新闻", "新聞", "资讯", "資訊"))
 _HEADLINE_MARK = re.compile(r"[，。：:！？!?“”\"《》、；;（）()\s]")
 
 
 _PRIORITY = {"h1": 4, "h2": 2, "h3": 1}  # other title candidates (title-classed elements): 3
 
 
-def find_title(elements: list, meta: dict, flags: list[str], crumbs=None) -> str | None:
+def find_title(elements: list, meta: dict, flags: list[str], crumbs=None, dated_below=None) -> str | None:
     """`elements`: h1-h3 and title-classed elements in document order (collected by the body walk);
-    `crumbs()`: the normalised crumbs of the page's breadcrumb trail (read only when the <title> is the answer)."""
+    `crumbs()`: the normalised crumbs of the page's breadcrumb trail (read only when the <title> is the answer);
+    `dated_below(el)`: whether a date shows within the 3 lines under an element (read only without a <title>)."""
     page_title = doc_title(meta["title"], flags)
     page_key = norm(page_title)
+    named_site = set()  # a <title> that names only the site ("健康中国网", "健康中国网-权威健康资讯平台", "首页 - …")
+    if page_title and (parts := [p.strip() for p in _SEP.split(page_title) if p.strip()]) \
+            and all(_site_like(p) or p in _PAGE_WORDS for p in parts):
+        named_site = {k for k in (norm(p) for p in parts) if len(k) >= 4}
+        page_title, page_key = "", ""
     if len(page_key) < 4:  # "x", "首页": not a headline
         page_title, page_key = "", ""
     og = meta["meta"].get("og:title") or ""
@@ -101,7 +110,7 @@ def find_title(elements: list, meta: dict, flags: list[str], crumbs=None) -> str
     confirm = [k for k in (page_key, og_key) if len(k) >= 4]
     # the site-name segment of "Headline | Site" (the last, shorter part): a logo or masthead element
     # holding it is no headline although the <title> holds it
-    sites = set()
+    sites = set(named_site)
     for t in (page_title, og):
         parts = [p for p in _SEP.split(t) if p.strip()] if t else []
         if len(parts) >= 2 and len(parts[-1]) < len(parts[0]):
@@ -132,7 +141,7 @@ def find_title(elements: list, meta: dict, flags: list[str], crumbs=None) -> str
         if spam_possible and is_spam(text):
             continue
         key = norm(text)
-        if len(key) < 4:
+        if len(key) < 4 or any(key in s for s in named_site):  # (the site's name on its logo is no headline)
             continue
         tag = el.tag
         prio = _PRIORITY.get(tag, 3)
@@ -145,15 +154,20 @@ def find_title(elements: list, meta: dict, flags: list[str], crumbs=None) -> str
             # (a bonus, not a veto: an e-paper's "邵阳日报电子版_2015-10-11_时事_标题" puts the headline last)
             if segmented and (lead_key in key or key in lead_key):
                 prio += 3
-        candidates.append((prio, -pos, text))
+        candidates.append((prio, -pos, text, el))
     best = max(candidates) if candidates else None
     if best and best[0] >= 10:
-        return without_tags(best[2])
+        return without_tags(best[2], lead_key)
     # a <title> that shortens or rewords the displayed headline ("标题 - 站名" over an <h1> "标题 副题", one
     # character changed, a word dropped): the heading holding most of the title's headline segment in order
     if best and page_key and (near := _nearly_confirmed(candidates, leading_title(page_title), sites)):
-        return near
-    if best and not page_key:  # no usable <title> (hijacked or missing): the most headline-like element
+        return without_tags(near, lead_key)
+    if best and not page_key:  # no usable <title> (hijacked or missing): the most headline-like element, the
+        # one the header's date sits under first (a notice heading above it, "网络版郑重声明", is no headline)
+        if dated_below is not None and not (og_key and best[0] >= 10):
+            for cand in sorted(candidates, reverse=True):
+                if cand[0] >= 2 and dated_below(cand[3]):
+                    return cand[2]
         return best[2]
     # a single <h1> of several words the <title> does not confirm (a rewritten SEO <title>): the visible
     # headline; Latin script only (a Chinese page's lone <h1> is often the site's logo)
@@ -168,7 +182,7 @@ def find_title(elements: list, meta: dict, flags: list[str], crumbs=None) -> str
     if page_title:
         # a <title> naming the page's section ("行政处罚公开-阳光南皮门户网站", the section a crumb of the page's
         # trail) names no article: the headline-like element, if there is one
-        if best and best[0] >= 3 and lead_key and crumbs is not None and lead_key in crumbs():
+        if best and best[0] >= 2 and lead_key and crumbs is not None and lead_key in crumbs():
             return best[2]
         return without_tags(strip_site_suffix(page_title))
     if best and best[0] >= 4:
@@ -187,11 +201,13 @@ def _cut_link_title(el, key: str, lead_key: str) -> bool:
 _TAG_SEP = re.compile(r"\s*[|｜]\s*")
 
 
-def without_tags(title: str) -> str:
+def without_tags(title: str, lead_key: str = "") -> str:
+    """`lead_key`: the <title>'s normalised headline segment; a heading that is that segment and "|" parts after it
+    is the headline with its tags too."""
     if "|" not in title and "｜" not in title:
         return title
     head, *tags = _TAG_SEP.split(title)
-    if tags and all(tag and len(tag) <= 6 and tag in head for tag in tags):
+    if tags and all(tag and len(tag) <= 6 and (tag in head or norm(head) == lead_key) for tag in tags):
         return head
     return title
 
@@ -210,7 +226,7 @@ def _nearly_confirmed(candidates: list, lead: str, sites: set) -> str | None:
     lead_key = norm(lead)
     if len(lead_key) < 6 or not _CJK.search(lead_key):
         return None
-    for prio, _, text in sorted(candidates, reverse=True):
+    for prio, _, text, _el in sorted(candidates, reverse=True):
         if (m := FULL.search(text)) and m.start() > 0:  # a byline inside the heading ("标题<br><span>2013-01-24 来源：…")
             text = text[:m.start()]
         key = norm(text)
@@ -221,7 +237,16 @@ def _nearly_confirmed(candidates: list, lead: str, sites: set) -> str | None:
 
 
 def page_title(page) -> str | None:
-    return page.selected("title") or find_title(page.marked["title"], page.meta, page.flags, lambda: crumbs_of(page.lines))
+    return page.selected("title") or find_title(page.marked["title"], page.meta, page.flags, lambda: crumbs_of(page.lines),
+                                                lambda el: dated_below(page, el))
+
+
+def dated_below(page, el) -> bool:
+    """A date within the 3 lines under the element's block (the header's meta line under the headline)."""
+    span = page.spans.get(el)
+    if span is None:
+        return False
+    return any(FULL.search(line.text) for line in page.lines[span[1]:span[1] + 3])
 
 
 # a breadcrumb trail: "您现在的位置： 首页 > 行政处罚公开 > 正文" (links.CRUMB_START, which imports this module)
