@@ -736,6 +736,8 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
                                             or _norm(value) in host_labels(page.url)))
         if kind == "meta" and strong_editor and value == strong_editor:  # a CMS's meta author: its 责任编辑
             return False
+        if kind == "meta" and not any(n in page.visible_text for n in _PARTS.split(value) if n):
+            return False  # a Chinese meta author the page never shows: the CMS's operator ("馬娟" on gov.cn)
         if _NOT_NAME.search(value):
             return False
         if sites is None:
