@@ -32,3 +32,15 @@ def run_cli(*args, timeout=120, env=None) -> subprocess.CompletedProcess:
         [sys.executable, "-m", "crawler.cli", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
         timeout=timeout, env={**os.environ, "COLUMNS": "200", **(env or {})},
     )
+
+
+def bench_page(set_name: str, name: str):
+    """(the extracted article, its truth) of a labelled page in bench/pages/<set_name>/<name>."""
+    import gzip
+    import json
+
+    from crawler.extract import extract
+
+    folder = ROOT / "bench" / "pages" / set_name / name
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    return extract(gzip.decompress((folder / "page.html.gz").read_bytes()), truth.get("url")), truth

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from crawler.extract import extract
 from crawler.extract.dates import find_published, parse_text_date
+from tests.conftest import bench_page
 
 NEW = Path(__file__).parent / "fixtures" / "extract" / "zh-new"
 _PARA = "<p>" + "国家卫生健康委员会近日印发通知，要求各地进一步加强基层医疗卫生服务能力建设，提升群众就医获得感。" * 3 + "</p>"
@@ -263,27 +264,16 @@ def test_a_date_that_only_sits_in_a_script():
     assert extract(page.encode()).published == "2024-05-20T10:30:00+08:00"
 
 
-def _spent_page(set_name: str, name: str):
-    import gzip
-    import json
-    from pathlib import Path
-
-    from crawler.extract import extract
-    folder = Path(__file__).parent.parent / "bench" / "pages" / set_name / name
-    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
-    return extract(gzip.decompress((folder / "page.html.gz").read_bytes()), truth.get("url")), truth
-
-
 def test_the_headers_meta_line_date_beats_an_events_labelled_date_further_down():
     # ccgp_1: '2021年06月10日 17:35 来源： 【打印】' under the headline, then the notice's own facts
     # '本项目招标公告日期：2021年05月26日' and '成交日期：2021年06月09日' (a tender's dates, not the page's)
-    article, truth = _spent_page("zh-gov-spent-2", "ccgp_1")
+    article, truth = bench_page("zh-gov-spent-2", "ccgp_1")
     assert article.published.startswith("2021-06-10T17:35")
 
 
 def test_a_chinese_pages_meta_time_in_another_offset_is_given_at_plus_eight():
     # sspai_1 shows '03/31 08:37' (no year); its meta says 2025-03-31T00:37:22+00:00: the same instant
-    article, truth = _spent_page("zh-news-spent-2", "sspai_1")
+    article, truth = bench_page("zh-news-spent-2", "sspai_1")
     assert article.published == "2025-03-31T08:37:22+08:00"
     from crawler.extract.dates import Found, in_china_time
     assert in_china_time(Found(2024, 12, 31, 20, 5, None, "-05:00")).iso(None) == "2025-01-01T09:05:00+08:00"

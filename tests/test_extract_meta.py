@@ -11,6 +11,7 @@ from pathlib import Path
 from bench.extract_bench import contain_ok
 from crawler.extract import extract
 from crawler.extract.people import looks_like_person, strip_rank
+from tests.conftest import bench_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NEW = FIXTURES / "extract" / "zh-new"
@@ -458,12 +459,6 @@ def test_a_short_sentence_opening_with_the_reporter_is_no_byline_line():
 # ---------------------------------------------------------------- spent held-out pages (bench/pages/*-spent-2)
 # The classes of miss these pages showed when they were still held out, each fixed by a general mechanism;
 # every page here is one the rule was not written from a single synthetic string for.
-
-def bench_page(set_name: str, name: str):
-    folder = Path(__file__).parent.parent / "bench" / "pages" / set_name / name
-    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
-    return extract(gzip.decompress((folder / "page.html.gz").read_bytes()), truth.get("url")), truth
-
 
 def test_a_heading_matching_the_titles_site_segment_is_a_masthead_not_the_headline():
     # '<h1>证券时报多媒体数字报' against the <title> '房价，深港创业者之殇？-证券时报多媒体数字报刊平台': the <h2>

@@ -736,8 +736,9 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
                                             or _norm(value) in host_labels(page.url)))
         if kind == "meta" and strong_editor and value == strong_editor:  # a CMS's meta author: its 责任编辑
             return False
-        if kind == "meta" and not any(n in page.visible_text for n in _PARTS.split(value) if n):
-            return False  # a Chinese meta author the page never shows: the CMS's operator ("馬娟" on gov.cn)
+        # a government CMS fills its author meta with its operator, a name the page never shows ("马娟", gov.cn)
+        if kind == "meta" and _government_host(page.url) and not any(n in page.visible_text for n in _PARTS.split(value) if n):
+            return False
         if _NOT_NAME.search(value):
             return False
         if sites is None:
@@ -752,6 +753,11 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
             return False
         return looks_like_person(value) and not is_organisation(value, sites)
     return valid
+
+
+def _government_host(url: str | None) -> bool:
+    host = (urlparse(url).hostname or "") if url else ""
+    return host == "gov.cn" or host.endswith(".gov.cn")
 
 
 def _recurs(value: str, page) -> bool:
