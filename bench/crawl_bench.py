@@ -150,7 +150,10 @@ def no_other_hosts():
 
     with DnsStub([None]) as dns:
         os.environ["HEALTHWATCH_NAMESERVER"] = dns.address  # the crawls' environment (measure)
-        yield dns
+        try:
+            yield dns
+        finally:
+            del os.environ["HEALTHWATCH_NAMESERVER"]
 
 
 # -- measuring a process tree -------------------------------------------------------------------

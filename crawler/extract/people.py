@@ -688,6 +688,10 @@ def host_labels(url: str | None) -> set[str]:
     return {x for x in host.lower().split(".") if x and x not in _GENERIC_HOST and not x.isdigit()}
 
 
+def _government_host(url: str | None) -> bool:
+    return ("." + (urlparse(url or "").hostname or "")).endswith(".gov.cn")
+
+
 # the endings of an office or a unit that may sign an item ("医技药剂党支部", "宣传科", "课题组", "办公室")
 _UNIT_END = re.compile(r"(?:支部|党委|黨委|总支|總支|委员会|委員會|办公室|辦公室|科|处|處|中心|小组|小組|组|組|局|厅|廳|部|院|所|站|"
                        r"队|隊|会|會|室|馆|館|校|学院|學院|医院|醫院|公司|集团|集團|政府|团队|團隊)$")
@@ -753,11 +757,6 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
             return False
         return looks_like_person(value) and not is_organisation(value, sites)
     return valid
-
-
-def _government_host(url: str | None) -> bool:
-    host = (urlparse(url).hostname or "") if url else ""
-    return host == "gov.cn" or host.endswith(".gov.cn")
 
 
 def _recurs(value: str, page) -> bool:

@@ -68,7 +68,7 @@ _SITE_END = re.compile(r"(?:网站|網站|门户|門戶|平台|平臺|在线|在
 def strip_site_suffix(title: str) -> str:
     """The headline segment of a <title>: the longer of its first two parts, unless that one is named like a
     site and the other is not (a short headline before a long site name)."""
-    parts = [p.strip() for p in _SEP.split(title) if p.strip()]
+    parts = _parts(title)
     if len(parts) <= 1:
         return title.strip()
     first, second = parts[:2]
@@ -76,6 +76,11 @@ def strip_site_suffix(title: str) -> str:
     if _site_like(long_) and not _site_like(short) and len(norm(short)) >= 4:
         return short
     return long_
+
+
+def _parts(title: str) -> list[str]:
+    """The <title>'s segments between its separators, stripped, the empty ones left out."""
+    return [p.strip() for p in _SEP.split(title) if p.strip()]
 
 
 def _site_like(part: str) -> bool:
@@ -99,7 +104,7 @@ def find_title(elements: list, meta: dict, flags: list[str], crumbs=None, dated_
     page_title = doc_title(meta["title"], flags)
     page_key = norm(page_title)
     named_site = set()  # a <title> that names only the site ("健康中国网", "健康中国网-权威健康资讯平台", "首页 - …")
-    if page_title and (parts := [p.strip() for p in _SEP.split(page_title) if p.strip()]) \
+    if page_title and (parts := _parts(page_title)) \
             and all(_site_like(p) or p in _PAGE_WORDS for p in parts):
         named_site = {k for k in (norm(p) for p in parts) if len(k) >= 4}
         page_title, page_key = "", ""
