@@ -99,8 +99,10 @@ def test_the_repository_heldout_pages_are_out_of_the_default_run_and_spent_sets_
     for name in benchsets.heldout_set_dirs():
         pages = benchsets.load_set(name)
         assert pages and {p["half"] for p in pages} == {benchsets.HELDOUT}
-    # the spent sets (held out until 2026-12-02: the first and the -2 sets) are dev pages, split by site into both halves
-    for name in ("pages/zh-news-spent", "pages/zh-gov-spent", "pages/zh-news-spent-2", "pages/zh-gov-spent-2"):
+    # the spent sets (held out until 2026-12-02: the first and the -2 sets; until 2026-12-03: the -3 sets)
+    # are dev pages, split by site into both halves
+    for name in ("pages/zh-news-spent", "pages/zh-gov-spent", "pages/zh-news-spent-2", "pages/zh-gov-spent-2",
+                 "pages/zh-news-spent-3", "pages/zh-gov-spent-3"):
         assert name in default
-    for name in ("pages/zh-news-spent", "pages/zh-news-spent-2"):
+    for name in ("pages/zh-news-spent", "pages/zh-news-spent-2", "pages/zh-news-spent-3"):
         assert {p["half"] for p in benchsets.load_set(name)} == set(benchsets.HALVES)
