@@ -303,7 +303,13 @@ def test_a_login_code_the_hosts_name_and_the_headers_editor_are_no_author():
     # the host's own name in Latin letters (<meta name=author content=CICNN> on www.cicnn.com)
     cicnn = _zh_page("<div>2024-05-20 10:30</div>", "<meta name='author' content='CICNN'>")
     assert extract(cicnn, "http://www.cicnn.com/news/society/45840.html").author is None
-    assert extract(cicnn, "http://www.example.com/a.html").author == "CICNN"  # elsewhere a Latin name stands
+    # elsewhere too, one capitalised word is an acronym or a brand (e-works: "作者： NETGEAR"), and a Latin value
+    # with digits a code ("chn 357", china.com); a Latin name stands
+    assert extract(cicnn, "http://www.example.com/a.html").author is None
+    assert extract(_zh_page("<div>2024-05-20 10:30 来源：e-works 作者： NETGEAR</div>")).author is None
+    assert extract(_zh_page("<div>2024-05-20 10:30</div>", "<meta name='author' content='chn 357'>")).author is None
+    name = _zh_page("<div>2024-05-20 10:30</div>", "<meta name='author' content='Jan Hvizdak'>")
+    assert extract(name, "http://www.example.com/a.html").author == "Jan Hvizdak"
     # the CMS writes the header's 责任编辑 into its author meta (81.cn: '来源：…责任编辑：康哲')
     editor = _zh_page("<div>来源：解放军报 责任编辑：康哲</div><div>2024-05-20 10:30</div>", "<meta name='author' content='康哲'>")
     assert extract(editor).author is None
@@ -637,3 +643,34 @@ def test_tags_after_a_heading_that_is_the_titles_headline_are_dropped():
     lead = norm("房价，深港创业者之殇？")
     assert without_tags("房价，深港创业者之殇？|深圳|香港", lead) == "房价，深港创业者之殇？"
     assert without_tags("房价，深港创业者之殇？|深圳|香港") == "房价，深港创业者之殇？|深圳|香港"
+
+
+# ---------------------------------------------------------------- spent held-out pages (bench/pages/*-spent-3)
+
+def test_an_empty_slot_before_the_next_label_holds_no_value():
+    # "作者： 责任编辑：风中的自由" (wsdidai_1): no author there ('责任' was taken), the closing "（记者 赵德伟）" is;
+    # "作者: 来源: 更新时间:2014-12-19" (zgltzyw_1): no 来源 there ('更新' was taken), the copied meta line's is
+    article, truth = bench_page("zh-news-spent-3", "wsdidai_1")
+    assert article.author == truth["author"] == "赵德伟"
+    article, truth = bench_page("zh-news-spent-3", "zgltzyw_1")
+    assert article.publisher == truth["publisher"] == "人民网-人民日报"
+    assert extract(_zh_page("<div>2024-05-20 10:30 来源：健康报 作者： 责任编辑：李华</div>")).author is None
+
+
+def test_a_desk_and_rank_written_against_the_name_are_dropped():
+    # "撰文：广州日报全媒体记者曾俊" (027lmj_1): the name alone, not the desk '广州日报全媒体'
+    article, truth = bench_page("zh-news-spent-3", "027lmj_1")
+    assert article.author == truth["author"] == "曾俊"
+
+
+def test_a_byline_runs_on_one_line_and_a_medium_in_it_leaves_the_reporters_credit():
+    # "作者 国际在线" then the share bar's line (sina_k_1): the names never run over a line's end; the medium is
+    # no author, and the closing "（央视记者 许骁）" then is
+    article, truth = bench_page("zh-news-spent-3", "sina_k_1")
+    assert article.author == truth["author"] == "许骁"
+
+
+def test_an_editors_credit_is_no_author():
+    # "（张青津 编辑整理）" closing 12371_1: who edited it, not who wrote it
+    article, truth = bench_page("zh-news-spent-3", "12371_1")
+    assert article.author is None and not truth["author"]

@@ -20,6 +20,7 @@ _LABELS = (
                "初审", "复审", "终审", "录入", "錄入", "通讯员", "通訊員", "访问量", "访问次数")),
 )
 _FIELD_OF = {label: name for name, labels in _LABELS for label in labels}
+LABEL_WORDS = tuple(_FIELD_OF)
 # a label with its colon, not inside a word: "来源：", "责任编辑 :", "【编辑：" (not "资金来源：" in prose: the
 # label follows the line start, a space, a bracket or a separator)
 _LABEL = re.compile(r"(?:^|(?<=[\s【\[(（|｜/·•]))(?P<label>" + "|".join(sorted(_FIELD_OF, key=len, reverse=True)) +

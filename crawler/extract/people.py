@@ -17,8 +17,10 @@ from crawler.textnorm import to_simplified
 
 _STOP = r"(?=\s*(?:[|｜/【】\[\]()（）。，,；;]|\s{2,}|来源|來源|作者|记者|記者|编辑|編輯|责编|责任编辑|时间|時間|发布|發布|日期|" \
         r"浏览|阅读|点击|字号|字體|字体|分享|打印|校对|摄影|摄|供稿|$))"
+# an empty slot: the next label right after the colon ("作者： 责任编辑：…", "来源: 更新时间:…") is no value
+_NO_LABEL = r"(?!(?:" + "|".join(sorted(byline.LABEL_WORDS, key=len, reverse=True)) + r")\s*[:：])"
 # (no colon inside the value: "来源： 访问量：199" is an empty 来源 and the next label)
-_PUBLISHER = re.compile(r"(?:信息来源|文章来源|新闻来源|稿件来源|稿源|稿件|来源|來源|出处|发布单位|發布單位|Source)\s*[:：]\s*"
+_PUBLISHER = re.compile(r"(?:信息来源|文章来源|新闻来源|稿件来源|稿源|稿件|来源|來源|出处|发布单位|發布單位|Source)\s*[:：]\s*" + _NO_LABEL +
                         r"(?P<v>[^\s|｜【】\[\]:：]{2,40}?)"
                         r"(?=\s|$|" + _STOP[6:], re.M)
 # "来源CSDN" without a colon: only trusted in the header zone
@@ -37,11 +39,14 @@ _AUTHOR = re.compile(
     r"(?=[\s\u4e00-\u9fff《》【(（AaBb])(?:"
     # (not "告诉记者：…" in prose: the label starts the text or follows 本报/特约/… or a non-CJK character)
     r"(?:(?<![\u4e00-\u9fff])|(?<=本报|本報|本刊|本网|本網|特约|特約|见习|實習|实习|首席|驻站)|(?<=新华社|新華社|中新社))"
-    r"(?:作者|撰文|撰稿|文字|采写|記者|记者|通讯员|通訊員|执笔人|执笔|Author|By|文)\s*[:：︱｜|]\s*(?P<v>[^\s|｜:：【】。，,]{2,30}?)(?:" + _STOP + "|(?<=[\u4e00-\u9fff])(?=[ \t\u3000][\u4e00-\u9fff]))" +
+    r"(?:作者|撰文|撰稿|文字|采写|記者|记者|通讯员|通訊員|执笔人|执笔|Author|By|文)\s*[:：︱｜|]\s*" + _NO_LABEL +
+    # (a desk and a rank before the name: "撰文：广州日报全媒体记者曾俊" -> 曾俊)
+    r"(?:[\u4e00-\u9fff]{2,10}?(?:记者|記者|通讯员|通訊員)(?=[\u4e00-\u9fff]))?"
+    r"(?P<v>[^\s|｜:：【】。，,]{2,30}?)(?:" + _STOP + "|(?<=[\u4e00-\u9fff])(?=[ \t\u3000][\u4e00-\u9fff]))" +
     r"|[【(（]?\s*(?:文|编译|編譯)\s*[/|｜]\s*(?:[^\s】]{0,12}作者\s*)?(?P<v2>[^\s|｜/】)）]{2,12})" +
     r"|(?<![\u4e00-\u9fff])作者(?P<v3>[\u4e00-\u9fffA-Za-z]{2,4})(?=\s|$|\|)" +  # (not "观点仅为作者所有")
     r"|[（(]\s*(?:本报|本報|新华社|新華社|本网|本網|通讯员)?\s*(?:记者|記者)\s*(?P<v4>[^）)\n]{2,40})(?:[）)]|$)" +
-    r"|(?:^|\s)[\u4e00-\u9fff《》]{0,10}(?:记者|作者)\s+(?P<v5>[\u4e00-\u9fff·]{2,4}(?:\s[\u4e00-\u9fff·]{2,4}){0,3})(?=\s|$)"
+    r"|(?:^|\s)[\u4e00-\u9fff《》]{0,10}(?:记者|作者)\s+(?P<v5>[\u4e00-\u9fff·]{2,4}(?:[ \t][\u4e00-\u9fff·]{2,4}){0,3})(?=\s|$)"  # (one line)
     r"(?!\s*(?:图|圖|摄|攝)(?:片|影)?\s*$))",
     re.I | re.M)
 _NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[ 、，,][\u4e00-\u9fff·]{2,4}){0,5}"
@@ -71,7 +76,7 @@ _DATELINE = re.compile(r"^\s*(?:[\u4e00-\u9fff]{2,8}\s+)?(?P<v>[\u4e00-\u9fff·]
 # (a bullet may mark the byline line: "●奚旭初 奚菊芬")
 _NAME_LINE = re.compile(r"^\s*[●•■◆▲★]?\s*(?P<v>" + _NAMES + r")\s*$")
 _EDITOR = re.compile(
-    r"(?:责任编辑|責任編輯|责编|責編)\s*[:：|｜]?\s*(?P<v>[^\s)）】\]|｜]{2,30}?(?:[、，,][^\s)）】\]|｜]{2,10})*?)"
+    r"(?:责任编辑|責任編輯|责编|責編)\s*[:：|｜]?\s*" + _NO_LABEL + r"(?P<v>[^\s)）】\]|｜]{2,30}?(?:[、，,][^\s)）】\]|｜]{2,10})*?)"
     r"(?=\s|[)）】\]|｜]|校对|$)")
 _EDITOR_WEAK = re.compile(r"(?:^|[\s【\[(（])(?:编辑|編輯)\s*[:：|｜/]\s*(?P<v>[^\s)）】\]|｜,，]{2,12})", re.M)
 # (a label word alone is an empty slot before the next label: "来源： 作者：来源：人民网")
@@ -339,11 +344,18 @@ def find_author(zone: str, first_lines: str, last_lines: str, meta: dict, body_h
                 page_text: str = "", valid=None) -> str | None:
     """`body_head`: the first short lines of the body (a name line under the headline of a reprint);
     `page_text`: the text from the headline on (a forum thread's first "… by NAME" footer); `valid(value,
-    kind)`: whether the first candidate may be the author (if not, none is: the later candidates are weaker
-    readings of the same page, and a wrong author is worse than none)."""
+    kind)`: whether the first candidate may be the author (if not, nearly none is: the later candidates are weaker
+    readings of the same page, and a wrong author is worse than none), except a byline with a label or a
+    reporter's credit: "作者 国际在线" (a medium) then "……（央视记者 许骁）" closing the text."""
+    rejected = False
     for value, kind in _author_candidates(zone, first_lines, last_lines, meta, body_head, page_text):
-        if value:
-            return value if kind != "anonymous" and (valid is None or valid(value, kind)) else None
+        if not value or rejected and kind not in ("labelled", "unlabelled"):
+            continue
+        if kind == "anonymous":
+            return None
+        if valid is None or valid(value, kind):
+            return value
+        rejected = True
     return None
 
 
@@ -554,7 +566,9 @@ _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫"
 # words that fill a byline slot without being a name: share-button platforms, list headings, placeholders
 _NOT_NAME = re.compile(r"文章|最新|热门|熱門|推荐|推薦|相关|相關|阅读|閱讀|原创|原創|作者|用户|用戶|网友|網友|微信|微博|易信|"
                        r"腾讯|騰訊|网易|網易|新浪|搜狐|百度|头条|頭條|抖音|快手|朋友圈|空间|空間|豆瓣|人人|QQ|公示|异议|異議|如有|"
-                       r"公开|公開|申请|申請|单位|單位")
+                       r"公开|公開|申请|申請|单位|單位|"
+                       # a credit's role ("（张青津 编辑整理）": the editor's credit, not an author's)
+                       r"编辑|編輯|整理|编译|編譯|校对|校對|审核|審核")
 
 
 def _surname_first(name: str) -> bool:
@@ -732,8 +746,9 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
         if kind != "poster" and all(_CODE.fullmatch(x) for x in value.replace(",", " ").split()):
             return False  # a login or staff code, or several ("huangjinwen_gz wangguimei_gz")
         if not _CJK_CHAR.search(value):
-            if kind != "poster" and _HANDLE.fullmatch(value) and chinese_page():
-                return False  # a lower-case handle in a Chinese page's byline ("作者：snn")
+            if kind != "poster" and chinese_page() and (_HANDLE.fullmatch(value) or any(c.isdigit() for c in value)
+                                                         or value.isupper() and " " not in value):
+                return False  # a handle, a code or an acronym in a Chinese page's byline ("snn", "chn 357", "NETGEAR")
             # a CMS's or a site's name in a Chinese page's author meta ("Discuz! Team and Comsenz UI Team"),
             # the host's name ("CICNN" on www.cicnn.com)
             return not (chinese_page() and (kind == "meta" and _LATIN_ORG.search(value)
