@@ -674,3 +674,11 @@ def test_an_editors_credit_is_no_author():
     # "（张青津 编辑整理）" closing 12371_1: who edited it, not who wrote it
     article, truth = bench_page("zh-news-spent-3", "12371_1")
     assert article.author is None and not truth["author"]
+
+
+def test_an_editors_name_comes_without_the_medium_before_a_slash_or_a_zero_width_joiner():
+    # "编辑：潍坊金融网/杨军" (wfjr_1), "余辉\u200d" (cnfla_1: the joiner is invisible on the page)
+    for name in ("wfjr_1", "cnfla_1"):
+        article, truth = bench_page("zh-news-spent-3", name)
+        assert article.editor == truth["editor"], name
+    assert extract(_zh_page("<div>2024-05-20 10:30 编辑：人民网/李华</div>")).editor == "李华"

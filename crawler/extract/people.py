@@ -99,7 +99,7 @@ def _tidy(value: str | None) -> str | None:
         return None
     if "\ufffd" in value:  # names garbled by lossy decoding: keep the intact ones before the damage
         value = "、".join(n for n in re.split(r"[、，,\s]", value.split("\ufffd")[0]) if len(n) >= 2)
-    value = value.strip(" :：,，。.;；、·|｜-—")
+    value = value.strip(" :：,，。.;；、·|｜-—\u200b\u200c\u200d\u2060\ufeff")  # (and zero-width characters)
     value = _TRAIL.sub("", value).strip(" ,，、")
     if len(value) < 2 or _JUNK_NAME.match(value) or re.fullmatch(r"[\d\s:：\-/.]+", value) or _RANK.fullmatch(value):
         return None
@@ -801,6 +801,15 @@ def clean_byline(value: str | None) -> str | None:
     return strip_rank(value)
 
 
+def _without_medium(value: str | None) -> str | None:
+    """"潍坊金融网/杨军" -> 杨军: the medium before a slash in an editor's slot."""
+    if value and "/" in value:
+        medium, _, name = value.partition("/")
+        if _ORG_END.search(medium.strip()) and looks_like_person(name.strip()):
+            return name.strip()
+    return value
+
+
 # an organisation or desk written before the rank: "新京报记者", "央视记者", "杨浦区融媒体中心记者"
 _ORG_RANK = re.compile(r"^(?P<org>[\u4e00-\u9fff·]{1,12}?)(?:全媒体|融媒体|见习|見習|实习|實習|特约|特約|首席|资深|資深)?"
                        r"(?:记者|記者|通讯员|通訊員)\s*(?=[\u4e00-\u9fff])")
@@ -877,5 +886,6 @@ def page_editor(page, zones) -> str | None:
     v = find_editor(zones.after_body_start)
     if v is None and (w := _tidy(byline.first(zones.zone + "\n" + zones.pre_zone, "editor"))) and _CJK_CHAR.search(w):
         v = w
+    v = _without_medium(v)
     # the site's own name in the editor slot ("编辑：吉林在线") names no editor
     return None if v and _CJK_CHAR.search(v) and _norm(v) in site_names(page) else v
