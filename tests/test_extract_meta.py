@@ -447,11 +447,12 @@ def test_a_section_heading_beside_the_date_is_no_source():
 
 
 def test_a_labelled_tag_account_or_brand_is_no_author_names_units_and_pen_names_stay():
-    # an office's publicity tag (ytcmw: "芝公宣"), an account or brand, a dateline word: one short word, no name
-    for value in ("芝公宣", "市卫宣", "医学界", "健康君", "本网讯"):
+    # an office's publicity tag (ytcmw: "芝公宣"), an account or brand, a dateline word, a search phrase, a name
+    # run into its affiliation (the label has '方敏': a wrong value, none is better): one word, no name
+    for value in ("芝公宣", "市卫宣", "医学界", "健康君", "本网讯", "哈尔滨网站优化", "方敏北京大学经济学院教授"):
         assert extract(_zh_page(f"<div>2024-05-20 10:30 来源：健康报 作者：{value}</div>")).author is None, value
-    # a person, an office, a two-character pen name, co-authors, a name run into its affiliation stay
-    for value in ("张三丰", "医技药剂党支部", "宣传科", "春春", "伊琳 李清芬", "方敏北京大学经济学院教授"):
+    # a person, an office, a two-character pen name, co-authors stay
+    for value in ("张三丰", "医技药剂党支部", "宣传科", "春春", "伊琳 李清芬"):
         assert extract(_zh_page(f"<div>2024-05-20 10:30 来源：健康报 作者：{value}</div>")).author == value, value
 
 
@@ -682,3 +683,36 @@ def test_an_editors_name_comes_without_the_medium_before_a_slash_or_a_zero_width
         article, truth = bench_page("zh-news-spent-3", name)
         assert article.editor == truth["editor"], name
     assert extract(_zh_page("<div>2024-05-20 10:30 编辑：人民网/李华</div>")).editor == "李华"
+
+
+def test_a_common_word_a_cms_default_and_odd_shapes_are_no_author():
+    # words a page's furniture puts where a byline stands ("关灯" on reading sites, "展开", "沙发", "施工"): in
+    # the common-word list made from jieba's dictionary (crawler/extract/common_words.txt); DedeCMS's default
+    # "秩名"; digits, punctuation, an address, Latin against Chinese letters, a credits line, a domain
+    for info in ("<div>2024-05-20 10:30</div><div>关灯</div>", "<div>2024-05-20 10:30</div><div>展开</div>",
+                 "<div>2024-05-20 10:30 作者：原文</div>", "<div>2024-05-20 10:30 作者：秩名</div>",
+                 "<div>2024-05-20 10:30 作者：发表于2016-03-10</div>", "<div>2024-05-20 10:30 作者：书和墨：http</div>",
+                 "<div>2024-05-20 10:30 作者：puxin资讯组</div>", "<div>2024-05-20 10:30 作者：楼主</div>"):
+        assert extract(_zh_page(info)).author is None, info
+    for meta in ("Design:Shiyu.Kuang; Web Layout:Tongyan.Guo", "//www.aiwenwo.net", "Sojump.com"):
+        assert extract(_zh_page("<div>2024-05-20 10:30</div>", f"<meta name='author' content='{meta}'>")).author is None
+    # names stay, a word-like one (高峰: jieba tags it a name) too
+    for value in ("王强", "高峰", "欧阳明"):
+        assert extract(_zh_page(f"<div>2024-05-20 10:30 作者：{value}</div>")).author == value
+
+
+def test_the_common_word_list_is_the_one_its_script_makes():
+    # bench/common_words.py's rule over a few dictionary lines: person-tagged and rare words out
+    from bench.common_words import common_words
+    lines = ["关灯 19 n", "高峰 1556 nr", "单选题 3 n", "精心 1217 n", "柠檬 145 n", "AT&T 3 nz"]
+    assert common_words(lines) == ["关灯", "精心"]
+    from crawler.extract.people import _common_word
+    assert _common_word("关灯") and _common_word("张三 施工") and not _common_word("高峰")
+
+
+def test_the_source_of_a_photo_data_or_funds_and_a_sentence_are_no_source():
+    for info in ("<div>2024-05-20 10:30 数据来源：国家统计局</div>", "<div>2024-05-20 10:30 资金来源：财政资金</div>",
+                 "<div>2024-05-20 10:30 图片来源：视觉中国</div>",
+                 "<div>2024-05-20 10:30</div><span class='source'>律师已向央行递交举报材料，指出三处违规</span>"):
+        assert extract(_zh_page(info)).publisher is None, info
+    assert extract(_zh_page("<div>2024-05-20 10:30 来源：健康报</div>")).publisher == "健康报"

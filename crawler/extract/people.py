@@ -6,6 +6,7 @@ separators, so "来源：新华网 作者：张三" gives two fields."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlparse
 
 from crawler.extract import byline
@@ -20,11 +21,16 @@ _STOP = r"(?=\s*(?:[|｜/【】\[\]()（）。，,；;]|\s{2,}|来源|來源|作
 # an empty slot: the next label right after the colon ("作者： 责任编辑：…", "来源: 更新时间:…") is no value
 _NO_LABEL = r"(?!(?:" + "|".join(sorted(byline.LABEL_WORDS, key=len, reverse=True)) + r")\s*[:：])"
 # (no colon inside the value: "来源： 访问量：199" is an empty 来源 and the next label)
-_PUBLISHER = re.compile(r"(?:信息来源|文章来源|新闻来源|稿件来源|稿源|稿件|来源|來源|出处|发布单位|發布單位|Source)\s*[:：]\s*" + _NO_LABEL +
+# the source of something else than the article: a photo's, a report's data, a project's funds ("数据来源：国家统计局",
+# "资金来源：财政资金")
+_OTHER_SOURCE = "".join(f"(?<!{w})" for w in ("图片", "圖片", "照片", "视频", "視頻", "资料", "資料", "数据", "數據", "指标",
+                                               "指標", "资金", "資金", "经费", "經費"))
+_PUBLISHER = re.compile(_OTHER_SOURCE + r"(?:信息来源|文章来源|新闻来源|稿件来源|稿源|稿件|来源|來源|出处|发布单位|發布單位|Source)"
+                        r"\s*[:：]\s*" + _NO_LABEL +
                         r"(?P<v>[^\s|｜【】\[\]:：]{2,40}?)"
                         r"(?=\s|$|" + _STOP[6:], re.M)
 # "来源CSDN" without a colon: only trusted in the header zone
-_PUBLISHER_BARE = re.compile(r"(?:来源|來源)(?![于於自])(?P<v>[A-Za-z\u4e00-\u9fff][^\s|｜:：]{1,20}?)(?=\s|$|" + _STOP[6:], re.M)
+_PUBLISHER_BARE = re.compile(_OTHER_SOURCE + r"(?:来源|來源)(?![于於自])(?P<v>[A-Za-z\u4e00-\u9fff][^\s|｜:：]{1,20}?)(?=\s|$|" + _STOP[6:], re.M)
 # "2019-09-26 10:56:28 证券时报网": the unlabelled name after the date on the header line
 # (or on the line under the date: "2017年12月9日 00:26" / "ETtoday新聞雲", see _after_date)
 _AFTER_DATE = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[ \t]*\d{1,2}:\d\d(?::\d\d)?)?(?P<gap>\s+)"
@@ -361,7 +367,8 @@ def find_author(zone: str, first_lines: str, last_lines: str, meta: dict, body_h
 
 # an author slot the page fills with "anonymous": it states there is no author (a meta tag's logins, a name
 # further down are weaker readings)
-_ANONYMOUS = frozenset(("佚名", "匿名", "未知", "不详", "不詳", "无", "無"))
+# ("秩名": DedeCMS's default author, a misspelt 佚名)
+_ANONYMOUS = frozenset(("佚名", "秩名", "匿名", "未知", "不详", "不詳", "无", "無"))
 
 
 def _pair_author(text: str) -> str | None:
@@ -541,7 +548,9 @@ _RANK = re.compile(r"^(?:本报|本報|本刊|本网|本網|本台|新华社|新
 # words of the page's furniture that a 来源 slot sometimes holds ("我要分享", "打印本页") or a sentence about
 # sources (a copyright notice: 凡本网注明"来源：…"的作品)
 _NOT_SOURCE_WORDS = re.compile(r"分享|打印|关闭|關閉|收藏|字号|字號|评论|評論|登录|登錄|注册|註冊|返回|我要|扫一扫|二维码|点击|點擊|"
-                               r"浏览|瀏覽|凡本|转载|轉載|账号|帐号|帳號|密码|密碼|订阅|訂閱|欢迎|歡迎|[\"“”「」]")
+                               r"浏览|瀏覽|凡本|转载|轉載|账号|帐号|帳號|密码|密碼|订阅|訂閱|欢迎|歡迎|[\"“”「」]|"
+                               # a sentence, not a name ("该彩种开奖数据来源于500.com", "53兼职网，本文链接")
+                               r"[，。！？；]|来源于|來源於|^.{31,}$")
 # a name in quotes is the name ("“人民前线”微信公众号"); a quote left open is a sentence's (凡本网注明“来源：…”的作品)
 _QUOTED = re.compile(r"“[^“”\"]{1,20}”|「[^「」\"]{1,20}」")
 # the endings of a section's heading, no medium's name: an unlabelled "工作动态" or "通知公告" beside a date is the
@@ -568,7 +577,7 @@ _NOT_NAME = re.compile(r"文章|最新|热门|熱門|推荐|推薦|相关|相關
                        r"腾讯|騰訊|网易|網易|新浪|搜狐|百度|头条|頭條|抖音|快手|朋友圈|空间|空間|豆瓣|人人|QQ|公示|异议|異議|如有|"
                        r"公开|公開|申请|申請|单位|單位|"
                        # a credit's role ("（张青津 编辑整理）": the editor's credit, not an author's)
-                       r"编辑|編輯|整理|编译|編譯|校对|校對|审核|審核")
+                       r"编辑|編輯|整理|编译|編譯|校对|校對|审核|審核|楼主|樓主")
 
 
 def _surname_first(name: str) -> bool:
@@ -711,13 +720,31 @@ _UNIT_END = re.compile(r"(?:支部|党委|黨委|总支|總支|委员会|委員�
                        r"队|隊|会|會|室|馆|館|校|学院|學院|医院|醫院|公司|集团|集團|政府|团队|團隊)$")
 
 
+# what no Chinese byline's names hold: digits, an address, sentence or label punctuation, a hyphen joining two words,
+# Latin letters against Chinese ones ("发表于2016-03-10", "书和墨：http", "图等稿件均为转载稿，本站", "校长办-校园短波",
+# "puxin资讯组")
+_NOT_CJK_NAME = re.compile(r"[\d:：，。！？；;/\\_\-－]|http|www|[A-Za-z][\u4e00-\u9fff]|[\u4e00-\u9fff][A-Za-z]", re.I)
+# a Latin author: no address or credits line
+_NOT_LATIN_NAME = re.compile(r"[:;/]|\w\.(?:com|net|org|cn|info)\b|www\.", re.I)
+_COMMON_WORDS: frozenset[str] | None = None
+
+
+def _common_word(value: str) -> bool:
+    """Whether a part of the value is a common word, no name ("关灯", "展开", "施工": common_words.txt)."""
+    global _COMMON_WORDS
+    if _COMMON_WORDS is None:
+        text = (Path(__file__).parent / "common_words.txt").read_text(encoding="utf-8")
+        _COMMON_WORDS = frozenset(w for w in text.split("\n") if w and not w.startswith("#"))
+    return any(p in _COMMON_WORDS for p in _PARTS.split(value) if p)
+
+
 def _handle_like(value: str) -> bool:
-    """A labelled Chinese value of one short word (3-6 characters) that is neither a person's name nor an
-    office's: a publicity tag ("芝公宣"), an account or a brand ("医学界", "健康君"), a dateline word ("本网讯").
-    (Two characters are left: pen names, "春春"; several words are co-authors; a longer value is a name run
-    into an affiliation, "方敏北京大学经济学院教授".)"""
+    """A labelled Chinese value of one word (3 characters or more) that is neither a person's name nor an
+    office's: a publicity tag ("芝公宣"), an account or a brand ("医学界", "健康君"), a dateline word ("本网讯"), a
+    name run into an affiliation ("方敏北京大学经济学院教授"), a search phrase ("哈尔滨网站优化"). (Two characters are
+    left: pen names, "春春"; several words are co-authors.)"""
     v = value.strip()
-    return bool(_CJK_CHAR.match(v)) and " " not in v and "、" not in v and 3 <= len(v) <= 6 and "·" not in v \
+    return bool(_CJK_CHAR.match(v)) and " " not in v and "、" not in v and 3 <= len(v) and "·" not in v \
         and not looks_like_person(v) and not _UNIT_END.search(v)
 
 
@@ -749,6 +776,8 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
             if kind != "poster" and chinese_page() and (_HANDLE.fullmatch(value) or any(c.isdigit() for c in value)
                                                          or value.isupper() and " " not in value):
                 return False  # a handle, a code or an acronym in a Chinese page's byline ("snn", "chn 357", "NETGEAR")
+            if _NOT_LATIN_NAME.search(value):  # an address or a credits line ("Sojump.com", "Design:Shiyu.Kuang; …")
+                return False
             # a CMS's or a site's name in a Chinese page's author meta ("Discuz! Team and Comsenz UI Team"),
             # the host's name ("CICNN" on www.cicnn.com)
             return not (chinese_page() and (kind == "meta" and _LATIN_ORG.search(value)
@@ -758,7 +787,7 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
         # a government CMS fills its author meta with its operator, a name the page never shows ("马娟", gov.cn)
         if kind == "meta" and _government_host(page.url) and not any(n in page.visible_text for n in _PARTS.split(value) if n):
             return False
-        if _NOT_NAME.search(value):
+        if _NOT_NAME.search(value) or kind != "poster" and (_NOT_CJK_NAME.search(value) or _common_word(value)):
             return False
         if sites is None:
             sites = site_names(page, publisher)
