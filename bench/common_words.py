@@ -5,9 +5,10 @@ speech per line):
     python -m bench.common_words path/to/jieba/dict.txt > crawler/extract/common_words.txt
 
 A byline slot holding one of them ("关灯", "展开", "沙发", "施工", "原文", "官方") names nobody. Kept: words
-jieba does not tag as a person's name (nr*), of CJK characters only, either of 2-4 characters starting with a
-surname character (the ones people.looks_like_person would take for a name) seen 10+ times, or of 2
-characters seen 500+ times. jieba is no dependency: the list is made once and committed (~15,000 words)."""
+jieba tags neither as a person's name (nr*) nor as an adjective or adverb (a*, d*: "霍然", "安然" are names
+often enough), of CJK characters only, either of 2-4 characters starting with a surname character (the ones
+people.looks_like_person would take for a name) seen 10+ times, or of 2 characters seen 500+ times. jieba is
+no dependency: the list is made once and committed (~14,000 words)."""
 from __future__ import annotations
 
 import re
@@ -23,7 +24,7 @@ def common_words(lines) -> list[str]:
     kept = set()
     for line in lines:
         word, freq, tag = line.split()
-        if tag.startswith("nr") or not _CJK_WORD.fullmatch(word):
+        if tag.startswith(("nr", "a", "d")) or not _CJK_WORD.fullmatch(word):
             continue
         surname_first = word[0] in surnames or word.startswith(_COMPOUND_SURNAMES)
         if 2 <= len(word) <= 4 and surname_first and int(freq) >= 10 or len(word) == 2 and int(freq) >= 500:

@@ -704,7 +704,7 @@ def test_a_common_word_a_cms_default_and_odd_shapes_are_no_author():
 def test_the_common_word_list_is_the_one_its_script_makes():
     # bench/common_words.py's rule over a few dictionary lines: person-tagged and rare words out
     from bench.common_words import common_words
-    lines = ["关灯 19 n", "高峰 1556 nr", "单选题 3 n", "精心 1217 n", "柠檬 145 n", "AT&T 3 nz"]
+    lines = ["关灯 19 n", "高峰 1556 nr", "单选题 3 n", "精心 1217 n", "柠檬 145 n", "AT&T 3 nz", "霍然 51 d"]
     assert common_words(lines) == ["关灯", "精心"]
     from crawler.extract.people import _common_word
     assert _common_word("关灯") and _common_word("张三 施工") and not _common_word("高峰")
@@ -716,3 +716,14 @@ def test_the_source_of_a_photo_data_or_funds_and_a_sentence_are_no_source():
                  "<div>2024-05-20 10:30</div><span class='source'>律师已向央行递交举报材料，指出三处违规</span>"):
         assert extract(_zh_page(info)).publisher is None, info
     assert extract(_zh_page("<div>2024-05-20 10:30 来源：健康报</div>")).publisher == "健康报"
+
+
+def test_an_editors_slot_holding_a_word_a_counter_or_a_cut_bracket():
+    # "编辑：资讯编辑" (kongfz_1: a role, '资讯' once the role word is off), "责任编辑：军事小4" (5011_1), a counter, a
+    # bracket the value was cut from; a name, a staff code after it and a word that is a name too (霍然) stay
+    for name in ("kongfz_1", "5011_1"):
+        article, truth = bench_page("zh-news-spent-3", name)
+        assert article.editor is None and not truth["editor"], name
+    for value, editor in (("琪琳阅读：3934", None), ("（陆凤龙", "陆凤龙"), ("王文华_NF5982", "王文华_NF5982"),
+                          ("霍然", "霍然")):
+        assert extract(_zh_page("<div>2024-05-20 10:30</div>", tail=f"<p>责任编辑：{value}</p>")).editor == editor, value

@@ -106,6 +106,8 @@ def _tidy(value: str | None) -> str | None:
     if "\ufffd" in value:  # names garbled by lossy decoding: keep the intact ones before the damage
         value = "、".join(n for n in re.split(r"[、，,\s]", value.split("\ufffd")[0]) if len(n) >= 2)
     value = value.strip(" :：,，。.;；、·|｜-—\u200b\u200c\u200d\u2060\ufeff")  # (and zero-width characters)
+    if value[:1] in "（(【[" and not any(c in value for c in "）)】]"):  # a bracket the value was cut from: "（陆凤龙"
+        value = value[1:].strip()
     value = _TRAIL.sub("", value).strip(" ,，、")
     if len(value) < 2 or _JUNK_NAME.match(value) or re.fullmatch(r"[\d\s:：\-/.]+", value) or _RANK.fullmatch(value):
         return None
@@ -916,5 +918,17 @@ def page_editor(page, zones) -> str | None:
     if v is None and (w := _tidy(byline.first(zones.zone + "\n" + zones.pre_zone, "editor"))) and _CJK_CHAR.search(w):
         v = w
     v = _without_medium(v)
+    if v and _CJK_CHAR.search(v) and not _editor_like(v):
+        return None
     # the site's own name in the editor slot ("编辑：吉林在线") names no editor
     return None if v and _CJK_CHAR.search(v) and _norm(v) in site_names(page) else v
+
+
+_STAFF_CODE = re.compile(r"_[A-Za-z\d]+$")  # "王文华_NF5982": the page shows the editor so, and so he is given
+
+
+def _editor_like(value: str) -> bool:
+    """A Chinese editor's value that may be a name or a handle: not a word of the page ("娱乐", "纠错": the
+    common words), no digits, address or punctuation ("琪琳阅读：3934", "出版/印刷", "来源ltaaa.com")."""
+    name = _STAFF_CODE.sub("", value)
+    return not _NOT_CJK_NAME.search(name) and not _common_word(name)
