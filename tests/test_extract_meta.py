@@ -727,3 +727,18 @@ def test_an_editors_slot_holding_a_word_a_counter_or_a_cut_bracket():
     for value, editor in (("琪琳阅读：3934", None), ("（陆凤龙", "陆凤龙"), ("王文华_NF5982", "王文华_NF5982"),
                           ("霍然", "霍然")):
         assert extract(_zh_page("<div>2024-05-20 10:30</div>", tail=f"<p>责任编辑：{value}</p>")).editor == editor, value
+
+
+def test_a_source_values_name_alone():
+    # separators, brackets, a note on how the piece came, a button's words run into it, a channel after a dot,
+    # the name written twice (zol_1, pconline_1, fzdaily_1, chinanews_1, cnhubei_1, gdnewsonline_1, xwh_1)
+    from crawler.extract.people import _publisher_name
+    for value, name in (("[ 中关村在线 原创 ]", "中关村在线"), ("PConline原创", "PConline"), ("抚州网整理", "抚州网"),
+                        ("求是网参与互动", "求是网"), ("湖北日报网进入电子报", "湖北日报网"), ("网易新闻.国内", "网易新闻"),
+                        ("新文化报-新文化报", "新文化报"), ("健康报 ⋅", "健康报"),
+                        # what stays: "本站原创" (本站 alone says less), a medium with a dot or a dash of its own
+                        ("本站原创", "本站原创"), ("人民网-人民日报", "人民网-人民日报"), ("新浪.com", "新浪.com")):
+        assert _publisher_name(value) == name, value
+    for name in ("zol_1",):
+        article, truth = bench_page("zh-news-spent", name)
+        assert article.publisher == truth["publisher"]

@@ -892,7 +892,35 @@ def page_publisher(page, zones) -> str | None:
         zones.zone, zones.after_title, page.meta, lambda: source_element(page.marked["source"]), zones.pre_zone,
         valid_publisher(page, zones.zone + "\n" + zones.first), zones.last, own_site_name(page), page.text, zones.first,
         lambda: meta_lines(page.visible_text))
-    return (v.strip(_EDGE_SEPARATORS) or None) if v and _CJK_CHAR.search(v) else v
+    return _publisher_name(v) if v and _CJK_CHAR.search(v) else v
+
+
+_BRACKETED = re.compile(r"^[\[【(（]\s*(?P<v>[^\[\]【】()（）]+?)\s*[\]】)）]$")
+# a note on how the piece came, after the medium's name: "PConline原创", "中关村在线 原创", "抚州网整理"
+_HOW_IT_CAME = re.compile(r"\s*(?:原创|原創|整理)$")
+# a button's words run into the medium's name: "求是网参与互动", "湖北日报网进入电子报"
+_BUTTON_TAIL = re.compile(r"(?<=[网網报報社台])(?:参与|參與|进入|進入|返回|查看|点击|點擊|打印|分享|收藏|评论|評論|关闭|關閉|我要)\S*$")
+# a channel after the medium's name: "网易新闻.国内"
+_DOT_CHANNEL = re.compile(r"^(?P<v>[^.]{2,})\.(?P<c>[^.]{2,6})$")
+
+
+def _publisher_name(value: str) -> str | None:
+    """A Chinese 来源 value's name alone: separators off its edges ("健康报 ⋅"), out of its brackets ("[ 中关村在线 原创
+    ]"), without a note on how it came, a button's words or a channel after it, once where it is written twice
+    ("新文化报-新文化报")."""
+    v = value.strip(_EDGE_SEPARATORS)
+    if m := _BRACKETED.match(v):
+        v = m["v"]
+    if (rest := _HOW_IT_CAME.sub("", v)) != v and len(rest) >= 2 and not _JUNK_NAME.match(rest):
+        v = rest  # (not "本站原创": "本站" alone says less)
+    v = _BUTTON_TAIL.sub("", v)
+    if (m := _DOT_CHANNEL.match(v)) and _CHANNEL.match(m["c"]):
+        v = m["v"]
+    for sep in ("-", "－", "_", "|", "｜"):
+        left, _, right = v.partition(sep)
+        if right and left.strip() == right.strip():
+            v = left.strip()
+    return v.strip(_EDGE_SEPARATORS) or None
 
 
 def page_author(page, zones, publisher: str | None = None) -> str | None:
