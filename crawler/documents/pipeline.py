@@ -130,7 +130,10 @@ class AttachmentPipeline:
         """(body, (Content-Type, Content-Disposition), problem)."""
         request = scrapy.Request(url, cookies=spider.source.cookies or None, dont_filter=True, meta={
             "role": "attachment", "download_maxsize": self.max_bytes, "download_warnsize": self.max_bytes,
-            "handle_httpstatus_all": True})
+            "handle_httpstatus_all": True,
+            # no in-crawl retries: a file that hangs cost three DOWNLOAD_TIMEOUTs (90 s) with them, the
+            # article waiting; a reason that may pass is retried by the next crawl, with its backoff
+            "dont_retry": True})
         try:
             response = await self.crawler.engine.download_async(request)
         except Exception as exc:  # refused address, DNS, timeout, over the size cap: the reason is kept
