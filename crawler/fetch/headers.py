@@ -19,8 +19,11 @@ beyond the byte count).
 """
 from __future__ import annotations
 
+import time
+
 from scrapy.core.downloader.handlers.http11 import (HTTP11DownloadHandler, _LenientHTTP11ClientFactory,
                                                     _LenientHTTP11ClientProtocol, _LenientHTTPClientParser)
+from scrapy.exceptions import DownloadTimeoutError
 from twisted.web._newclient import HEADER, STATUS
 
 DEFAULT_MAXSIZE = 256 * 1024
@@ -66,12 +69,23 @@ def _capped_protocol(budget: int):
 
 
 class CappedHeadersDownloadHandler(HTTP11DownloadHandler):
-    """Scrapy's HTTP/1.1 handler with the headers cap."""
+    """Scrapy's HTTP/1.1 handler with the headers cap, and a request's `healthwatch_deadline`
+    (time.monotonic()): its download_timeout is what is left of it when the request is sent, after
+    its download slot's delay (an attachment its article waits for: crawler.documents.pipeline)."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
         budget = crawler.settings.getint("HEALTHWATCH_HEADERS_MAXSIZE", DEFAULT_MAXSIZE)
         self._pool._factory = _capped_protocol(budget)
+
+    async def download_request(self, request):
+        deadline = request.meta.get("healthwatch_deadline")
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0.05:
+                raise DownloadTimeoutError(f"not sent: its deadline passed in its download slot's queue ({request.url})")
+            request.meta["download_timeout"] = min(left, request.meta.get("download_timeout") or left)
+        return await super().download_request(request)
 
 
 def headers_problem(failure) -> str | None:
