@@ -5,6 +5,7 @@ not grow with the number of files; a file not read within the article's wait is 
 why (a reason that may pass) and downloaded by the next crawl, never twice in one crawl."""
 import threading
 import time
+from datetime import datetime, timezone
 from http.server import ThreadingHTTPServer
 
 from crawler.documents.pipeline import NOT_FETCHED
@@ -106,3 +107,31 @@ def test_a_slow_attachment_host_does_not_hold_the_crawl_and_its_files_come_next_
         assert {files.path(r["url"]): new_hits.get(files.path(r["url"]), 0) for r in stored} == {
             files.path(r["url"]): 0 if r["text"] else 1 for r in stored}  # only the unread, once each
 
+
+def test_an_article_that_stopped_waiting_for_a_file_another_read_takes_that_read(tmp_path):
+    """Two articles link one file; the second stopped waiting for the first's download of it. Stored
+    after the first, its row is the first's result, not a "not fetched yet" copy no crawl retries."""
+    from crawler.documents.pipeline import store_documents
+    from storage import attachments
+    from storage.store import Store
+
+    store = Store(tmp_path / "hw.db")
+    url = "https://files.nhc.gov.cn/a.pdf"
+    a, b = store.save_articles([
+        {"url": f"https://www.nhc.gov.cn/{n}.html", "source": "nhc", "title": title, "body": body * 5}
+        for n, title, body in (("a", "关于开展药品目录核查工作的通知", "各省卫生健康委：详见附件。"),
+                               ("b", "关于公布远程医疗协作网建设单位的通知", "各地要加强指导，推动优质资源下沉。"))])
+    read = {"name": "附件", "url": url, "type": "pdf", "bytes": 10, "sha256": "ab" * 32, "text": "名单全文",
+            "pages": 1, "error": None, "needs_ocr": False, "fetched_at": "2026-12-03T10:00:00Z"}
+    store_documents(store.db, a.article_id, {"attachment_files": [read]})
+    waited = {"name": "附件一", "url": url, "error": f"{NOT_FETCHED}: files.nhc.gov.cn had not sent it",
+              "needs_ocr": False, "fetched_at": "2026-12-03T10:00:01Z"}
+    store_documents(store.db, b.article_id, {"attachment_files": [waited]})
+    [row] = attachments.attachments_of(store.db, b.article_id)
+    assert (row["name"], row["text"], row["error"]) == ("附件一", "名单全文", None)
+    # with no read row to take, it stays what it is: due for the next crawl
+    other = {**waited, "url": "https://files.nhc.gov.cn/b.pdf"}
+    store_documents(store.db, b.article_id, {"attachment_files": [other]})
+    due = attachments.due_retries(store.db, "nhc", office=False, now=datetime.now(timezone.utc))
+    assert [r["url"] for r in due] == [other["url"]]
+    store.close()

@@ -243,7 +243,8 @@ def store_documents(db, article_id: int, item: dict) -> None:
     it cites. The item may carry what its extraction process worked out: the index texts the article
     was stored with (`_index`) and the citations of its body (`_body_citations`:
     crawler.documents.citations.body_citations)."""
-    files = [_stored_before(db, f) if f.get("stored_before") else f for f in item.get("attachment_files") or []]
+    files = [_stored_before(db, f) if f.get("stored_before") else _read_meanwhile(db, f)
+             for f in item.get("attachment_files") or []]
     ids = attachment_rows.save_attachments(db, article_id, files, ahead=item.get("_index")) if files else []
     keys = document_keys(item.get("doc_number"), item.get("title"))
     cited, seen = [], set()
@@ -269,6 +270,16 @@ def _stored_before(db, file: dict) -> dict:
         return {**file, "fetched_at": utc_now(), "needs_ocr": False,
                 "error": "not fetched: stored in an earlier round, but no longer in the database"}
     return {**_reuse(earlier), "name": file["name"], "url": file["url"]}
+
+
+def _read_meanwhile(db, file: dict) -> dict:
+    """A file this article stopped waiting for while another article's download of it went on: that
+    article's row, when it was stored first. (Stored as the copy of that row, it would keep saying
+    "not fetched yet", and copies are not retried.)"""
+    if not (file.get("error") or "").startswith(NOT_FETCHED):
+        return file
+    earlier = attachment_rows.known_by_url(db, file["url"])
+    return {**_reuse(earlier), "name": file["name"], "url": file["url"]} if earlier else file
 
 
 def _host(url: str) -> str:
