@@ -303,23 +303,27 @@ def test_workers_download_again_an_attachment_that_failed_for_a_reason_that_may_
     """As in local mode (tests/test_attachments.py): an attachment answering 503 in round 1 is
     pushed with round 2, downloaded again by a worker and stored with its text by the ingester;
     a 404 is not asked for again, nor by a worker without LibreOffice a file that waits for it, and
-    the article is not fetched again."""
+    the article is not fetched again. A file whose host had not answered within the article's wait
+    (tests/test_attachments_slow_host.py) comes the same way."""
     import redis as redis_client
 
+    from crawler.documents.pipeline import NOT_FETCHED
     from tests.test_attachments import A_TITLE, notice
+    from tests.test_attachments_slow_host import HANG, SlowFiles
     from tests.test_crawl import rows
     from tests.test_documents import FIXTURES
 
     redis_client.Redis.from_url(redis_url).flushdb()
     db, procs = tmp_path / "central.db", []
     logs = {name: tmp_path / f"{name}.log" for name in ("worker", "ingest")}
-    with NewsSite() as site:
+    with NewsSite() as site, SlowFiles() as files:
+        files.delay = 0.0
         site.add_raw("/files/flaky.pdf", 503, b"maintenance", "text/html", listed=False)
         site.add_raw("/files/gone.pdf", 404, b"gone", "text/html", listed=False)
         site.add_raw("/files/plan.doc", 200, (FIXTURES / "plan.doc").read_bytes(), "application/msword", listed=False)
         site.publish("late-files", notice(A_TITLE, "国卫办医政函〔2024〕88号", ["各省、自治区、直辖市卫生健康委：详见附件。"],
                                           [("1.核查通知", "/files/flaky.pdf"), ("2.已删除", "/files/gone.pdf"),
-                                           ("3.工作方案", "/files/plan.doc")]))
+                                           ("3.工作方案", "/files/plan.doc"), ("4.名单", files.url(HANG))]))
         config = write_config(tmp_path / "sources.toml", site, max_pages=1)
 
         def attachments():
@@ -334,17 +338,20 @@ def test_workers_download_again_an_attachment_that_failed_for_a_reason_that_may_
             assert run_cli("run", "--once", "--redis", redis_url, "--config", config, "--db", db).returncode == 0
             procs += [start("ingest", "--redis", redis_url, "--db", db, "--config", config, log=logs["ingest"]),
                       start("worker", "--redis", redis_url, "--config", config, "--log-file", logs["worker"],
-                            env={"HEALTHWATCH_SOFFICE": "/nonexistent/soffice"})]
-            wait_until(round_ended(1, lambda: len(attachments()) == 3), 90, "round 1 to store the attachments")
+                            env={"HEALTHWATCH_SOFFICE": "/nonexistent/soffice", "HEALTHWATCH_ATTACHMENT_WAIT": "2"})]
+            wait_until(round_ended(1, lambda: len(attachments()) == 4), 90, "round 1 to store the attachments")
             first = attachments()
             assert (first["1.核查通知"]["error"], first["2.已删除"]["error"]) == ("HTTP 503", "HTTP 404")
             assert first["3.工作方案"]["error"].startswith("needs LibreOffice")
+            assert first["4.名单"]["error"].startswith(NOT_FETCHED) and first["4.名单"]["sha256"] is None
 
             site.add_raw("/files/flaky.pdf", 200, (FIXTURES / "text.pdf").read_bytes(), "application/pdf", listed=False)
-            article_hits, flaky_hits = site.article_hits(), site.hits["/files/flaky.pdf"]  # 3: Scrapy retried the 503
+            files.hang.clear()
+            article_hits, flaky_hits = site.article_hits(), site.hits["/files/flaky.pdf"]  # 1: no in-crawl retry
             assert run_cli("run", "--once", "--redis", redis_url, "--config", config, "--db", db).returncode == 0
-            wait_until(round_ended(2, lambda: attachments()["1.核查通知"]["sha256"] is not None), 60,
-                       "round 2 to store the attachment that answers now")
+            wait_until(round_ended(2, lambda: attachments()["1.核查通知"]["sha256"] is not None
+                                   and attachments()["4.名单"]["sha256"] is not None), 60,
+                       "round 2 to store the attachments that answer now")
         finally:
             stop(procs)
         got = attachments()
@@ -353,8 +360,10 @@ def test_workers_download_again_an_attachment_that_failed_for_a_reason_that_may_
         assert got["2.已删除"]["error"] == "HTTP 404" and site.hits["/files/gone.pdf"] == 1
         assert got["3.工作方案"]["error"].startswith("needs LibreOffice") and site.hits["/files/plan.doc"] == 1
         assert site.hits["/files/flaky.pdf"] == flaky_hits + 1 and site.article_hits() == article_hits
+        assert got["4.名单"]["error"] is None and "二级以上医疗机构" in got["4.名单"]["text"]
+        assert len(files.hits[HANG]) == 2  # once a round
         [hit] = json.loads(run_cli("search", "二级以上医疗机构", "--json", "--db", db).stdout)
-        assert [x["name"] for x in hit["in_attachments"]] == ["1.核查通知"]
+        assert [x["name"] for x in hit["in_attachments"]] == ["1.核查通知", "4.名单"]
     for name, path in logs.items():
         text = path.read_text(errors="replace") if path.exists() else ""
         assert "Traceback" not in text and "DeprecationWarning" not in text, f"{name}:\n{text[-3000:]}"
