@@ -186,8 +186,11 @@ class AttachmentPipeline:
         """A place in Scrapy's downloader for a file of this host: at most as many as its slot
         downloads at once (the downloader itself lets a burst past that when the delay is 0), and
         half the crawl's CONCURRENT_REQUESTS in all. Files waiting in the downloader count in its
-        CONCURRENT_REQUESTS, and while it is full no page is requested. The host's place first: a
-        busy host holds none of the others'."""
+        CONCURRENT_REQUESTS, and while it is full no page is requested; each leaves the slow host's
+        slot only after its delay, even one past its deadline. Measured with 26 article pages of 2
+        files each on a host taking 3 s a file (wait 4 s): 9 s for the crawl with the places, 180 s
+        without (the last pages requested 110 s after the first). The host's place first: a busy
+        host holds none of the others'."""
         key = _host(url)
         if key not in self.hosts:
             downloader = self.crawler.engine.downloader
