@@ -73,6 +73,9 @@ def extract_item(item: dict, options: dict) -> dict:
         return _error(item, f"extraction timed out after {seconds:g} s")
 
 
+RETAKE_SECONDS = 0.05
+
+
 @contextmanager
 def time_limit(seconds: float | None):
     """Raise ExtractionTimeout in this thread after `seconds` of wall time (SIGALRM: only the main
@@ -83,14 +86,21 @@ def time_limit(seconds: float | None):
         yield
         return
 
+    active = [True]
+
     def expire(signum, frame):
-        raise ExtractionTimeout
+        if active[0]:
+            raise ExtractionTimeout
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # and again every RETAKE_SECONDS: an exception raised where Python cannot pass it on is dropped (a
+    # weakref callback the collector ran just then: "Exception ignored in: WeakSet._remove"), and the
+    # limit must still end the work
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETAKE_SECONDS)
     try:
         yield
     finally:
+        active[0] = False  # from here an alarm does nothing
         try:
             signal.setitimer(signal.ITIMER_REAL, 0)
         finally:  # even if the alarm went off just now: the handler is not left behind
