@@ -11,7 +11,7 @@ import pytest
 
 from crawler.extract import dates, people
 from crawler.extract.decode import decode_html
-from crawler.extract.scan import FOLDS_TO_ASCII, keyed_matches
+from crawler.extract.scan import FOLDS_TO_ASCII, key_starts_python, keyed_matches
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGES = sorted(p for p in FIXTURES.rglob("*") if p.suffix == ".html" or p.name == "page.html.gz")
@@ -87,3 +87,33 @@ def test_script_source_reads_a_chinese_value_and_only_one():
     assert people.script_source("<script>var source = '健康报';</script>") == "健康报"
     assert people.script_source("<script>var source = 'Reuters';</script>") is None
     assert people.script_source("<script>source = '健康报'; source = '央视网'</script>") is None
+
+
+def _compiled_key_starts():
+    try:
+        from crawler.extract._walk import key_starts
+    except ImportError:
+        pytest.skip("crawler.extract._walk not built (pip install -e . compiles it)")
+    return key_starts
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_compiled_key_places_are_the_python_ones_on_real_pages(path):
+    key_starts, text = _compiled_key_starts(), _text(path)
+    for _, keys in SCANS:
+        assert key_starts(text, keys) == key_starts_python(text, keys)
+
+
+@pytest.mark.parametrize("text", EDGES + ["s", "xS", "İ", "a\u212a", "SOURCE", "\xff\u0100source"])
+def test_compiled_key_places_are_the_python_ones_on_edges(text):
+    key_starts = _compiled_key_starts()
+    for keys in [k for _, k in SCANS] + [("s",), ("so", "s"), ("source", "sourcesource")]:
+        assert key_starts(text, keys) == key_starts_python(text, keys)
+    assert key_starts("x" + text, ("s",)) == key_starts_python("x" + text, ("s",))
+
+
+def test_compiled_key_places_refuse_what_they_cannot_hold():
+    key_starts = _compiled_key_starts()
+    for keys in [("",), ("Source",), ("a?",), ("x" * 33,), tuple("abcdefghijklmnopq")]:
+        with pytest.raises(ValueError):
+            key_starts("source", keys)

@@ -16,7 +16,7 @@ them to the XPath results, and their callers fall back to the XPaths without thi
 """
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.object cimport PyObject
-from cpython.unicode cimport PyUnicode_DecodeUTF8, Py_UNICODE_ISSPACE
+from cpython.unicode cimport PyUnicode_DATA, PyUnicode_DecodeUTF8, PyUnicode_KIND, Py_UNICODE_ISSPACE
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memchr, memcmp, memcpy, memset, strcmp, strlen
@@ -1018,3 +1018,84 @@ def first_end_tag(bytes data):
                 return i, j + 1
         i += 1
     return None
+
+
+ctypedef fused _uchar:
+    unsigned char
+    unsigned short
+    unsigned int
+
+
+cdef struct _Keys:
+    int count
+    size_t size[16]
+    unsigned char text[16][32]
+    unsigned char first[128]  # the ASCII characters a key starts with, in either case
+    unsigned char second[128]  # the second characters (all 1 when some key has only one)
+
+
+cdef inline unsigned int _ascii_lower(unsigned int ch) noexcept:
+    return ch + 32 if 65 <= ch <= 90 else ch
+
+
+cdef inline bint _key_at(const _uchar* d, Py_ssize_t n, Py_ssize_t i, const _Keys* keys) noexcept:
+    cdef unsigned int c = _ascii_lower(d[i])
+    cdef size_t j, m
+    cdef int k
+    for k in range(keys.count):
+        m = keys.size[k]
+        if keys.text[k][0] != c or <size_t>(n - i) < m:
+            continue
+        j = 1
+        while j < m and d[i + j] < 128 and _ascii_lower(d[i + j]) == keys.text[k][j]:
+            j += 1
+        if j == m:
+            return True
+    return False
+
+
+cdef object _starts_in(const _uchar* d, Py_ssize_t n, const _Keys* keys):
+    cdef Py_ssize_t i
+    cdef unsigned int ch
+    out = []
+    for i in range(n):
+        ch = d[i]
+        if ch >= 128:  # in no key (nor is its '?' in scan.py's folded bytes)
+            if ch == 0x130 or ch == 0x131 or ch == 0x17f or ch == 0x212a:  # scan.FOLDS_TO_ASCII: the plain scan
+                return None
+        elif keys.first[ch] and (i + 1 == n or d[i + 1] >= 128 or keys.second[d[i + 1]]) and _key_at(d, n, i, keys):
+            out.append(i)
+    return out
+
+
+def key_starts(str text, tuple keys):
+    """scan.key_starts_python in one pass over the text's own code points (no folded copy, one scan for
+    all keys instead of a bytes.find run per key): the sorted places where a key (1-32 lower-case ASCII
+    characters but '?', at most 16 keys) starts, its letters in any case; None when the text holds a
+    character of scan.FOLDS_TO_ASCII."""
+    cdef _Keys table
+    memset(&table, 0, sizeof(table))
+    if len(keys) > 16:
+        raise ValueError("key_starts: more than 16 keys")
+    for key in keys:
+        k = key.encode("ascii")
+        if not 1 <= len(k) <= 32 or b"?" in k or k.lower() != k:
+            raise ValueError(f"key_starts: not a key: {key!r}")
+        memcpy(table.text[table.count], <const char*>k, len(k))
+        table.size[table.count] = len(k)
+        table.count += 1
+        for c in (k[0], k.upper()[0]):
+            table.first[c] = 1
+        if len(k) == 1:
+            memset(table.second, 1, sizeof(table.second))
+        else:
+            for c in (k[1], k.upper()[1]):
+                table.second[c] = 1
+    cdef Py_ssize_t n = len(text)
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    if kind == 1:
+        return _starts_in(<const unsigned char*>data, n, &table)
+    if kind == 2:
+        return _starts_in(<const unsigned short*>data, n, &table)
+    return _starts_in(<const unsigned int*>data, n, &table)

@@ -18,12 +18,9 @@ FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
 def keyed_matches(pattern: re.Pattern, text: str, keys: tuple[str, ...], limit: int) -> list[re.Match]:
     """`pattern.finditer(text)`'s first `limit` matches. Every match of `pattern` must start with one of
     `keys` (lower-case ASCII, matched in any case) and be non-empty."""
-    if any(c in text for c in FOLDS_TO_ASCII):  # (rare: a Turkish dotless i) the plain scan
+    starts = _key_starts(text, keys)
+    if starts is None:  # (rare: a Turkish dotless i) the plain scan
         return list(itertools.islice(pattern.finditer(text), limit))
-    # one byte per character (anything past Latin-1 a "?"; an astral character or a lone surrogate too), and
-    # bytes.lower maps A-Z only: a byte is an ASCII letter exactly where the character is that letter in any case
-    folded = text.encode("latin-1", "replace").lower()
-    starts = sorted({at for key in keys for at in _finds(folded, key.encode())})
     found: list[re.Match] = []
     end = 0
     for at in starts:  # finditer's leftmost-first order: a match starts at a key, the next one after its end
@@ -35,8 +32,26 @@ def keyed_matches(pattern: re.Pattern, text: str, keys: tuple[str, ...], limit: 
     return found
 
 
+def key_starts_python(text: str, keys: tuple[str, ...]) -> list[int] | None:
+    """The sorted places where a key starts in `text`, its ASCII letters in any case; None when the text
+    holds a character of FOLDS_TO_ASCII (where a key's place is not the whole story)."""
+    if any(c in text for c in FOLDS_TO_ASCII):
+        return None
+    # one byte per character (anything past Latin-1 a "?"; an astral character or a lone surrogate too), and
+    # bytes.lower maps A-Z only: a byte is an ASCII letter exactly where the character is that letter in any case
+    folded = text.encode("latin-1", "replace").lower()
+    return sorted({at for key in keys for at in _finds(folded, key.encode())})
+
+
 def _finds(data: bytes, key: bytes):
     at = data.find(key)
     while at != -1:
         yield at
         at = data.find(key, at + 1)
+
+
+try:  # the same places from one pass over the code points, compiled (the folded copy and a bytes.find run per
+    # key were ~8% of a page: the 来源 variable scan runs on most pages)
+    from crawler.extract._walk import key_starts as _key_starts
+except ImportError:
+    _key_starts = key_starts_python
