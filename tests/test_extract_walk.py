@@ -54,6 +54,33 @@ def test_compiled_walk_equals_python_walk(page):
 
 
 @needs_compiled
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_compiled_exclusions_equal_python_ones(page):
+    root = _root(page.read_bytes())
+    if root is None:
+        pytest.skip("unparseable page")
+    outcomes = []
+    for apply in (body._apply_exclusions, body._compiled_exclusions):
+        lines, _, _, _, _, excl_spans, values = body._compiled_walker.walk(root)
+        apply(lines, values, excl_spans)
+        outcomes.append(([ln.excluded for ln in lines], values))
+    assert outcomes[1] == outcomes[0]
+
+
+@needs_compiled
+@pytest.mark.parametrize("spans", [[], [(0, 4)], [(1, 3), (0, 4)], [(0, 1), (2, 4), (1, 4)], [(0, 0)], [(3, 4), (0, 2)]])
+@pytest.mark.parametrize("values", [[3.0, -2.0, 5.5, -1.0], [0.0, 0.0, 0.0, 0.0], [-3, -1.0, -4, -2.0], [40.0, 1.0, -6, 2.5]])
+def test_compiled_exclusions_on_made_up_spans(values, spans):
+    outcomes = []
+    for apply in (body._apply_exclusions, body._compiled_exclusions):
+        lines = [body.Line("x", None, 1, 0, False, False, False) for _ in values]
+        vals = list(values)
+        apply(lines, vals, list(spans))
+        outcomes.append(([ln.excluded for ln in lines], [(v, type(v)) for v in vals]))
+    assert outcomes[1] == outcomes[0]
+
+
+@needs_compiled
 @pytest.mark.parametrize("html", [
     b"<html><body><div>a<span>b</span><span>c</span>\xe4\xb8\xad<span>\xe6\x96\x87</span></div></body></html>",
     b"<html><body>text<!-- gone -->tail &unknown; more<br>line<pre> x\n\n  y </pre></body></html>",

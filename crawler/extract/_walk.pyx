@@ -1099,3 +1099,44 @@ def key_starts(str text, tuple keys):
     if kind == 2:
         return _starts_in(<const unsigned short*>data, n, &table)
     return _starts_in(<const unsigned int*>data, n, &table)
+
+
+def apply_exclusions(list lines, list values, list excl_spans):
+    """body._apply_exclusions in C: the same prefix sums and the same span tests, in the same order, on
+    doubles (the values are halves: exact sums), without a Python list per nested span."""
+    if not excl_spans:
+        return
+    cdef Py_ssize_t n = len(values), i, s, e
+    cdef double v, seg, limit
+    cdef double* cum = <double*>PyMem_Malloc((n + 1) * sizeof(double))
+    cdef unsigned char* marked = <unsigned char*>calloc(n + 1, 1)
+    if cum is NULL or marked is NULL:
+        PyMem_Free(cum)
+        free(marked)
+        raise MemoryError()
+    zero = 0.0
+    try:
+        cum[0] = 0.0
+        for i in range(n):
+            v = values[i]
+            cum[i + 1] = cum[i] + (v if v > 0 else 0.0)
+        limit = 0.6 * (cum[n] if cum[n] else 1.0)
+        for span in excl_spans:
+            s, e = span
+            if not 0 <= s <= e <= n:
+                raise IndexError(f"apply_exclusions: span {span} of {n} lines")
+            if not cum[e] - cum[s] < limit:
+                continue
+            seg = 0.0
+            for i in range(s, e):
+                seg += <double>values[i]
+            for i in range(s, e):  # prose is worth 0; a block of no prose keeps its negative worth
+                if seg > 0 or <double>values[i] > 0:
+                    values[i] = zero
+            memset(marked + s, 1, e - s)
+        for i in range(n):
+            if marked[i]:
+                lines[i].excluded = True
+    finally:
+        PyMem_Free(cum)
+        free(marked)

@@ -215,10 +215,11 @@ def lines_of(root) -> tuple[list[Line], dict, dict]:
     "values": line values}). The compiled walk (_walk.pyx) when it was built, else the Python one."""
     if _compiled_walker is not None:
         lines, spans, containers, titles, sources, excl_spans, values = _compiled_walker.walk(root)
+        _compiled_exclusions(lines, values, excl_spans)
     else:
         lines, spans, containers, titles, sources, excl_spans = walk_python(root)
         values = [line_value(line) for line in lines]
-    _apply_exclusions(lines, values, excl_spans)
+        _apply_exclusions(lines, values, excl_spans)
     return lines, spans, {"title": titles, "source": sources, "values": values, "containers": containers}
 
 
@@ -731,7 +732,8 @@ def select_lines(lines: list[Line], values: list[float], span: tuple[int, int], 
 try:  # the compiled copy of walk_python (setup.py builds it; tests/test_extract_walk.py checks they agree)
     import sys as _sys
 
+    from crawler.extract._walk import apply_exclusions as _compiled_exclusions  # (nested spans: no list per span)
     from crawler.extract._walk import walker as _make_walker
     _compiled_walker = _make_walker(_sys.modules[__name__])  # reads this module's tables and caches
 except ImportError:
-    _compiled_walker = None
+    _compiled_walker = _compiled_exclusions = None
