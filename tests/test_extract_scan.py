@@ -117,3 +117,16 @@ def test_compiled_key_places_refuse_what_they_cannot_hold():
     for keys in [("",), ("Source",), ("a?",), ("x" * 33,), tuple("abcdefghijklmnopq")]:
         with pytest.raises(ValueError):
             key_starts("source", keys)
+
+
+@pytest.mark.parametrize("filler", ["x", "é", "中", "\U0001f600"])  # one, two and four bytes per character
+def test_compiled_key_places_at_every_offset_of_its_blocks(filler):
+    """The compiled scan skips 32-character blocks where no key's first three letters are: a key (or a fold)
+    at any place of a block or across two, and the text's tail after its last block."""
+    key_starts = _compiled_key_starts()
+    keys = people.SCRIPT_SOURCE_KEYS
+    for size in (33, 34, 35, 66, 100):
+        for at in range(size):
+            for word in ("SoUrce", "media", "cop", "LAIYUAN", "sou", "\u017fource", "i\u0130"):
+                text = (filler * at + word + filler * size)[:size + len(word)]
+                assert key_starts(text, keys) == key_starts_python(text, keys), (size, at, word)
