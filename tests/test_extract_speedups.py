@@ -124,3 +124,21 @@ def test_first_end_tag_matches_the_regex():
         m = _END_TAG.search(data)
         assert first_end_tag(data) == (m.span() if m else None), data[:80]
 
+
+
+def test_control_bytes_test_matches_the_memchr_one():
+    from crawler.extract._walk import has_control_bytes
+    from crawler.extract.page import _CONTROL_SINGLES
+
+    def reference(data):
+        return any(c in bytes(data) for c in _CONTROL_SINGLES)
+    for page in PAGES:
+        data = page.read_bytes()
+        assert has_control_bytes(data) == reference(data)
+    for b in range(256):  # every byte value, in a 64-byte block and in the tail after the blocks
+        for at in (0, 63, 64, 127, 130):
+            data = bytearray(b"a" * 140)
+            data[at] = b
+            assert has_control_bytes(bytes(data)) == reference(data), (b, at)
+    for data in (b"", b"\x01", bytearray(b"ab\x0b"), memoryview(b"\x7f")):
+        assert has_control_bytes(data) == reference(data)

@@ -1212,3 +1212,36 @@ def apply_exclusions(list lines, list values, list excl_spans):
     finally:
         PyMem_Free(cum)
         free(marked)
+
+
+cdef extern from *:
+    """
+    /* A byte of page._CONTROL_BYTES (a C0 control but tab, line feed and carriage return, or DEL) in d[0:n]:
+       branch-free over blocks of 64 bytes, which the compiler vectorises. */
+    static int hw_has_control(const unsigned char* d, size_t n) {
+        size_t i = 0;
+        for (; i + 64 <= n; i += 64) {
+            unsigned char acc = 0;
+            for (int j = 0; j < 64; j++) {
+                const unsigned char b = d[i + j];
+                acc |= (unsigned char)(((b < 32) & (b != 9) & (b != 10) & (b != 13)) | (b == 127));
+            }
+            if (acc)
+                return 1;
+        }
+        for (; i < n; i++) {
+            const unsigned char b = d[i];
+            if ((b < 32 && b != 9 && b != 10 && b != 13) || b == 127)
+                return 1;
+        }
+        return 0;
+    }
+    """
+    bint hw_has_control(const unsigned char* d, size_t n) noexcept
+
+
+def has_control_bytes(data):
+    """Whether the page's bytes (any contiguous buffer) hold an anti-copy control character
+    (page._CONTROL_BYTES): one vectorised pass instead of a memchr run per byte value (29 of them)."""
+    cdef const unsigned char[::1] view = data
+    return hw_has_control(&view[0], view.shape[0]) if view.shape[0] else False
