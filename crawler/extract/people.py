@@ -30,7 +30,8 @@ _PUBLISHER = re.compile(_OTHER_SOURCE + r"(?:信息来源|文章来源|新闻来
                         r"(?P<v>[^\s|｜【】\[\]:：]{2,40}?)"
                         r"(?=\s|$|" + _STOP[6:], re.M)
 # "来源CSDN" without a colon: only trusted in the header zone
-_PUBLISHER_BARE = re.compile(_OTHER_SOURCE + r"(?:来源|來源)(?![于於自])(?P<v>[A-Za-z\u4e00-\u9fff][^\s|｜:：]{1,20}?)(?=\s|$|" + _STOP[6:], re.M)
+_PUBLISHER_BARE = re.compile(_OTHER_SOURCE + r"(?:来源|來源)(?![于於自])(?P<v>[A-Za-z\u4e00-\u9fff][^\s|｜:：]{1,20}?)"
+                             r"(?=\s|$|" + _STOP[6:], re.M)
 # "2019-09-26 10:56:28 证券时报网": the unlabelled name after the date on the header line
 # (or on the line under the date: "2017年12月9日 00:26" / "ETtoday新聞雲", see _after_date)
 _AFTER_DATE = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[ \t]*\d{1,2}:\d\d(?::\d\d)?)?(?P<gap>\s+)"
@@ -352,9 +353,9 @@ def find_author(zone: str, first_lines: str, last_lines: str, meta: dict, body_h
                 page_text: str = "", valid=None) -> str | None:
     """`body_head`: the first short lines of the body (a name line under the headline of a reprint);
     `page_text`: the text from the headline on (a forum thread's first "… by NAME" footer); `valid(value,
-    kind)`: whether the first candidate may be the author (if not, nearly none is: the later candidates are weaker
-    readings of the same page, and a wrong author is worse than none), except a byline with a label or a
-    reporter's credit: "作者 国际在线" (a medium) then "……（央视记者 许骁）" closing the text."""
+    kind)`: whether the first candidate may be the author. If it may not, only a labelled byline or a
+    reporter's credit further on may be ("作者 国际在线", a medium, then "……（央视记者 许骁）" closing the text):
+    the other candidates are weaker readings of the same page, and a wrong author is worse than none."""
     rejected = False
     for value, kind in _author_candidates(zone, first_lines, last_lines, meta, body_head, page_text):
         if not value or rejected and kind not in ("labelled", "unlabelled"):
