@@ -20,17 +20,18 @@ _STOP = r"(?=\s*(?:[|｜/【】\[\]()（）。，,；;]|\s{2,}|来源|來源|作
         r"浏览|阅读|点击|字号|字體|字体|分享|打印|校对|摄影|摄|供稿|$))"
 # an empty slot: the next label right after the colon ("作者： 责任编辑：…", "来源: 更新时间:…") is no value
 _NO_LABEL = r"(?!(?:" + "|".join(sorted(byline.LABEL_WORDS, key=len, reverse=True)) + r")\s*[:：])"
-# (no colon inside the value: "来源： 访问量：199" is an empty 来源 and the next label)
 # the source of something else than the article: a photo's, a report's data, a project's funds ("数据来源：国家统计局",
-# "资金来源：财政资金")
-_OTHER_SOURCE = "".join(f"(?<!{w})" for w in ("图片", "圖片", "照片", "视频", "視頻", "资料", "資料", "数据", "數據", "指标",
-                                               "指標", "资金", "資金", "经费", "經費"))
-_PUBLISHER = re.compile(_OTHER_SOURCE + r"(?:信息来源|文章来源|新闻来源|稿件来源|稿源|稿件|来源|來源|出处|发布单位|發布單位|Source)"
+# "资金来源：财政资金"); read before a match, not in the pattern (lookbehinds at its start made re try every
+# position: 28x slower)
+_OTHER_SOURCE = frozenset(("图片", "圖片", "照片", "视频", "視頻", "资料", "資料", "数据", "數據", "指标", "指標", "资金", "資金",
+                           "经费", "經費"))
+# (no colon inside the value: "来源： 访问量：199" is an empty 来源 and the next label)
+_PUBLISHER = re.compile(r"(?:信息来源|文章来源|新闻来源|稿件来源|稿源|稿件|来源|來源|出处|发布单位|發布單位|Source)"
                         r"\s*[:：]\s*" + _NO_LABEL +
                         r"(?P<v>[^\s|｜【】\[\]:：]{2,40}?)"
                         r"(?=\s|$|" + _STOP[6:], re.M)
 # "来源CSDN" without a colon: only trusted in the header zone
-_PUBLISHER_BARE = re.compile(_OTHER_SOURCE + r"(?:来源|來源)(?![于於自])(?P<v>[A-Za-z\u4e00-\u9fff][^\s|｜:：]{1,20}?)"
+_PUBLISHER_BARE = re.compile(r"(?:来源|來源)(?![于於自])(?P<v>[A-Za-z\u4e00-\u9fff][^\s|｜:：]{1,20}?)"
                              r"(?=\s|$|" + _STOP[6:], re.M)
 # "2019-09-26 10:56:28 证券时报网": the unlabelled name after the date on the header line
 # (or on the line under the date: "2017年12月9日 00:26" / "ETtoday新聞雲", see _after_date)
@@ -148,7 +149,15 @@ def _labelled_publisher(text: str) -> str | None:
     # every _PUBLISHER label holds 源 (来源, 稿源, …) or is 出处 / Source: a substring test spares the scan
     if "源" not in text and "出处" not in text and "Source" not in text:
         return None
-    return _first(_PUBLISHER, [text])
+    return _article_source(_PUBLISHER, text)
+
+
+def _article_source(rx, text: str) -> str | None:
+    """The first value of `rx` that is not a photo's, data's or funds' source ("数据来源：国家统计局")."""
+    for m in rx.finditer(text):
+        if text[max(0, m.start() - 2):m.start()] not in _OTHER_SOURCE and (v := _tidy(m.group("v"))):
+            return v
+    return None
 
 
 # a script variable naming the 来源 ("var source = '健康报'", "mediaName":"扬眼"): a Chinese value, the same in
@@ -231,7 +240,7 @@ def _publisher_candidates(zone: str, page_text: str, meta: dict, source_element,
     """(value, kind) in the order of trust: labelled in the header zone, above the headline, a self-media
     account, the unlabelled name beside the header date, a class-named element, labelled further down,
     the meta tags."""
-    yield _labelled_publisher(zone) or (_first(_PUBLISHER_BARE, [zone]) if "源" in zone else None), "labelled"
+    yield _labelled_publisher(zone) or (_article_source(_PUBLISHER_BARE, zone) if "源" in zone else None), "labelled"
     yield _tidy(byline.first(zone, "publisher")), "labelled"  # the pairs parser: a bracketed value ("来源:【广州日报】")
     if pre_zone:
         yield _labelled_publisher(pre_zone), "labelled"
