@@ -97,7 +97,7 @@ class AttachmentPipeline:
             async with asyncio.timeout_at(_loop_time(deadline)):
                 return {**(await asyncio.shield(self.fetching[url])), "name": link["name"]}
         except TimeoutError:
-            return self._not_fetched(link, f"{_host(url)} had not sent it within the article's {self.wait:g} s")
+            return self._not_fetched(link, "unsent")
 
     async def retry(self, item: dict, spider) -> None:
         """A stored article's attachment that failed for a reason that may pass (spiders.source
@@ -137,7 +137,13 @@ class AttachmentPipeline:
                 del self.by_sha256[sha256]
 
     def _not_fetched(self, link: dict, why: str) -> dict:
+        """The row of a file not read in time: `why` "busy" (no place at its host by the deadline) or
+        "unsent" (its host had not sent it by then)."""
         from storage.store import utc_now
+
+        host = _host(link["url"])
+        why = (f"{host} was busy with other files for the {self.wait:g} s wait" if why == "busy" else
+               f"{host} had not sent it within the article's {self.wait:g} s")
 
         self.crawler.stats.inc_value("healthwatch/attachments_deferred")
         return {"name": link["name"], "url": link["url"], "fetched_at": utc_now(), "needs_ocr": False,
@@ -155,16 +161,16 @@ class AttachmentPipeline:
             async with asyncio.timeout_at(_loop_time(deadline)):
                 await self._take_place(url)
         except TimeoutError:
-            return self._not_fetched(link, f"{_host(url)} was busy with other files for the {self.wait:g} s wait")
+            return self._not_fetched(link, "busy")
         if not whole_timeout and self._sent_at(url) >= deadline:  # it would wait past it in the slot's queue
             self._leave_place(url)
-            return self._not_fetched(link, f"{_host(url)} was busy with other files for the {self.wait:g} s wait")
+            return self._not_fetched(link, "busy")
         try:
             body, content_type, problem = await self.download(url, spider, None if whole_timeout else deadline)
         finally:
             self._leave_place(url)
         if problem and problem.startswith("timed out") and not whole_timeout:
-            return self._not_fetched(link, f"{_host(url)} had not sent it within the article's {self.wait:g} s")
+            return self._not_fetched(link, "unsent")
         if problem:
             self.crawler.stats.inc_value("healthwatch/attachment_errors")
             return {**row, "error": problem}
