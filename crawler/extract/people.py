@@ -136,9 +136,13 @@ def _may_hold_author(text: str) -> bool:
     return False
 
 
-def _first(rx, texts) -> str | None:
+def _first(rx, texts, not_after: frozenset[str] = frozenset()) -> str | None:
+    """The first tidy value of `rx` in the texts; not a match right after a word of `not_after` (two characters:
+    the source of a photo, data or funds, "数据来源：国家统计局")."""
     for text in texts:
         for m in rx.finditer(text):
+            if not_after and text[max(0, m.start() - 2):m.start()] in not_after:
+                continue
             for g in ("v", "v2", "v3", "v4", "v5"):
                 if m.groupdict().get(g) and (v := _tidy(m.group(g))):
                     return v
@@ -149,15 +153,7 @@ def _labelled_publisher(text: str) -> str | None:
     # every _PUBLISHER label holds 源 (来源, 稿源, …) or is 出处 / Source: a substring test spares the scan
     if "源" not in text and "出处" not in text and "Source" not in text:
         return None
-    return _article_source(_PUBLISHER, text)
-
-
-def _article_source(rx, text: str) -> str | None:
-    """The first value of `rx` that is not a photo's, data's or funds' source ("数据来源：国家统计局")."""
-    for m in rx.finditer(text):
-        if text[max(0, m.start() - 2):m.start()] not in _OTHER_SOURCE and (v := _tidy(m.group("v"))):
-            return v
-    return None
+    return _first(_PUBLISHER, [text], not_after=_OTHER_SOURCE)
 
 
 # a script variable naming the 来源 ("var source = '健康报'", "mediaName":"扬眼"): a Chinese value, the same in
@@ -240,7 +236,8 @@ def _publisher_candidates(zone: str, page_text: str, meta: dict, source_element,
     """(value, kind) in the order of trust: labelled in the header zone, above the headline, a self-media
     account, the unlabelled name beside the header date, a class-named element, labelled further down,
     the meta tags."""
-    yield _labelled_publisher(zone) or (_article_source(_PUBLISHER_BARE, zone) if "源" in zone else None), "labelled"
+    yield (_labelled_publisher(zone)
+           or (_first(_PUBLISHER_BARE, [zone], not_after=_OTHER_SOURCE) if "源" in zone else None)), "labelled"
     yield _tidy(byline.first(zone, "publisher")), "labelled"  # the pairs parser: a bracketed value ("来源:【广州日报】")
     if pre_zone:
         yield _labelled_publisher(pre_zone), "labelled"
@@ -741,6 +738,11 @@ _NOT_LATIN_NAME = re.compile(r"[:;/]|\w\.(?:com|net|org|cn|info)\b|www\.", re.I)
 _COMMON_WORDS: frozenset[str] | None = None
 
 
+def _name_shaped(value: str) -> bool:
+    """A Chinese byline value that may be names: none of _NOT_CJK_NAME's shapes, no common word."""
+    return not _NOT_CJK_NAME.search(value) and not _common_word(value)
+
+
 def _common_word(value: str) -> bool:
     """Whether a part of the value is a common word, no name ("关灯", "展开", "施工": common_words.txt)."""
     global _COMMON_WORDS
@@ -799,7 +801,7 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
         # a government CMS fills its author meta with its operator, a name the page never shows ("马娟", gov.cn)
         if kind == "meta" and _government_host(page.url) and not any(n in page.visible_text for n in _PARTS.split(value) if n):
             return False
-        if _NOT_NAME.search(value) or kind != "poster" and (_NOT_CJK_NAME.search(value) or _common_word(value)):
+        if _NOT_NAME.search(value) or kind != "poster" and not _name_shaped(value):
             return False
         if sites is None:
             sites = site_names(page, publisher)
@@ -968,5 +970,4 @@ _STAFF_CODE = re.compile(r"_[A-Za-z\d]+$")  # "王文华_NF5982": the page shows
 def _editor_like(value: str) -> bool:
     """A Chinese editor's value that may be a name or a handle: not a word of the page ("娱乐", "纠错": the
     common words), no digits, address or punctuation ("琪琳阅读：3934", "出版/印刷", "来源ltaaa.com")."""
-    name = _STAFF_CODE.sub("", value)
-    return not _NOT_CJK_NAME.search(name) and not _common_word(name)
+    return _name_shaped(_STAFF_CODE.sub("", value))
