@@ -13,6 +13,7 @@ import pytest
 from bench.extract_bench import body_scores, contain_ok, date_ok, title_ok
 import crawler.extract as extract_module
 from crawler.extract import decode_html, extract
+from tests.conftest import bench_page
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 
@@ -596,3 +597,19 @@ def test_markup_inside_a_meta_value_is_no_part_of_the_title():
     record = extract(page, "http://www.example.gov.cn/a.html")
     assert record.title and "<" not in record.title and "div" not in record.title
     assert record.title.startswith("为现代化建设凝聚强大智慧和力量")
+
+
+def test_a_site_named_title_tagline_or_byline_in_the_heading_gives_way_to_the_headline():
+    # a one-segment <title> that is the site's name ("中国114OTC招商网", 114otc_1), a sponsor's tagline
+    # ("山东妇女创业网-省妇联主办", sdfncy_1), the date and account inside the <h1> (sanwen_1)
+    for name in ("114otc_1", "sdfncy_1", "sanwen_1"):
+        article, truth = bench_page("zh-news-spent-5", name)
+        assert article.title == truth["title"], name
+    page = ("<html><head><meta charset='utf-8'><title>中国示例医药招商信息网</title></head><body>"
+            "<div class='logo'>中国示例医药招商信息网</div><div class='co_title'>关于公布药品目录的通知</div>"
+            "<div>2016-5-12 15:29:32</div><div class='c'>" + "<p>国家药品监督管理局近日公布了新一批药品目录，各地要认真执行。</p>" * 4
+            + "</div></body></html>")
+    assert extract(page.encode()).title == "关于公布药品目录的通知"
+    # no heading to give way to: the one-segment <title> stays the answer
+    lone = "<html><head><meta charset='utf-8'><title>艺术史研究世纪在线中国艺术网</title></head><body><p>" + "正文。" * 40 + "</p></body></html>"
+    assert extract(lone.encode()).title == "艺术史研究世纪在线中国艺术网"

@@ -742,3 +742,38 @@ def test_a_source_values_name_alone():
     for name in ("zol_1",):
         article, truth = bench_page("zh-news-spent", name)
         assert article.publisher == truth["publisher"]
+
+
+def test_an_outlet_or_office_in_the_author_slot_is_the_source_where_none_is_stated():
+    # "作者：腾讯科技 … 来源：未知" (jz265_1), "作者：新华网" (systs_1), "作者: 国家食品药品监督管理总局" (114otc_1)
+    for set_name, name in (("zh-news-spent-4", "jz265_1"), ("zh-news-spent-5", "systs_1"),
+                           ("zh-news-spent-5", "114otc_1")):
+        article, truth = bench_page(set_name, name)
+        assert article.publisher == truth["publisher"] and article.author is None, name
+    assert extract(_zh_page("<div>作者：健康时报 2024-05-20 10:30 来源：未知</div>")).publisher == "健康时报"
+    # a stated 来源 wins; a person stays the author; the site naming itself there states no 来源
+    page = extract(_zh_page("<div>作者：健康时报 2024-05-20 10:30 来源：人民网</div>"))
+    assert page.publisher == "人民网"
+    page = extract(_zh_page("<div>作者：王强 2024-05-20 10:30</div>"))
+    assert page.publisher is None and page.author == "王强"
+    assert extract(_zh_page("<div>作者：示例网 2024-05-20 10:30</div>")).publisher is None
+
+
+def test_a_source_slot_holding_the_headline_a_digest_or_a_reprint_notice_names_no_source():
+    # "来源：德企拒下架辱华T恤" (0518m_1: the <title>'s headline), "来源： 网络文摘" (sdfncy_1), "厂商供稿" (xcar_1), a
+    # reprint notice's "…注明作者以及来源：鸵鸟电台" and a photo's "题图来源：" (tuoniao_1, whose writer "Nina" stands
+    # beside the date and is no 来源 either)
+    for set_name, name in (("zh-news-spent-4", "0518m_1"), ("zh-news-spent-5", "sdfncy_1"),
+                           ("zh-news-spent-5", "xcar_1"), ("zh-news-spent-4", "tuoniao_1")):
+        article, truth = bench_page(set_name, name)
+        assert article.publisher is None and not truth["publisher"], name
+    # an organisation the headline names is a 来源 still (mcc_1: "上海宝冶集团山东德州太阳能小镇项目开工")
+    article, truth = bench_page("zh-news-spent-3", "mcc_1")
+    assert article.publisher == truth["publisher"] == "上海宝冶集团"
+
+
+def test_the_name_after_a_reposts_mark_and_before_a_button_beside_the_date():
+    # "转载 比特网 2015-12-29" (ctoutiao_1); "PChome | 编辑: 徐嘉 2009-07-20 00:00:00 一键看全文" (pchome_1)
+    for set_name, name in (("zh-news-spent-4", "ctoutiao_1"), ("zh-news-spent-5", "pchome_1")):
+        article, truth = bench_page(set_name, name)
+        assert article.publisher == truth["publisher"], name

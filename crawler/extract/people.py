@@ -14,6 +14,7 @@ from crawler.extract.dom import text as el_text
 from crawler.extract.labels import strip_label
 from crawler.extract.meta import names
 from crawler.extract.scan import keyed_matches
+from crawler.extract.titles import leading_title
 from crawler.textnorm import to_simplified
 
 _STOP = r"(?=\s*(?:[|｜/【】\[\]()（）。，,；;]|\s{2,}|来源|來源|作者|记者|記者|编辑|編輯|责编|责任编辑|时间|時間|发布|發布|日期|" \
@@ -24,7 +25,7 @@ _NO_LABEL = r"(?!(?:" + "|".join(sorted(byline.LABEL_WORDS, key=len, reverse=Tru
 # "资金来源：财政资金"); read before a match, not in the pattern (lookbehinds at its start made re try every
 # position: 28x slower)
 _OTHER_SOURCE = frozenset(("图片", "圖片", "照片", "视频", "視頻", "资料", "資料", "数据", "數據", "指标", "指標", "资金", "資金",
-                           "经费", "經費"))
+                           "经费", "經費", "题图", "題圖", "配图", "配圖", "头图", "頭圖"))
 # (no colon inside the value: "来源： 访问量：199" is an empty 来源 and the next label)
 _PUBLISHER = re.compile(r"(?:信息来源|文章来源|新闻来源|稿件来源|稿源|稿件|来源|來源|出处|发布单位|發布單位|Source)"
                         r"\s*[:：]\s*" + _NO_LABEL +
@@ -90,10 +91,12 @@ _EDITOR_WEAK = re.compile(r"(?:^|[\s【\[(（])(?:编辑|編輯)\s*[:：|｜/]\s
 # (a label word alone is an empty slot before the next label: "来源： 作者：来源：人民网")
 _JUNK_NAME = re.compile(r"^(?:本站|本网|admin|管理员|佚名|匿名|未知|不详|null|none|小编|小編|编辑|網絡|网络|互联网|網絡轉載|网络转载|"
                         r"转载|轉載|转自网络|网络整理|整理|综合|綜合|原创|原創|字号|字體|字体|分享|打印|"
-                        r"微信公众平台|作者|来源|來源|记者|記者|责任编辑|責任編輯|责编|責編|出处|出處)$", re.I)
+                        r"微信公众平台|作者|来源|來源|记者|記者|责任编辑|責任編輯|责编|責編|出处|出處|"
+                        # a web digest, a maker's or a dealer's copy ("来源： 网络文摘", "厂商供稿"): no one named
+                        r"(?:网络|網絡)(?:文摘|摘编|摘編)|网摘|網摘|厂商|廠商|商家)$", re.I)
 # "健康报 2024-05-20": the unlabelled name before the date on a header line
 # (a Latin start too, with Chinese after it: "TNW中文站 2016年10月14日07:17", not "Posted 2024-05-20")
-_BEFORE_DATE = re.compile(r"^\s*(?P<v>(?:[\u4e00-\u9fff]|[A-Za-z]{1,8}(?=[\u4e00-\u9fff]))[\u4e00-\u9fffA-Za-z·\-－]{1,15})\s+(?:@\s*)?"
+_BEFORE_DATE = re.compile(r"^\s*(?:(?:转载|轉載|转自|轉自)\s+)?(?P<v>(?:[\u4e00-\u9fff]|[A-Za-z]{1,8}(?=[\u4e00-\u9fff]))[\u4e00-\u9fffA-Za-z·\-－]{1,15})\s+(?:@\s*)?"
                           r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}", re.M)
 _NOT_A_SOURCE = re.compile(r"(?:时间|時間|日期|于|於|发布|發布|更新|发表|發表|修改|录入|浏览|首页|当前|位置|来源|作者|记者|编辑)$|"
                            r"^(?:发布|發布|更新|修改|时间|日期|星期|禮拜|礼拜|周[一二三四五六日]|週[一二三四五六日])")
@@ -136,12 +139,11 @@ def _may_hold_author(text: str) -> bool:
     return False
 
 
-def _first(rx, texts, not_after: frozenset[str] = frozenset()) -> str | None:
-    """The first tidy value of `rx` in the texts; not a match right after a word of `not_after` (two characters:
-    the source of a photo, data or funds, "数据来源：国家统计局")."""
+def _first(rx, texts, skip=None) -> str | None:
+    """The first tidy value of `rx` in the texts; not a match `skip(text, start)` refuses."""
     for text in texts:
         for m in rx.finditer(text):
-            if not_after and text[max(0, m.start() - 2):m.start()] in not_after:
+            if skip and skip(text, m.start()):
                 continue
             for g in ("v", "v2", "v3", "v4", "v5"):
                 if m.groupdict().get(g) and (v := _tidy(m.group(g))):
@@ -149,11 +151,23 @@ def _first(rx, texts, not_after: frozenset[str] = frozenset()) -> str | None:
     return None
 
 
+_NOTICE = ("注明", "註明", "转载", "轉載")
+
+
+def _not_the_article_source(text: str, start: int) -> bool:
+    """A 来源 label right after a photo's, data's or funds' word ("数据来源：国家统计局"; the two characters before
+    it), or inside a reprint notice ("如需转载，请注明作者以及来源：鸵鸟电台")."""
+    if text[max(0, start - 2):start] in _OTHER_SOURCE:
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    return any(w in text[line_start:start] for w in _NOTICE)
+
+
 def _labelled_publisher(text: str) -> str | None:
     # every _PUBLISHER label holds 源 (来源, 稿源, …) or is 出处 / Source: a substring test spares the scan
     if "源" not in text and "出处" not in text and "Source" not in text:
         return None
-    return _first(_PUBLISHER, [text], not_after=_OTHER_SOURCE)
+    return _first(_PUBLISHER, [text], skip=_not_the_article_source)
 
 
 # a script variable naming the 来源 ("var source = '健康报'", "mediaName":"扬眼"): a Chinese value, the same in
@@ -213,8 +227,9 @@ def find_publisher(zone: str, page_text: str, meta: dict, source_element, pre_zo
                    meta_lines=None) -> str | None:
     """`source_element` is a callable (class-named candidates, read only when the labels fail);
     `pre_zone`: the short lines just above the headline (news.cn prints 来源 there); `valid(value, kind)`:
-    whether a candidate may be the 来源 (kind "labelled", "unlabelled" or "meta"); the first valid one wins,
-    except that an unlabelled value `own_site(value)` calls the site's own name waits for a labelled one;
+    whether a candidate may be the 来源 (kind "labelled", "unlabelled", "author slot", "stated" or "meta"); the
+    first valid one wins, except that an unlabelled value `own_site(value)` calls the site's own name waits for
+    a labelled one (and the site's name in the 作者 slot is none);
     `trailer`: the body's last lines and what follows them; `html_text`: the page with its scripts (a 来源
     variable); `lead`: the body's first lines (a dateline's "唐尧网讯"); `meta_lines()`: the page's lines
     that hold a date and a 来源 label, wherever they are."""
@@ -222,13 +237,30 @@ def find_publisher(zone: str, page_text: str, meta: dict, source_element, pre_zo
     for value, kind in _publisher_candidates(zone, page_text, meta, source_element, pre_zone, trailer, html_text,
                                              lead, meta_lines):
         if value and (valid is None or valid(value, kind)):
-            if own_site and kind == "unlabelled" and own_site(value):
-                deferred = deferred or value
+            if own_site and kind in ("unlabelled", "author slot") and own_site(value):
+                # (the site naming itself in the 作者 slot states no 来源 at all)
+                deferred = deferred or (value if kind == "unlabelled" else None)
                 continue
             # it gives way to a 来源 labelled or stated further on (a trailer "来源：钱江晚报" of a reprint), not
             # to meta
             return deferred if deferred and kind not in ("labelled", "stated") else value
     return deferred
+
+
+# the endings of an outlet's or an office's name: a medium, an agency, a company (not a column or a platform label:
+# "作者：亦观察" names no publisher either)
+_OUTLET_END = re.compile(r"(?:网|網|报|報|社|台|刊|客户端|客戶端|新闻|新聞|杂志|雜誌|科技|中心|公司|集团|集團|委员会|委員會|"
+                         r"办公厅|辦公廳|办公室|辦公室|政府|局|厅|廳|部|院)$")
+
+
+def _author_slot_outlet(zone: str) -> str | None:
+    """An outlet or office the header's 作者 slot names ("作者：腾讯科技 日期：… 来源：未知", "作者: 国家食品药品监督管理总局"):
+    no author, and the 来源 where no label states one."""
+    for field, label, value in byline.pairs(zone):
+        if field == "author" and label == "作者":
+            v = _tidy(value)
+            return v if v and _OUTLET_END.search(v) and not looks_like_person(v) else None
+    return None
 
 
 def _publisher_candidates(zone: str, page_text: str, meta: dict, source_element, pre_zone: str, trailer: str = "",
@@ -237,10 +269,12 @@ def _publisher_candidates(zone: str, page_text: str, meta: dict, source_element,
     account, the unlabelled name beside the header date, a class-named element, labelled further down,
     the meta tags."""
     yield (_labelled_publisher(zone)
-           or (_first(_PUBLISHER_BARE, [zone], not_after=_OTHER_SOURCE) if "源" in zone else None)), "labelled"
+           or (_first(_PUBLISHER_BARE, [zone], skip=_not_the_article_source) if "源" in zone else None)), "labelled"
     yield _tidy(byline.first(zone, "publisher")), "labelled"  # the pairs parser: a bracketed value ("来源:【广州日报】")
     if pre_zone:
         yield _labelled_publisher(pre_zone), "labelled"
+    if "作者" in zone:
+        yield _author_slot_outlet(zone), "author slot"
     if "号" in zone and (m := _ACCOUNT.search(zone)):
         yield _tidy(m.group("v")), "unlabelled"
     for v in (_after_date(zone), _first(_AFTER_DATE_ORG, [zone])):
@@ -557,7 +591,7 @@ _RANK = re.compile(r"^(?:本报|本報|本刊|本网|本網|本台|新华社|新
 # words of the page's furniture that a 来源 slot sometimes holds ("我要分享", "打印本页") or a sentence about
 # sources (a copyright notice: 凡本网注明"来源：…"的作品)
 _NOT_SOURCE_WORDS = re.compile(r"分享|打印|关闭|關閉|收藏|字号|字號|评论|評論|登录|登錄|注册|註冊|返回|我要|扫一扫|二维码|点击|點擊|"
-                               r"浏览|瀏覽|凡本|转载|轉載|账号|帐号|帳號|密码|密碼|订阅|訂閱|欢迎|歡迎|[\"“”「」]|"
+                               r"浏览|瀏覽|凡本|转载|轉載|账号|帐号|帳號|密码|密碼|订阅|訂閱|欢迎|歡迎|全文|[\"“”「」]|"
                                # a sentence, not a name ("该彩种开奖数据来源于500.com", "53兼职网，本文链接")
                                r"[，。！？；]|来源于|來源於|^.{31,}$")
 # a name in quotes is the name ("“人民前线”微信公众号"); a quote left open is a sentence's (凡本网注明“来源：…”的作品)
@@ -679,15 +713,21 @@ def valid_publisher(page, credits: str = ""):
     credited as the reporter ("【…消息，通讯员：刘宗】"): that 来源 names the author, not a publisher."""
     channels = None
     own_site = own_site_name(page)
+    headline = _norm(leading_title(page.meta.get("title") or ""))
 
     def valid(value: str, kind: str) -> bool:
         nonlocal channels
         if not _CJK_CHAR.search(value):
-            return not _SOURCE_CODE.fullmatch(value)  # a CMS account ("CICNN_NEWS", "cnfol001")
+            # a CMS account ("CICNN_NEWS", "cnfol001"); a writer's name beside the date ("Nina" over "本文作者：Nina")
+            return not _SOURCE_CODE.fullmatch(value) \
+                and not (kind == "unlabelled" and _credited(value, page.visible_text))
         if _NOT_SOURCE_WORDS.search(_QUOTED.sub("", value)) or _CHANNEL.match(value):
             return False
         if kind == "meta":
             return True
+        # a slot holding the headline ("来源：德企拒下架辱华T恤"), not an organisation it names ("上海宝冶集团…项目开工")
+        if len(key := _norm(value)) >= 6 and key in headline and not _ORG_END.search(value):
+            return False
         if credits and looks_like_person(value) and _credited(value, credits):
             return False
         if channels is None:
@@ -697,7 +737,8 @@ def valid_publisher(page, credits: str = ""):
             return False
         # an unlabelled name beside the date that is a person's (the byline) or a section's heading ("工作动态",
         # "通知公告", "政务公开"), not the 来源
-        return not (kind in ("unlabelled", "stated") and (looks_like_person(value) or _SECTION_END.search(value)))
+        return not (kind in ("unlabelled", "stated", "author slot")
+                    and (looks_like_person(value) or _SECTION_END.search(value)))
     return valid
 
 

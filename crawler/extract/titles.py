@@ -59,10 +59,14 @@ def doc_title(raw: str, flags: list[str]) -> str:
     return raw
 
 
+_NET = r"(?<![落上触觸联聯撒织織漏结結收入拉破])[网網]$"  # (not a verb's 网: "嫌犯落网")
 # the endings of a site's or an edition's name ("证券时报多媒体数字报刊平台", "阳光南皮门户网站", "邵阳日报电子版")
 # (a bare 网 only on a short name: a headline ends in 落网, 上网)
-_SITE_END = re.compile(r"(?:网站|網站|门户|門戶|平台|平臺|在线|在線|电子版|電子版|数字报|數字報|报刊|報刊|频道|頻道|客户端|客戶端)$"
-                       r"|^.{1,7}(?<![落上触觸联聯撒织織漏结結收入拉破])[网網]$")  # (not a verb's 网: "嫌犯落网")
+# and a site's tagline naming its sponsor ("山东妇女创业网-省妇联主办")
+_SITE_END = re.compile(r"(?:网站|網站|门户|門戶|平台|平臺|在线|在線|电子版|電子版|数字报|數字報|报刊|報刊|频道|頻道|客户端|客戶端|主办|主辦)$"
+                       r"|^.{1,7}" + _NET)
+# a whole <title> of one segment is the site's name up to a longer length ("中国114OTC招商网")
+_SITE_ALONE = re.compile(r"^.{1,15}" + _NET)
 
 
 def strip_site_suffix(title: str) -> str:
@@ -104,8 +108,12 @@ def find_title(elements: list, meta: dict, flags: list[str], crumbs=None, dated_
     page_title = doc_title(meta["title"], flags)
     page_key = norm(page_title)
     named_site = set()  # a <title> that names only the site ("健康中国网", "健康中国网-权威健康资讯平台", "首页 - …")
-    if page_title and (parts := _parts(page_title)) \
-            and all(_site_like(p) or p in _PAGE_WORDS for p in parts):
+    parts = _parts(page_title) if page_title else []
+    # a one-segment <title> named like a site, though longer than _site_like allows: still the answer when no
+    # heading is found
+    alone = parts[0] if len(parts) == 1 and _SITE_ALONE.search(parts[0]) and not _HEADLINE_MARK.search(parts[0]) \
+        and not _site_like(parts[0]) else ""
+    if parts and (alone or all(_site_like(p) or p in _PAGE_WORDS for p in parts)):
         named_site = {k for k in (norm(p) for p in parts) if len(k) >= 4}
         page_title, page_key = "", ""
     if len(page_key) < 4:  # "x", "首页": not a headline
@@ -162,7 +170,7 @@ def find_title(elements: list, meta: dict, flags: list[str], crumbs=None, dated_
         candidates.append((prio, -pos, text, el))
     best = max(candidates) if candidates else None
     if best and best[0] >= 10:
-        return without_tags(best[2], lead_key)
+        return without_tags(_without_byline(best[2], lead_key), lead_key)
     # a <title> that shortens or rewords the displayed headline ("标题 - 站名" over an <h1> "标题 副题", one
     # character changed, a word dropped): the heading holding most of the title's headline segment in order
     if best and page_key and (near := _nearly_confirmed(candidates, leading_title(page_title), sites)):
@@ -192,7 +200,15 @@ def find_title(elements: list, meta: dict, flags: list[str], crumbs=None, dated_
         return without_tags(strip_site_suffix(page_title))
     if best and best[0] >= 4:
         return best[2]
-    return None
+    return alone or None
+
+
+def _without_byline(text: str, lead_key: str) -> str:
+    """A heading with the byline run into it ("标题...<label>2016-09-04 22:24 丝路云仓 |</label>"): the part before the
+    date and time, where the <title>'s headline segment is that part."""
+    if (m := FULL.search(text)) and m["H"] and m.start() >= 4 and norm(text[:m.start()]) == lead_key:
+        return _clean(text[:m.start()])
+    return text
 
 
 def _cut_link_title(el, key: str, lead_key: str) -> bool:
