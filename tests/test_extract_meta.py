@@ -777,3 +777,27 @@ def test_the_name_after_a_reposts_mark_and_before_a_button_beside_the_date():
     for set_name, name in (("zh-news-spent-4", "ctoutiao_1"), ("zh-news-spent-5", "pchome_1")):
         article, truth = bench_page(set_name, name)
         assert article.publisher == truth["publisher"], name
+
+
+def test_a_photographer_and_an_editors_title_are_no_author():
+    # "（记者邹斌摄）" over the reporter's "本报记者周寿江" (92xs_1), "《武汉晚报》记者 何晓刚摄" (nianshenme_1), "作者:王编"
+    # (bdln_1: a surname and 编, the editor's title)
+    for set_name, name, author in (("zh-news-spent-4", "92xs_1", "周寿江"), ("zh-news-spent-5", "nianshenme_1", None),
+                                   ("zh-news-spent-4", "bdln_1", None)):
+        article, truth = bench_page(set_name, name)
+        assert article.author == author and contain_ok(author, truth["author"]) == bool(author), name
+    assert extract(_zh_page("<div>2024-05-20 10:30</div><p>（记者 王强 摄）</p>")).author is None
+    # a writer credited before a photographer's label stays ("文/周燕 摄/刘茜茜", sxfc_1)
+    article, truth = bench_page("zh-gov-new", "sxfc_1")
+    assert article.author == truth["author"] == "周燕"
+
+
+def test_a_byline_written_against_a_date_a_desk_or_with_a_slash():
+    # "2017年02月17日作者：唐碧迟" (anjuke_1), "全媒体记者：钱雯雯" (xigo_1), "作者/蔡骏" (wufazhuce_1), "采访/朱渍"
+    # (798space_1); a prev/next line's "作者/…" names another item's writer
+    for set_name, name in (("zh-news-spent-5", "anjuke_1"), ("zh-news-spent-4", "xigo_1"),
+                           ("zh-news-spent-5", "wufazhuce_1"), ("zh-news-spent-5", "798space_1")):
+        article, truth = bench_page(set_name, name)
+        assert article.author == truth["author"], name
+    tail = "<p>上一篇：你喜欢的一切 作者/吴惠子 下一篇：婚礼 作者/苏更生</p>"
+    assert extract(_zh_page("<div>2024-05-20 10:30</div>", tail=tail)).author is None

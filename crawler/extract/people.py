@@ -46,13 +46,16 @@ _AUTHOR = re.compile(
     # a one-character gate first: every alternative starts at whitespace, a CJK character, a bracket or
     # A/B (Author/By); the lookbehinds below are then tried at few positions (3x faster on English text)
     r"(?=[\s\u4e00-\u9fff《》【(（AaBb])(?:"
-    # (not "告诉记者：…" in prose: the label starts the text or follows 本报/特约/… or a non-CJK character)
-    r"(?:(?<![\u4e00-\u9fff])|(?<=本报|本報|本刊|本网|本網|特约|特約|见习|實習|实习|首席|驻站)|(?<=新华社|新華社|中新社))"
+    # (not "告诉记者：…" in prose: the label starts the text or follows 本报/特约/… or a non-CJK character,
+    # or a date it is written against: "2017年02月17日作者：唐碧迟")
+    r"(?:(?<![\u4e00-\u9fff])|(?<=本报|本報|本刊|本网|本網|特约|特約|见习|實習|实习|首席|驻站|\d日)"
+    r"|(?<=新华社|新華社|中新社|全媒体|全媒體|融媒体|融媒體))"
     r"(?:作者|撰文|撰稿|文字|采写|記者|记者|通讯员|通訊員|执笔人|执笔|Author|By|文)\s*[:：︱｜|]\s*" + _NO_LABEL +
     # (a desk and a rank before the name: "撰文：广州日报全媒体记者曾俊" -> 曾俊)
     r"(?:[\u4e00-\u9fff]{2,10}?(?:记者|記者|通讯员|通訊員)(?=[\u4e00-\u9fff]))?"
     r"(?P<v>[^\s|｜:：【】。，,]{2,30}?)(?:" + _STOP + "|(?<=[\u4e00-\u9fff])(?=[ \t\u3000][\u4e00-\u9fff]))" +
-    r"|[【(（]?\s*(?:文|编译|編譯)\s*[/|｜]\s*(?:[^\s】]{0,12}作者\s*)?(?P<v2>[^\s|｜/】)）]{2,12})" +
+    # ("作者/蔡骏", "采访/朱渍" only where a line or a bracket starts: "上一篇：… 作者/吴惠子" is another item's)
+    r"|[【(（]?\s*(?:文|编译|編譯|(?<![^\n【(（])(?:作者|采访|採訪))\s*[/|｜]\s*(?:[^\s】]{0,12}作者\s*)?(?P<v2>[^\s|｜/】)）]{2,12})" +
     r"|(?<![\u4e00-\u9fff])作者(?P<v3>[\u4e00-\u9fffA-Za-z]{2,4})(?=\s|$|\|)" +  # (not "观点仅为作者所有")
     r"|[（(]\s*(?:本报|本報|新华社|新華社|本网|本網|通讯员)?\s*(?:记者|記者)\s*(?P<v4>[^）)\n]{2,40})(?:[）)]|$)" +
     r"|(?:^|\s)[\u4e00-\u9fff《》]{0,10}(?:记者|作者)\s+(?P<v5>[\u4e00-\u9fff·]{2,4}(?:[ \t][\u4e00-\u9fff·]{2,4}){0,3})(?=\s|$)"  # (one line)
@@ -620,7 +623,9 @@ _NOT_NAME = re.compile(r"文章|最新|热门|熱門|推荐|推薦|相关|相關
                        r"腾讯|騰訊|网易|網易|新浪|搜狐|百度|头条|頭條|抖音|快手|朋友圈|空间|空間|豆瓣|人人|QQ|公示|异议|異議|如有|"
                        r"公开|公開|申请|申請|单位|單位|"
                        # a credit's role ("（张青津 编辑整理）": the editor's credit, not an author's)
-                       r"编辑|編輯|整理|编译|編譯|校对|校對|审核|審核|楼主|樓主")
+                       r"编辑|編輯|整理|编译|編譯|校对|校對|审核|審核|楼主|樓主|"
+                       # a surname and the editor's title ("作者:王编")
+                       r"^.[编編]$")
 
 
 def _surname_first(name: str) -> bool:
@@ -842,7 +847,7 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
         # a government CMS fills its author meta with its operator, a name the page never shows ("马娟", gov.cn)
         if kind == "meta" and _government_host(page.url) and not any(n in page.visible_text for n in _PARTS.split(value) if n):
             return False
-        if _NOT_NAME.search(value) or kind != "poster" and not _name_shaped(value):
+        if _NOT_NAME.search(value) or kind != "poster" and not _name_shaped(value) or _only_photographer(value, page):
             return False
         if sites is None:
             sites = site_names(page, publisher)
@@ -856,6 +861,18 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
             return False
         return looks_like_person(value) and not is_organisation(value, sites)
     return valid
+
+
+# a photographer's credit: the name with 摄 after it ("（记者邹斌摄）", "《武汉晚报》记者 何晓刚摄", "张三/摄"; not the
+# label of the next name: "文/周燕 摄/刘茜茜")
+_PHOTO_AFTER = re.compile(r"\s*/?\s*(?:摄|攝|拍摄|拍攝)(?!\s*[/／:：])")
+
+
+def _only_photographer(value: str, page) -> bool:
+    """A Chinese name the page credits only for photographs: every place it stands, 摄 follows."""
+    text = page.visible_text
+    starts = [m.end() for m in re.finditer(re.escape(value), text)]
+    return bool(starts) and all(_PHOTO_AFTER.match(text, end) for end in starts)
 
 
 def _recurs(value: str, page) -> bool:
