@@ -847,7 +847,7 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
         # a government CMS fills its author meta with its operator, a name the page never shows ("马娟", gov.cn)
         if kind == "meta" and _government_host(page.url) and not any(n in page.visible_text for n in _PARTS.split(value) if n):
             return False
-        if _NOT_NAME.search(value) or kind != "poster" and not _name_shaped(value) or _only_photographer(value, page):
+        if _NOT_NAME.search(value) or kind != "poster" and not _name_shaped(value):
             return False
         if sites is None:
             sites = site_names(page, publisher)
@@ -861,18 +861,6 @@ def valid_author(page, publisher: str | None, strong_editor: str | None):
             return False
         return looks_like_person(value) and not is_organisation(value, sites)
     return valid
-
-
-# a photographer's credit: the name with 摄 after it ("（记者邹斌摄）", "《武汉晚报》记者 何晓刚摄", "张三/摄"; not the
-# label of the next name: "文/周燕 摄/刘茜茜")
-_PHOTO_AFTER = re.compile(r"\s*/?\s*(?:摄|攝|拍摄|拍攝)(?!\s*[/／:：])")
-
-
-def _only_photographer(value: str, page) -> bool:
-    """A Chinese name the page credits only for photographs: every place it stands, 摄 follows."""
-    text = page.visible_text
-    starts = [m.end() for m in re.finditer(re.escape(value), text)]
-    return bool(starts) and all(_PHOTO_AFTER.match(text, end) for end in starts)
 
 
 def _recurs(value: str, page) -> bool:
