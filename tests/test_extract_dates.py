@@ -8,6 +8,7 @@ import gzip
 import json
 from pathlib import Path
 
+from bench.extract_bench import date_ok
 from crawler.extract import extract
 from crawler.extract.dates import find_published, parse_text_date
 from tests.conftest import bench_page
@@ -278,3 +279,26 @@ def test_a_chinese_pages_meta_time_in_another_offset_is_given_at_plus_eight():
     from crawler.extract.dates import Found, in_china_time
     assert in_china_time(Found(2024, 12, 31, 20, 5, None, "-05:00")).iso(None) == "2025-01-01T09:05:00+08:00"
     assert in_china_time(Found(2024, 5, 20, 9, 30, None, "+08:00")).iso(None) == "2024-05-20T09:30:00+08:00"
+
+
+def test_a_field_date_a_list_items_time_or_a_ranges_end_gives_way_to_the_headers_date():
+    # "招标公告日期：", "中标日期：" (zh818_1), "2.时间：2017年4月15日" (zgsydw_1) under the header's unlabelled date; a
+    # poster's "注册时间：" on a forum page; the end of a range
+    for set_name, name in (("zh-news-spent-7", "zh818_1"), ("zh-news-spent-7", "zgsydw_1"), ("zh-news-spent-5", "mala_1")):
+        article, truth = bench_page(set_name, name)
+        assert date_ok(article.published, truth["published"]), name
+    for info, day in (("<div>2024-05-20 10:30 卫健委</div><div>招标公告日期：2024-04-01</div>", "2024-05-20"),
+                      ("<div>注册时间：2015-03-02</div><div>Posted: 2024-05-20 10:30</div>", "2024-05-20"),
+                      ("<div>有效日期：2024/5/20 ～ 2024/6/30</div>", "2024-05-20"),
+                      ("<div>发布日期：2024-05-20</div>", "2024-05-20")):
+        page = ("<html><head><meta charset='utf-8'><title>卫健委发布通知</title></head><body><h1>卫健委发布通知</h1>" + info
+                + "<p>国家卫生健康委员会近日印发通知，要求各地进一步加强基层医疗卫生服务能力建设，推动优质医疗资源下沉。</p>" * 4 + "</body></html>")
+        assert extract(page.encode()).published[:10] == day, info
+
+
+def test_the_pages_own_header_over_a_copied_originals_repeated_under_it():
+    # "标题 / 时间：2005-06-30 03:29:58 来源：不详 / 标题 / 标签： / 标题 / 文章来源：瑞星… 2005-4-9" (smzy_1), a repost whose
+    # headline recurs inside the text (id028_1)
+    for set_name, name in (("zh-news-spent-7", "smzy_1"), ("zh-news-spent-6", "id028_1")):
+        article, truth = bench_page(set_name, name)
+        assert date_ok(article.published, truth["published"]), name

@@ -144,9 +144,17 @@ def _date_rank(text: str, m, f: Found) -> int:
     after = text[m.end():m.end() + 8]
     if _CN_UPDATED.search(before) or _UPDATED_AFTER.match(after):
         return 3
-    if f.H is None and _WEEKDAY_AFTER.match(after) or _CN_NOT_PUBLISHED.search(before):
+    if f.H is None and _WEEKDAY_AFTER.match(after) or _CN_NOT_PUBLISHED.search(before) or _FIELD_DATE.search(before):
         return 2
     return 0 if _LABEL.search(before) or _on_meta_line(text, m) else 1
+
+
+# a bare 时间/日期 label after a word naming another date or after a list item's number: a field of the text
+# ("招标公告日期：", "中标日期：", "资格复审时间：", "注册时间：", "2.时间：2017年4月15日"), not the page's publication (the
+# words that name it, 发布/发表/更新 …, and a label alone stay labels); and a range's end ("2009/8/7 ～ 2009/8/30")
+_FIELD_DATE = re.compile(r"(?:至|到|～|~)\s*$|(?:(?<!发布|發布|發佈|发佈|发表|發表|发稿|發稿|刊登|刊出|出版|公开|公開|公布|生成|上传|上傳|录入|錄入|添加|创建|"
+                         r"建立|发文|發文|新闻|新聞|文章|信息|稿件|更新|修改|提交|入库|上线|编辑|編輯)(?<=[\u4e00-\u9fff]{2})"
+                         r"|(?:^|\s)(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*[.、．]\s*)(?:时间|時間|日期)\s*[:：]\s*$")
 
 
 # the header's meta line: a date with a 来源/作者/… label beside it ("2021年06月10日 17:35 来源： 【打印】"); its date

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from crawler.extract import body as body_mod
-from crawler.extract.dates import EN_DATE
+from crawler.extract.dates import EN_DATE, FULL
 from crawler.extract.links import CRUMB_START, ORIGINAL, trail_to
 from crawler.extract.people import looks_like_person
 from crawler.extract.titles import leading_title, norm
@@ -156,10 +156,26 @@ def title_line(lines, body_start: int, title_key: str):
             continue
         k = norm(line.text)
         if k == title_key and k:
-            return i
+            return _first_dated_copy(lines, i, title_key)
         if found is None and k and ((len(k) >= 6 and k in title_key) or (title_key in k and len(k) < len(title_key) + 20)):
             found = i
-    return found
+    return found if found is None else _first_dated_copy(lines, found, title_key)
+
+
+def _first_dated_copy(lines, i: int, title_key: str) -> int:
+    """The headline's line `i`, or the first exact copy a few lines above it with a date line between them: a copied
+    original's header repeated under the page's own ("标题 / 时间：2005-06-30 来源：… / 标题 / 文章来源：… 2005-4-9"),
+    whose date and 来源 are the page's."""
+    first = i
+    for k in range(i - 1, max(-1, i - 6), -1):
+        if norm(lines[k].text) == title_key and any(_dated(ln) for ln in lines[k + 1:i]):
+            first = k
+    return first
+
+
+def _dated(line) -> bool:
+    """A short line showing a date to the day ("zb.zh818.com 2016/3/7 16:14:23 中国采购与招标网")."""
+    return line.n < 60 and bool(_META_LINE_GATE.search(line.text)) and bool(FULL.search(line.text))
 
 
 def _titled_line(text: str, key: str, title_key: str) -> bool:
