@@ -613,3 +613,21 @@ def test_a_site_named_title_tagline_or_byline_in_the_heading_gives_way_to_the_he
     # no heading to give way to: the one-segment <title> stays the answer
     lone = "<html><head><meta charset='utf-8'><title>艺术史研究世纪在线中国艺术网</title></head><body><p>" + "正文。" * 40 + "</p></body></html>"
     assert extract(lone.encode()).title == "艺术史研究世纪在线中国艺术网"
+
+
+def test_a_headings_page_number_run_in_labels_and_a_channels_box_are_no_part_of_the_headline():
+    # "标题(2)" and "标题 1/3" of paginated articles (xianzhaiwang_1, zatan_1), "标题 栏目分类： 国际 发布日期：…" in
+    # the <h1> (315kan_1), "…吗?-VR日报" (vrrb_1), a "考试资讯中心" box named by a later <title> segment (cncgjy_1),
+    # a <title> led by a region ("湖南_邵阳养老保险查询" over the <h1> "邵阳市养老保险查询", 12333sb_1)
+    for set_name, name in (("zh-news-spent-7", "xianzhaiwang_1"), ("zh-news-spent-7", "zatan_1"),
+                           ("zh-news-spent-6", "315kan_1"), ("zh-news-spent-7", "vrrb_1"),
+                           ("zh-news-spent-6", "cncgjy_1"), ("zh-news-spent-6", "12333sb_1")):
+        article, truth = bench_page(set_name, name)
+        assert article.title == truth["title"], name
+    # the headline line is still found with its page number on it: the date under it is the page's
+    page = ("<html><head><meta charset='utf-8'><title>某地发布医保新政(3)_示例网</title></head><body>"
+            "<div>某地发布医保新政(3)</div><div>发布时间：2024-05-20 10:30</div>"
+            "<div>当前位置：示例网 > 医保 > 某地发布医保新政(3)</div>"
+            + "<p>国家医疗保障局近日印发通知，要求各地进一步做好医保支付方式改革工作，切实减轻群众就医负担。</p>" * 4 + "</body></html>")
+    article = extract(page.encode())
+    assert article.title == "某地发布医保新政" and article.published.startswith("2024-05-20T10:30")

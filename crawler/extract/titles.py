@@ -12,7 +12,7 @@ from crawler.extract.dates import FULL
 from crawler.extract.dom import text as el_text
 
 # a bare "-" separates only next to CJK ("标题-新华网"); in Latin text it is a hyphen ("direct-to-consumer")
-_SEP = re.compile(r"\s*(?:[_|｜]|--|\s-\s|(?<=[\u4e00-\u9fff）》」])-|-(?=[\u4e00-\u9fff《「])|—+|\s–\s|::|\s·\s)\s*")
+_SEP = re.compile(r"\s*(?:[_|｜]|--|\s-\s|(?<=[\u4e00-\u9fff）》」?!？！])-|-(?=[\u4e00-\u9fff《「])|—+|\s–\s|::|\s·\s)\s*")
 _NORM = re.compile(r"[\W_]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 
@@ -35,10 +35,13 @@ def _clean(text: str) -> str:
 
 # a page number after the headline: "标题(页 1)" (Discuz archiver), "标题（第2页）", "Title (Page 2)"
 _PAGE_NUMBER = re.compile(r"\s*[(（]\s*(?:第\s*\d+\s*页|页\s*\d+|[Pp]age\s*\d+)\s*[)）]")
+# and at the end of a heading: a paginated article's "标题(2)", "标题 1/3"
+_PAGE_NUMBER_END = re.compile(r"(?<=\S)(?:[(（]\d{1,2}[)）]|\s+\d{1,2}\s*/\s*\d{1,2})\s*$")
 
 
 def strip_page_number(text: str) -> str:
-    return _PAGE_NUMBER.sub("", text) if ("页" in text or "age" in text) else text
+    text = _PAGE_NUMBER.sub("", text) if ("页" in text or "age" in text) else text
+    return _PAGE_NUMBER_END.sub("", text) if text[-1:] in ")）0123456789" else text
 
 
 def leading_title(text: str) -> str:
@@ -102,6 +105,12 @@ _PRIORITY = {"h1": 4, "h2": 2, "h3": 1}  # other title candidates (title-classed
 
 
 def find_title(elements: list, meta: dict, flags: list[str], crumbs=None, dated_below=None) -> str | None:
+    """The headline, without a paginated article's page number ("标题(2)", "标题 1/3")."""
+    title = _find_title(elements, meta, flags, crumbs, dated_below)
+    return strip_page_number(title) if title else title
+
+
+def _find_title(elements: list, meta: dict, flags: list[str], crumbs=None, dated_below=None) -> str | None:
     """`elements`: h1-h3 and title-classed elements in document order (collected by the body walk);
     `crumbs()`: the normalised crumbs of the page's breadcrumb trail (read only when the <title> is the answer);
     `dated_below(el)`: whether a date shows within the 3 lines under an element (read only without a <title>)."""
@@ -134,6 +143,11 @@ def find_title(elements: list, meta: dict, flags: list[str], crumbs=None, dated_
         # a later segment named like a site ("证券时报多媒体数字报刊平台"), whatever its length; a masthead holding
         # part of it ("证券时报多媒体数字报") is none of the headline either
         sites.update(k for p in parts[1:] if _site_like(p.strip()) and len(k := norm(p)) >= 4)
+        # and, of a <title> of three segments or more led by one twice as long as any other, each later one: a
+        # channel's or the site's name ("标题_考试资讯中心_公务员考试网_…": a "考试资讯中心" box heading is no headline;
+        # "书名最新章节_第588章 孤雁儿_小说网" is led by no headline)
+        if len(parts) >= 3 and all(len(parts[0]) >= 2 * len(p) for p in parts[1:]):
+            sites.update(k for p in parts[1:] if len(k := norm(p)) >= 4)
     # the <title>'s headline segment: a candidate matching it outranks one matching only a later segment (the
     # site's or the channel's name, whatever their lengths: "房价，深港创业者之殇？-证券时报多媒体数字报刊平台" over
     # an <h1> masthead "证券时报多媒体数字报")
@@ -173,7 +187,11 @@ def find_title(elements: list, meta: dict, flags: list[str], crumbs=None, dated_
         return without_tags(_without_byline(best[2], lead_key), lead_key)
     # a <title> that shortens or rewords the displayed headline ("标题 - 站名" over an <h1> "标题 副题", one
     # character changed, a word dropped): the heading holding most of the title's headline segment in order
-    if best and page_key and (near := _nearly_confirmed(candidates, leading_title(page_title), sites)):
+    # (the <title>'s longer segment when its first is too short to be the headline: "湖南_邵阳养老保险查询")
+    lead = leading_title(page_title)
+    if len(norm(lead)) < 6:
+        lead = strip_site_suffix(page_title)
+    if best and page_key and (near := _nearly_confirmed(candidates, lead, sites)):
         return without_tags(near, lead_key)
     if best and not page_key:  # no usable <title> (hijacked or missing): the most headline-like element, the
         # one the header's date sits under first (a notice heading above it, "网络版郑重声明", is no headline)
@@ -203,11 +221,19 @@ def find_title(elements: list, meta: dict, flags: list[str], crumbs=None, dated_
     return alone or None
 
 
+# a byline label run into a heading ("标题 栏目分类： 国际 发布日期：2017-01-30")
+_BYLINE_LABEL = re.compile(r"(?:栏目分类|栏目|分类|发布日期|发布时间|发表时间|日期|时间|来源|作者|点击|浏览)\s*[:：]")
+
+
 def _without_byline(text: str, lead_key: str) -> str:
-    """A heading with the byline run into it ("标题...<label>2016-09-04 22:24 丝路云仓 |</label>"): the part before the
-    date and time, where the <title>'s headline segment is that part."""
-    if (m := FULL.search(text)) and m["H"] and m.start() >= 4 and norm(text[:m.start()]) == lead_key:
-        return _clean(text[:m.start()])
+    """A heading with the byline run into it ("标题...<label>2016-09-04 22:24 丝路云仓 |</label>", "标题 栏目分类： 国际
+    发布日期：…"): the part before the date and time or the first label, where the <title>'s headline segment is
+    that part."""
+    cuts = [m.start() for m in (FULL.search(text), _BYLINE_LABEL.search(text))
+            if m and m.start() >= 4 and (m.re is _BYLINE_LABEL or m["H"])]
+    for cut in sorted(cuts):
+        if norm(text[:cut]) == lead_key:
+            return _clean(text[:cut])
     return text
 
 
@@ -248,8 +274,10 @@ def _nearly_confirmed(candidates: list, lead: str, sites: set) -> str | None:
     if len(lead_key) < 6 or not _CJK.search(lead_key):
         return None
     for prio, _, text, _el in sorted(candidates, reverse=True):
-        if (m := FULL.search(text)) and m.start() > 0:  # a byline inside the heading ("标题<br><span>2013-01-24 来源：…")
-            text = text[:m.start()]
+        # a byline inside the heading ("标题<br><span>2013-01-24 来源：…", "标题 栏目分类： 国际 发布日期：…")
+        cuts = [m.start() for m in (FULL.search(text), _BYLINE_LABEL.search(text)) if m and m.start() > 0]
+        if cuts:
+            text = text[:min(cuts)]
         key = norm(text)
         if prio in (4, 2, 1) and key not in sites and key[:1] == lead_key[:1] and len(key) <= 3 * len(lead_key) \
                 and _coverage(lead_key, key) >= 0.8:

@@ -10,7 +10,7 @@ from crawler.extract import body as body_mod
 from crawler.extract.dates import EN_DATE, FULL
 from crawler.extract.links import CRUMB_START, ORIGINAL, trail_to
 from crawler.extract.people import looks_like_person
-from crawler.extract.titles import leading_title, norm
+from crawler.extract.titles import leading_title, norm, strip_page_number
 
 _SENTENCE_END = re.compile(r"[。！？!?]|\.(?:\s|$)")
 _META_LINE = re.compile(r"(?:来源|來源|作者|记者|發布|发布|时间|時間|日期|浏览|阅读|点击|Posted|By\b|Published|Updated)"
@@ -154,7 +154,7 @@ def title_line(lines, body_start: int, title_key: str):
         line = lines[i]
         if line.n > 150 or line.excluded and line.n > 60:
             continue
-        k = norm(line.text)
+        k = norm(strip_page_number(line.text))  # (the headline shown with its page number: "标题(30)")
         if k == title_key and k:
             return _first_dated_copy(lines, i, title_key)
         if found is None and k and ((len(k) >= 6 and k in title_key) or (title_key in k and len(k) < len(title_key) + 20)):
@@ -168,7 +168,7 @@ def _first_dated_copy(lines, i: int, title_key: str) -> int:
     whose date and 来源 are the page's."""
     first = i
     for k in range(i - 1, max(-1, i - 6), -1):
-        if norm(lines[k].text) == title_key and any(_dated(ln) for ln in lines[k + 1:i]):
+        if norm(strip_page_number(lines[k].text)) == title_key and any(_dated(ln) for ln in lines[k + 1:i]):
             first = k
     return first
 
@@ -200,7 +200,7 @@ def split_header_lines(chosen, title_key: str):
     first_long = next((k for k, ln in enumerate(chosen) if ln.n >= 60), len(chosen))
     while i < min(len(chosen), first_long, 8):
         line = chosen[i]
-        k = norm(line.text)
+        k = norm(strip_page_number(line.text))
         if title_key and k and (k == title_key or (len(k) >= 4 and k in title_key) or _titled_line(line.text, k, title_key)):
             pass
         elif CRUMB_START.match(line.text):
