@@ -795,3 +795,20 @@ def test_a_byline_written_against_a_date_a_desk_or_with_a_slash():
         assert article.author == truth["author"], name
     tail = "<p>上一篇：你喜欢的一切 作者/吴惠子 下一篇：婚礼 作者/苏更生</p>"
     assert extract(_zh_page("<div>2024-05-20 10:30</div>", tail=tail)).author is None
+
+
+def test_a_class_naming_a_resource_a_players_source_or_a_form_holds_no_source():
+    # "resource fr" (资源篮 0, zxxk_1), "audio_source" (rhd361_1), "account-submit-head" and "js_view_source" (gzh_1,
+    # whose 来源 is the account beside the date)
+    for name in ("zxxk_1", "rhd361_1", "gzh_1"):
+        article, truth = bench_page("zh-news-spent-7" if name != "gzh_1" else "zh-news-spent-6", name)
+        assert (article.publisher or "") == truth["publisher"], name
+    assert extract(_zh_page("<div>2024-05-20 10:30</div><span class='audio_source'>来自反传联盟</span>")).publisher is None
+    assert extract(_zh_page("<div>2024-05-20 10:30</div><span class='source'>健康报</span>")).publisher == "健康报"
+
+
+def test_a_writers_desk_and_title_and_a_closing_credits_role_are_no_part_of_the_name():
+    # "作者：英国《金融时报》中文网专栏作家 叶檀" (ftchinese_1), "（李茜 文/图）" closing the text (pejdw_1)
+    for set_name, name in (("zh-news-spent-6", "ftchinese_1"), ("zh-news-spent-7", "pejdw_1")):
+        article, truth = bench_page(set_name, name)
+        assert article.author == truth["author"], name

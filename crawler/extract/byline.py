@@ -37,6 +37,8 @@ _RANK = re.compile(r"^(?:本报|本報|本刊|本网|本網|本台|新华社|新
 _ORG_BEFORE_RANK = re.compile(r"^[\u4e00-\u9fff·]{1,10}(?:新闻|新聞|网|網|报|報|社|台|中心|频道|頻道|客户端|客戶端|传媒|傳媒)\s+"
                               r"(?=(?:全媒体|融媒体|见习|見習|实习|實習|特约|特約|首席|资深|資深)?"
                               r"(?:记者|記者|通讯员|通訊員)\s*[\u4e00-\u9fff])")
+# a desk and a writer's title before the name, apart: "作者：英国《金融时报》中文网专栏作家 叶檀"
+_DESK_TITLE = re.compile(r"^\S{0,20}?(?:专栏作家|專欄作家|特约评论员|特約評論員|评论员|評論員|撰稿人|主笔|主筆)\s+(?=[\u4e00-\u9fff·]{2,4}$)")
 _NAME_TOKEN = re.compile(r"^(?:[\u4e00-\u9fff·]{2,12}|[A-Za-z][\w.'-]*)$")
 
 
@@ -75,7 +77,7 @@ def pairs(text: str) -> list[tuple[str, str, str]]:
 def _author_value(value: str) -> str:
     """Names only: a rank off the front, then the space-separated names up to the first token that is no
     name ("记者 李华" -> "李华", "谭林 张昊 翟宇星" stays; a rank between names goes: "张三 通讯员 李四")."""
-    value = _RANK.sub("", _ORG_BEFORE_RANK.sub("", value))
+    value = _RANK.sub("", _ORG_BEFORE_RANK.sub("", _DESK_TITLE.sub("", value)))
     names = []
     for token in value.split():
         if _RANK.fullmatch(token):

@@ -73,7 +73,9 @@ _REPORTER = re.compile(r"(?:记者|記者|实习生|實習生|通讯员|通訊�
                        r"$|\s|[）)／/]|[\u4e00-\u9fff]{2,3}\d{1,2}日[电電]))(?!\s*(?:图|圖|摄|攝)(?:片|影)?\s*(?:$|[）)]))",
                        re.M)
 # "……佳节。（常书香 马丹阳 ）", "（姚峰 上海报道）", "（总台记者 张倩）" at the end of the article
-_TRAILING = re.compile(r"[（(]\s*(?:[^（()）\n]{0,8}(?:记者|記者)\s*)?(?P<v>" + _NAMES + r")\s*(?:[\u4e00-\u9fff]{0,4}报道)?\s*[）)]\s*$")
+# (the name may be followed by its role: "（李茜 文/图）")
+_TRAILING = re.compile(r"[（(]\s*(?:[^（()）\n]{0,8}(?:记者|記者)\s*)?(?P<v>" + _NAMES + r")\s*(?:[\u4e00-\u9fff]{0,4}报道|"
+                       r"[ \t]文\s*/\s*图|[ \t]图\s*/\s*文)?\s*[）)]\s*$")
 # a closing credit line: names, then in brackets where the piece came from ("徐勇（新华社供本报特稿）")
 _CREDIT_LINE = re.compile(r"^\s*(?P<v>" + _NAMES + r")\s*[（(][^（()）\n]{0,16}(?:供稿|特稿|专稿|專稿|撰稿|报道|報道)[）)]\s*$")
 # a header line holding only person names ("犬儒病(上)" then "胡平"): surname-checked
@@ -569,10 +571,18 @@ def find_editor(page_text: str, strong_only: bool = False) -> str | None:
     return _first(_EDITOR_WEAK, [page_text])
 
 
+# a class that holds "source" or "account" and names something else: a resource basket ("resource fr"), a player's,
+# a picture's or a "view the original" link's source ("audio_source", "js_view_source"), a form to submit an
+# account ("account-submit-head")
+_NOT_SOURCE_CLASS = re.compile(r"resource|(?:audio|video|img|image|pic|photo|data|view)[-_]?source|submit", re.I)
+
+
 def source_element(candidates: list) -> str | None:
     """Text of a short element classed as the source (qq `a_source`, xinhua `#source`, baidu account name);
     `candidates` come from the body walk (class/id containing source, author-name, account, ...)."""
     for el in candidates[:6]:
+        if _NOT_SOURCE_CLASS.search((el.get("class") or "") + " " + (el.get("id") or "")):
+            continue
         t = strip_label(el_text(el))
         if len(el) <= 2 and 2 <= len(t) <= 30 and not re.search(r"\d{4}|[:：]", t) and "授权" not in t:
             return t
