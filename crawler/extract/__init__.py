@@ -77,7 +77,7 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
     zones = zones_mod.zones_of(page.lines, header, body_lines + trailer, body_start, page.visible_text)
     article.published = page_published(page, zones, script.chinese, gov)
     # a gov document names its issuing office in the 发文机关/发布机构 cell when no 来源 is shown
-    article.publisher = page_publisher(page, zones) or govmeta.issuing_agency(gov)
+    article.publisher = page_publisher(page, zones, script.chinese) or govmeta.issuing_agency(gov)
     article.author = page_author(page, zones, article.publisher)
     article.editor = page_editor(page, zones)
 
