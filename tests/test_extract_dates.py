@@ -302,3 +302,19 @@ def test_the_pages_own_header_over_a_copied_originals_repeated_under_it():
     for set_name, name in (("zh-news-spent-7", "smzy_1"), ("zh-news-spent-6", "id028_1")):
         article, truth = bench_page(set_name, name)
         assert date_ok(article.published, truth["published"]), name
+
+
+def test_a_publication_date_stated_only_below_the_text_and_a_copied_pieces_first_outlet():
+    # "发布日期：2016年05月12日 所属分类：…" in a box under the text (28et_1, chinaubi_1), "在线出版日期：" of a journal
+    # record (wanfangdata_1); "本文发表于2015年3月23日的《瞭望》" under the header's own date (gzh_1)
+    for set_name, name in (("zh-news-spent-6", "28et_1"), ("zh-news-spent-5", "chinaubi_1"),
+                           ("zh-news-spent-5", "wanfangdata_1"), ("zh-news-spent-6", "gzh_1")):
+        article, truth = bench_page(set_name, name)
+        assert date_ok(article.published, truth["published"]), name
+    # far from the text, a list of items, each with its own 发布时间, names no one page's date
+    items = "<p>相关</p><p>推荐</p><p>更多</p><p>阅读</p>" + "".join(f"<li>发布时间：2024-05-{d:02d}</li>" for d in (3, 9, 17))
+    page = ("<html><head><meta charset='utf-8'><title>卫健委发布通知</title></head><body><h1>卫健委发布通知</h1>"
+            + "<p>国家卫生健康委员会近日印发通知，要求各地进一步加强基层医疗卫生服务能力建设，推动优质医疗资源下沉。</p>" * 4
+            + f"<ul>{items}</ul></body></html>")
+    assert extract(page.encode()).published is None
+    assert extract(page.replace("05-09", "05-03").replace("05-17", "05-03").encode()).published == "2024-05-03"

@@ -144,7 +144,8 @@ def _date_rank(text: str, m, f: Found) -> int:
     after = text[m.end():m.end() + 8]
     if _CN_UPDATED.search(before) or _UPDATED_AFTER.match(after):
         return 3
-    if f.H is None and _WEEKDAY_AFTER.match(after) or _CN_NOT_PUBLISHED.search(before) or _FIELD_DATE.search(before):
+    if f.H is None and _WEEKDAY_AFTER.match(after) or _CN_NOT_PUBLISHED.search(before) or _FIELD_DATE.search(before) \
+            or _IN_OUTLET.match(after):
         return 2
     return 0 if _LABEL.search(before) or _on_meta_line(text, m) else 1
 
@@ -155,6 +156,10 @@ def _date_rank(text: str, m, f: Found) -> int:
 _FIELD_DATE = re.compile(r"(?:至|到|～|~)\s*$|(?:(?<!发布|發布|發佈|发佈|发表|發表|发稿|發稿|刊登|刊出|出版|公开|公開|公布|生成|上传|上傳|录入|錄入|添加|创建|"
                          r"建立|发文|發文|新闻|新聞|文章|信息|稿件|更新|修改|提交|入库|上线|编辑|編輯)(?<=[\u4e00-\u9fff]{2})"
                          r"|(?:^|\s)(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*[.、．]\s*)(?:时间|時間|日期)\s*[:：]\s*$")
+
+
+# "本文发表于2015年3月23日的《瞭望》": the date a copied piece first appeared in another outlet, not this page's
+_IN_OUTLET = re.compile(r"\s*(?:的|在)?\s*《")
 
 
 # the header's meta line: a date with a 来源/作者/… label beside it ("2021年06月10日 17:35 来源： 【打印】"); its date
@@ -643,5 +648,10 @@ def page_published(page, zones, chinese: bool, gov: dict | None = None) -> str |
     # zones.zone is the header zone and then the body's lead lines (zones.read_header)
     lead = zones.zone[len(zones.date_zone):].lstrip("\n") if zones.zone.startswith(zones.date_zone) else ""
     issued = parse_text_date(gov[_GOV_ISSUED]) if chinese and gov and gov.get(_GOV_ISSUED) else None
-    return find_published(zones.date_zone, page.meta, page.text, page.url, chinese, selected, zones.near, lead, issued,
-                          zones.pre_zone)
+    found = find_published(zones.date_zone, page.meta, page.text, page.url, chinese, selected, zones.near, lead,
+                           issued, zones.pre_zone)
+    if found is None and chinese and (f := labelled_published(page.visible_text)):
+        # nothing shown near the headline: a 发布日期 the page states anywhere (a box below the text, "发布日期：2016年
+        # 05月12日 所属分类：…"), when every such date is of one day
+        return f.iso("+08:00")
+    return found
