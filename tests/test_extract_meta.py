@@ -812,3 +812,13 @@ def test_a_writers_desk_and_title_and_a_closing_credits_role_are_no_part_of_the_
     for set_name, name in (("zh-news-spent-6", "ftchinese_1"), ("zh-news-spent-7", "pejdw_1")):
         article, truth = bench_page(set_name, name)
         assert article.author == truth["author"], name
+
+
+def test_a_source_naming_the_hosting_site_gives_way_to_the_reprints_own_in_its_closing_lines():
+    # the header's "来源：禁毒在线" (the site) and the text's closing "来源：中新网" (jindu626_1)
+    article, truth = bench_page("zh-news-spent-3", "jindu626_1")
+    assert article.publisher == truth["publisher"] == "中新网"
+    head = "<meta property='og:site_name' content='示例健康网'>"
+    page = _zh_page("<div>2024-05-20 10:30 来源：示例健康网</div>", head, tail="<p>来源：健康报</p>")
+    assert extract(page).publisher == "健康报"
+    assert extract(_zh_page("<div>2024-05-20 10:30 来源：人民网</div>", head, tail="<p>来源：健康报</p>")).publisher == "人民网"

@@ -246,10 +246,22 @@ def find_publisher(zone: str, page_text: str, meta: dict, source_element, pre_zo
                 # (the site naming itself in the 作者 slot states no 来源 at all)
                 deferred = deferred or (value if kind == "unlabelled" else None)
                 continue
+            if own_site and kind == "labelled" and own_site(value) \
+                    and (other := _reprinted_from(trailer, lead, valid, own_site)):
+                return other
             # it gives way to a 来源 labelled or stated further on (a trailer "来源：钱江晚报" of a reprint), not
             # to meta
             return deferred if deferred and kind not in ("labelled", "stated") else value
     return deferred
+
+
+def _reprinted_from(trailer: str, lead: str, valid, own_site) -> str | None:
+    """A 来源 labelled in the body's closing lines or its opening ones (a copied original's header) naming another
+    outlet than the site: the piece's source, where the header's 来源 names only the hosting site."""
+    for text in (trailer, lead):
+        if text and (v := _labelled_publisher(text)) and (valid is None or valid(v, "labelled")) and not own_site(v):
+            return v
+    return None
 
 
 # the endings of an outlet's or an office's name: a medium, an agency, a company (not a column or a platform label:
