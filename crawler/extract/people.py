@@ -234,7 +234,8 @@ def find_publisher(zone: str, page_text: str, meta: dict, source_element, pre_zo
     `pre_zone`: the short lines just above the headline (news.cn prints 来源 there); `valid(value, kind)`:
     whether a candidate may be the 来源 (kind "labelled", "unlabelled", "author slot", "stated" or "meta"); the
     first valid one wins, except that an unlabelled value `own_site(value)` calls the site's own name waits for
-    a labelled one (and the site's name in the 作者 slot is none);
+    a labelled one (and the site's name in the 作者 slot is none), and a labelled one gives way to a reprint's
+    source in the body's closing or opening lines;
     `trailer`: the body's last lines and what follows them; `html_text`: the page with its scripts (a 来源
     variable); `lead`: the body's first lines (a dateline's "唐尧网讯"); `meta_lines()`: the page's lines
     that hold a date and a 来源 label, wherever they are."""
