@@ -234,6 +234,13 @@ def _zh_page(info: str, head: str = "", tail: str = "") -> bytes:
             + "".join(f"<p>第{i}条，{para}</p>" for i in range(4)) + tail + "</div></div></body></html>").encode()
 
 
+def _as_labelled(field: str, pages) -> None:
+    """Each (set, page) of bench/pages gives the field its truth.json states ("" for none)."""
+    for set_name, name in pages:
+        article, truth = bench_page(set_name, name)
+        assert (getattr(article, field) or "") == truth[field], name
+
+
 def test_the_published_date_wins_over_an_updated_one_and_a_mastheads_day():
     # a label of the line before is not this date's; "更新" after a date marks it; "星期三" after a bare day is the
     # masthead's clock; a labelled 发布时间 after an 更新时间 is still seen
@@ -763,20 +770,15 @@ def test_a_source_slot_holding_the_headline_a_digest_or_a_reprint_notice_names_n
     # "来源：德企拒下架辱华T恤" (0518m_1: the <title>'s headline), "来源： 网络文摘" (sdfncy_1), "厂商供稿" (xcar_1), a
     # reprint notice's "…注明作者以及来源：鸵鸟电台" and a photo's "题图来源：" (tuoniao_1, whose writer "Nina" stands
     # beside the date and is no 来源 either)
-    for set_name, name in (("zh-news-spent-4", "0518m_1"), ("zh-news-spent-5", "sdfncy_1"),
-                           ("zh-news-spent-5", "xcar_1"), ("zh-news-spent-4", "tuoniao_1")):
-        article, truth = bench_page(set_name, name)
-        assert article.publisher is None and not truth["publisher"], name
-    # an organisation the headline names is a 来源 still (mcc_1: "上海宝冶集团山东德州太阳能小镇项目开工")
-    article, truth = bench_page("zh-news-spent-3", "mcc_1")
-    assert article.publisher == truth["publisher"] == "上海宝冶集团"
+    # and an organisation the headline names is a 来源 still (mcc_1: "上海宝冶集团山东德州太阳能小镇项目开工")
+    _as_labelled("publisher", (("zh-news-spent-4", "0518m_1"), ("zh-news-spent-5", "sdfncy_1"),
+                               ("zh-news-spent-5", "xcar_1"), ("zh-news-spent-4", "tuoniao_1"),
+                               ("zh-news-spent-3", "mcc_1")))
 
 
 def test_the_name_after_a_reposts_mark_and_before_a_button_beside_the_date():
     # "转载 比特网 2015-12-29" (ctoutiao_1); "PChome | 编辑: 徐嘉 2009-07-20 00:00:00 一键看全文" (pchome_1)
-    for set_name, name in (("zh-news-spent-4", "ctoutiao_1"), ("zh-news-spent-5", "pchome_1")):
-        article, truth = bench_page(set_name, name)
-        assert article.publisher == truth["publisher"], name
+    _as_labelled("publisher", (("zh-news-spent-4", "ctoutiao_1"), ("zh-news-spent-5", "pchome_1")))
 
 
 def test_an_editors_title_is_no_author():
@@ -789,10 +791,8 @@ def test_an_editors_title_is_no_author():
 def test_a_byline_written_against_a_date_a_desk_or_with_a_slash():
     # "2017年02月17日作者：唐碧迟" (anjuke_1), "全媒体记者：钱雯雯" (xigo_1), "作者/蔡骏" (wufazhuce_1), "采访/朱渍"
     # (798space_1); a prev/next line's "作者/…" names another item's writer
-    for set_name, name in (("zh-news-spent-5", "anjuke_1"), ("zh-news-spent-4", "xigo_1"),
-                           ("zh-news-spent-5", "wufazhuce_1"), ("zh-news-spent-5", "798space_1")):
-        article, truth = bench_page(set_name, name)
-        assert article.author == truth["author"], name
+    _as_labelled("author", (("zh-news-spent-5", "anjuke_1"), ("zh-news-spent-4", "xigo_1"),
+                            ("zh-news-spent-5", "wufazhuce_1"), ("zh-news-spent-5", "798space_1")))
     tail = "<p>上一篇：你喜欢的一切 作者/吴惠子 下一篇：婚礼 作者/苏更生</p>"
     assert extract(_zh_page("<div>2024-05-20 10:30</div>", tail=tail)).author is None
 
@@ -800,18 +800,15 @@ def test_a_byline_written_against_a_date_a_desk_or_with_a_slash():
 def test_a_class_naming_a_resource_a_players_source_or_a_form_holds_no_source():
     # "resource fr" (资源篮 0, zxxk_1), "audio_source" (rhd361_1), "account-submit-head" and "js_view_source" (gzh_1,
     # whose 来源 is the account beside the date)
-    for name in ("zxxk_1", "rhd361_1", "gzh_1"):
-        article, truth = bench_page("zh-news-spent-7" if name != "gzh_1" else "zh-news-spent-6", name)
-        assert (article.publisher or "") == truth["publisher"], name
+    _as_labelled("publisher", (("zh-news-spent-7", "zxxk_1"), ("zh-news-spent-7", "rhd361_1"),
+                               ("zh-news-spent-6", "gzh_1")))
     assert extract(_zh_page("<div>2024-05-20 10:30</div><span class='audio_source'>来自反传联盟</span>")).publisher is None
     assert extract(_zh_page("<div>2024-05-20 10:30</div><span class='source'>健康报</span>")).publisher == "健康报"
 
 
 def test_a_writers_desk_and_title_and_a_closing_credits_role_are_no_part_of_the_name():
     # "作者：英国《金融时报》中文网专栏作家 叶檀" (ftchinese_1), "（李茜 文/图）" closing the text (pejdw_1)
-    for set_name, name in (("zh-news-spent-6", "ftchinese_1"), ("zh-news-spent-7", "pejdw_1")):
-        article, truth = bench_page(set_name, name)
-        assert article.author == truth["author"], name
+    _as_labelled("author", (("zh-news-spent-6", "ftchinese_1"), ("zh-news-spent-7", "pejdw_1")))
 
 
 def test_a_source_naming_the_hosting_site_gives_way_to_the_reprints_own_in_its_closing_lines():
