@@ -819,3 +819,20 @@ def test_a_source_naming_the_hosting_site_gives_way_to_the_reprints_own_in_its_c
     page = _zh_page("<div>2024-05-20 10:30 来源：示例健康网</div>", head, tail="<p>来源：健康报</p>")
     assert extract(page).publisher == "健康报"
     assert extract(_zh_page("<div>2024-05-20 10:30 来源：人民网</div>", head, tail="<p>来源：健康报</p>")).publisher == "人民网"
+
+
+def test_a_reprints_source_in_a_copied_header_a_citation_or_a_closing_sentence():
+    # the header's "来源：chinaeclaw.com" (the host) under the text's copied "2005年01月27日 10:31 中国新闻网 …"
+    # (chinaeclaw_1); "来源：轩鸣网" (the site) and the closing "《 人民日报海外版 》（ 2016年09月05日 第 10 版）"
+    # (wxoe_1); "以上信息来源于和讯网。" (southmoney_1); "极客网 2017-03-20" above the headline (fromgeek_1);
+    # "原文地址" is a link's word (vccoo_1)
+    _as_labelled("publisher", (("zh-news-spent-9", "chinaeclaw_1"), ("zh-news-spent-9", "wxoe_1"),
+                               ("zh-news-spent-9", "southmoney_1"), ("zh-news-spent-9", "fromgeek_1"),
+                               ("zh-news-spent-9", "vccoo_1")))
+    # a slot holding the headline's opening clause names none (yinhanglilv_1: "信息来源： 含冤19年，…" under its
+    # labelled host), a name opening the headline is one ("来源：文都网校" over "文都网校英语四六级答疑服务")
+    _as_labelled("publisher", (("zh-news-spent-4", "yinhanglilv_1"),))
+    page = ("<html><head><meta charset='utf-8'><title>文都网校英语四六级答疑服务_示例</title></head><body>"
+            "<h1>文都网校英语四六级答疑服务</h1><div>2016年03月14日 14:08 来源：文都网校</div>"
+            + "<p>文都网校英语四六级提供的答疑服务如下，考生可以在线提问，老师将在一个工作日内回复。</p>" * 4 + "</body></html>")
+    assert extract(page.encode()).publisher == "文都网校"

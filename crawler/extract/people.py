@@ -5,6 +5,7 @@ editors are usually in the trailer, sources in the header. Names stop at the nex
 separators, so "来源：新华网 作者：张三" gives two fields."""
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from urllib.parse import urlparse
@@ -214,15 +215,16 @@ def _after_date(zone: str) -> str | None:
 _MEDIUM = r"[\u4e00-\u9fffA-Za-z·]{1,12}?(?:网|網|报|報|社|台|刊|杂志|雜誌|客户端|客戶端)"
 _DATELINE_SOURCE = re.compile(r"^\s*(?!本|据|據)(?P<v>" + _MEDIUM + r")(?:[\u4e00-\u9fff]{0,6}?\d{1,2}月\d{1,2}日)?(?:讯|訊|消息)"
                               r"|^\s*(?!本|据|據)(?P<v2>" + _MEDIUM + r")[\u4e00-\u9fff]{0,6}?\d{1,2}月\d{1,2}日(?:电|電)", re.M)
-_CITATION = re.compile(r"^\s*《\s*(?P<v>[^《》\n]{2,15}?)\s*》\s*[（(]\s*(?:19|20)\d\d年\d{1,2}月\d{1,2}日\s*[\dA-Z]*\s*版\s*[）)]",
+_CITATION = re.compile(r"^\s*《\s*(?P<v>[^《》\n]{2,15}?)\s*》\s*[（(]\s*(?:19|20)\d\d年\d{1,2}月\d{1,2}日\s*第?\s*[\dA-Z]*\s*版\s*[）)]",
                        re.M)
 _CLOSING_MEDIUM = re.compile(r"^[ \t]*(?:《\s*(?P<v>" + _MEDIUM + r")\s*》|(?P<v2>" + _MEDIUM + r")(?=[ \t]*\n[ \t]*[【\[(（]?"
                              r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯)))[ \t]*$", re.M)
 
 
 def _stated_sources(lead: str, trailer: str):
-    """The unlabelled statements of the source: the lead's dateline or citation, a closing medium line."""
-    for rx, text in ((_DATELINE_SOURCE, lead), (_CITATION, lead), (_CLOSING_MEDIUM, trailer)):
+    """The unlabelled statements of the source: the lead's dateline or citation, a closing medium line or
+    sentence ("以上信息来源于和讯网。")."""
+    for rx, text in ((_DATELINE_SOURCE, lead), (_CITATION, lead), (_CLOSING_MEDIUM, trailer), (_SOURCE_SENTENCE, trailer)):
         if text and (m := rx.search(text)):
             yield _tidy(m.group("v") or m.groupdict().get("v2"))
 
@@ -257,12 +259,25 @@ def find_publisher(zone: str, page_text: str, meta: dict, source_element, pre_zo
 
 
 def _reprinted_from(trailer: str, lead: str, valid, own_site) -> str | None:
-    """A 来源 labelled in the body's closing lines or its opening ones (a copied original's header) naming another
-    outlet than the site: the piece's source, where the header's 来源 names only the hosting site."""
-    for text in (trailer, lead):
-        if text and (v := _labelled_publisher(text)) and (valid is None or valid(v, "labelled")) and not own_site(v):
+    """A 来源 the body's closing lines or its opening ones (a copied original's header) state for another outlet
+    than the site: labelled, a citation ("《人民日报海外版》（2016年09月05日 第10版）"), a sentence ("以上信息来源于和讯网")
+    or a copied header's name after its date ("2005年01月27日 10:31 中国新闻网 …"); the piece's source, where the
+    header's 来源 names only the hosting site."""
+    found = [(_labelled_publisher(trailer), "labelled"), (_labelled_publisher(lead), "labelled"),
+             (_first(_CITATION, [trailer, lead]), "stated"), (_first(_SOURCE_SENTENCE, [trailer]), "stated"),
+             (_first(_COPIED_HEADER, [lead]), "stated")]
+    for v, kind in found:
+        if v and (valid is None or valid(v, kind)) and not own_site(v):
             return v
     return None
+
+
+# "以上信息来源于和讯网。", "本文来自新华网": a closing sentence naming the source (not "本文来源于网络": 网络 is no name)
+_SOURCE_SENTENCE = re.compile(r"(?:以上|本文|此文|文章)(?:信息|内容|文章)?(?:均)?(?:来源于|來源於|来自|來自|转自|轉自|摘自)"
+                              r"(?P<v>[^\s。，,；;：:、]{2,20}?)(?=[。，,；;])", re.M)  # (a sentence's end: not "…扫码查看")
+# a copied original's header opening the text: its date and time, then its medium
+_COPIED_HEADER = re.compile(r"^\s*(?:19|20)\d\d年\d{1,2}月\d{1,2}日\s*\d{1,2}:\d\d\s+(?P<v>" + r"[\u4e00-\u9fffA-Za-z·]{1,12}?(?:网|網|报|報|社|台|刊)" +
+                            r")(?=\s)", re.M)
 
 
 # the endings of an outlet's or an office's name: a medium, an agency, a company (not a column or a platform label:
@@ -298,7 +313,8 @@ def _publisher_candidates(zone: str, page_text: str, meta: dict, source_element,
     for v in (_after_date(zone), _first(_AFTER_DATE_ORG, [zone])):
         if v and not _NOT_A_SOURCE.search(v):  # not "2024-05-21 08:00 更新"
             yield v, "unlabelled"
-    for m in _BEFORE_DATE.finditer(zone):
+    # (and the date line above the headline: "极客网 2017-03-20 热度：" over it)
+    for m in itertools.chain(_BEFORE_DATE.finditer(zone), _BEFORE_DATE.finditer(pre_zone.rsplit("\n", 1)[-1])):
         if not _NOT_A_SOURCE.search(m.group("v")):
             yield _tidy(m.group("v")), "unlabelled"
     if m := _AUTHOR_SLASH_SOURCE.search(zone):
@@ -618,7 +634,7 @@ _RANK = re.compile(r"^(?:本报|本報|本刊|本网|本網|本台|新华社|新
 # words of the page's furniture that a 来源 slot sometimes holds ("我要分享", "打印本页") or a sentence about
 # sources (a copyright notice: 凡本网注明"来源：…"的作品)
 _NOT_SOURCE_WORDS = re.compile(r"分享|打印|关闭|關閉|收藏|字号|字號|评论|評論|登录|登錄|注册|註冊|返回|我要|扫一扫|二维码|点击|點擊|"
-                               r"浏览|瀏覽|凡本|转载|轉載|账号|帐号|帳號|密码|密碼|订阅|訂閱|欢迎|歡迎|全文|[\"“”「」]|"
+                               r"浏览|瀏覽|凡本|转载|轉載|账号|帐号|帳號|密码|密碼|订阅|訂閱|欢迎|歡迎|全文|原文地址|原文链接|阅读原文|[\"“”「」]|"
                                # a sentence, not a name ("该彩种开奖数据来源于500.com", "53兼职网，本文链接")
                                r"[，。！？；]|来源于|來源於|^.{31,}$")
 # a name in quotes is the name ("“人民前线”微信公众号"); a quote left open is a sentence's (凡本网注明“来源：…”的作品)
@@ -717,10 +733,14 @@ def own_site_name(page):
     # (a channel segment is no site name: "…_新闻_腾讯网" would make every "…新闻网" the site's own)
     keys = {k for k in (_norm(x) for x in found if x and not _CHANNEL.match(x)) if len(k) >= 2}
 
+    host = host_labels(page.url)
+
     def own(value: str) -> bool:
-        # (each part of a name joined by '·': "新蓝网·浙江网络广播电视台" on a page titled "… - 手机新蓝网")
+        # (each part of a name joined by '·': "新蓝网·浙江网络广播电视台" on a page titled "… - 手机新蓝网"; the host's
+        # own label in a Latin value: "chinaeclaw.com" on www.chinaeclaw.com)
         parts = {_norm(x) for x in re.split(r"[·・•]", value)} | {_norm(value)}
-        return any(k in key or key in k for k in keys for key in parts if len(key) >= 2)
+        return any(k in key or key in k for k in keys for key in parts if len(key) >= 2) \
+            or value.isascii() and any(label in value.lower() for label in host if len(label) >= 4)
     return own
 
 
@@ -743,12 +763,16 @@ def _credited(value: str, text: str) -> bool:
     return False
 
 
+_CLAUSE_END = frozenset("，,：:！!？?、 ")
+
+
 def valid_publisher(page, credits: str = ""):
     """`credits`: the header zone and the body's first lines, where a person in the 来源 slot ("来源： 刘宗") is
     credited as the reporter ("【…消息，通讯员：刘宗】"): that 来源 names the author, not a publisher."""
     channels = None
     own_site = own_site_name(page)
-    headline = _norm(leading_title(page.meta.get("title") or ""))
+    lead = leading_title(page.meta.get("title") or "").strip()
+    headline = _norm(lead)
 
     def valid(value: str, kind: str) -> bool:
         nonlocal channels
@@ -761,7 +785,10 @@ def valid_publisher(page, credits: str = ""):
         if kind == "meta":
             return True
         # a slot holding the headline ("来源：德企拒下架辱华T恤"), not an organisation it names ("上海宝冶集团…项目开工")
-        if len(key := _norm(value)) >= 6 and key in headline and not _ORG_END.search(value):
+        # (or its opening clause: "信息来源： 含冤19年，山西囚犯…", not a name opening it: "文都网校英语四六级…")
+        key = _norm(value)
+        if (len(key) >= 6 and key in headline or len(key) >= 4 and lead.startswith(value)
+                and lead[len(value):len(value) + 1] in _CLAUSE_END) and not _ORG_END.search(value):
             return False
         if credits and looks_like_person(value) and _credited(value, credits):
             return False
@@ -987,7 +1014,7 @@ def page_publisher(page, zones, chinese: bool = True) -> str | None:
 
 _BRACKETED = re.compile(r"^[\[【(（]\s*(?P<v>[^\[\]【】()（）]+?)\s*[\]】)）]$")
 # a note on how the piece came, after the medium's name: "PConline原创", "中关村在线 原创", "抚州网整理"
-_HOW_IT_CAME = re.compile(r"\s*(?:原创|原創|整理)$")
+_HOW_IT_CAME = re.compile(r"\s*(?:综合|綜合)?(?:原创|原創|整理)$")
 # a button's words run into the medium's name: "求是网参与互动", "湖北日报网进入电子报"
 _BUTTON_TAIL = re.compile(r"(?<=[网網报報社台])(?:参与|參與|进入|進入|返回|查看|点击|點擊|打印|分享|收藏|评论|評論|关闭|關閉|我要)\S*$")
 # a channel after the medium's name: "网易新闻.国内"
