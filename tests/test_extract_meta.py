@@ -836,3 +836,11 @@ def test_a_reprints_source_in_a_copied_header_a_citation_or_a_closing_sentence()
             "<h1>文都网校英语四六级答疑服务</h1><div>2016年03月14日 14:08 来源：文都网校</div>"
             + "<p>文都网校英语四六级提供的答疑服务如下，考生可以在线提问，老师将在一个工作日内回复。</p>" * 4 + "</body></html>")
     assert extract(page.encode()).publisher == "文都网校"
+
+
+def test_a_medium_in_book_marks_before_the_reporters_rank_is_the_source_not_the_author():
+    # "作者：《中国企业家》记者 林涛" (alipay_1)
+    _as_labelled("author", (("zh-news-spent-8", "alipay_1"),))
+    _as_labelled("publisher", (("zh-news-spent-8", "alipay_1"),))
+    article = extract(_zh_page("<div>2024-05-20 10:30 作者：《健康报》记者 王强</div>"))
+    assert (article.author, article.publisher) == ("王强", "健康报")

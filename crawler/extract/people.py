@@ -52,8 +52,8 @@ _AUTHOR = re.compile(
     r"(?:(?<![\u4e00-\u9fff])|(?<=本报|本報|本刊|本网|本網|特约|特約|见习|實習|实习|首席|驻站|\d日)"
     r"|(?<=新华社|新華社|中新社|全媒体|全媒體|融媒体|融媒體))"
     r"(?:作者|撰文|撰稿|文字|采写|記者|记者|通讯员|通訊員|执笔人|执笔|Author|By|文)\s*[:：︱｜|]\s*" + _NO_LABEL +
-    # (a desk and a rank before the name: "撰文：广州日报全媒体记者曾俊" -> 曾俊)
-    r"(?:[\u4e00-\u9fff]{2,10}?(?:记者|記者|通讯员|通訊員)(?=[\u4e00-\u9fff]))?"
+    # (a desk and a rank before the name: "撰文：广州日报全媒体记者曾俊" -> 曾俊, "作者：《中国企业家》记者 林涛" -> 林涛)
+    r"(?:[\u4e00-\u9fff]{2,10}?(?:记者|記者|通讯员|通訊員)(?=[\u4e00-\u9fff])|《[^《》\n]{1,15}》[ \t]*(?:记者|記者|通讯员|通訊員)[ \t]*)?"
     r"(?P<v>[^\s|｜:：【】。，,]{2,30}?)(?:" + _STOP + "|(?<=[\u4e00-\u9fff])(?=[ \t\u3000][\u4e00-\u9fff]))" +
     # ("作者/蔡骏", "采访/朱渍" only where a line or a bracket starts: "上一篇：… 作者/吴惠子" is another item's)
     r"|[【(（]?\s*(?:文|编译|編譯|(?<![^\n【(（])(?:作者|采访|採訪))\s*[/|｜]\s*(?:[^\s】]{0,12}作者\s*)?(?P<v2>[^\s|｜/】)）]{2,12})" +
@@ -286,9 +286,14 @@ _OUTLET_END = re.compile(r"(?:网|網|报|報|社|台|刊|客户端|客戶端|�
                          r"办公厅|辦公廳|办公室|辦公室|政府|局|厅|廳|部|院)$")
 
 
+_SLOT_DESK = re.compile(r"作者\s*[:：]\s*《(?P<v>[^《》\n]{2,15})》\s*(?:记者|記者|通讯员|通訊員)")
+
+
 def _author_slot_outlet(zone: str) -> str | None:
-    """An outlet or office the header's 作者 slot names ("作者：腾讯科技 日期：… 来源：未知", "作者: 国家食品药品监督管理总局"):
-    no author, and the 来源 where no label states one."""
+    """An outlet or office the header's 作者 slot names ("作者：腾讯科技 日期：… 来源：未知", "作者: 国家食品药品监督管理总局",
+    the desk of "作者：《中国企业家》记者 林涛"): no author, and the 来源 where no label states one."""
+    if m := _SLOT_DESK.search(zone):
+        return _tidy(m["v"])
     for field, label, value in byline.pairs(zone):
         if field == "author" and label == "作者":
             v = _tidy(value)
