@@ -8,8 +8,8 @@ Halves: every page is in the *tuning* or the *validation* half by its site (publ
 the page: two pages of one site always fall in the same half, so a rule written for a site's template is
 judged on other sites. The half is a stable hash of the site key (sha1, not Python's salted hash()).
 
-Held-out sets: a bench/pages set whose folder name holds "heldout" (e.g. zh-heldout-news-10) was
-labelled before anyone ran the extractor on it and is never tuned on. All its pages are in the half
+Held-out sets: a bench/pages set whose folder name holds "heldout" (zh-heldout-news-9 was one; spent, it became
+zh-news-spent-9) was labelled before anyone ran the extractor on it and is never tuned on. All its pages are in the half
 `heldout`, whatever their site; `set_dirs()` leaves these sets out (so the default benchmark run and the
 golden dumps never show them) and `heldout_set_dirs()` lists them.
 """

@@ -1,7 +1,7 @@
 """Extraction benchmark: our extractor vs trafilatura and readability-lxml, same pages, same run.
 
 Usage: python -m bench.extract_bench [--sets zh-news,cwced,aeb,wcxb] [--no-reference] [--worst N]
-       python -m bench.extract_bench --heldout [--sets pages/zh-heldout-news-10]
+       python -m bench.extract_bench --heldout [--sets pages/zh-heldout-<name>]
 
 Pages: ../shared/bench/<set> beside the repository root and the project's own bench/pages/<set> (see
 bench/benchsets.py), each page in the tuning or the validation half by its site; every figure is
