@@ -28,6 +28,35 @@ def test_a_text_pdf_gives_its_text_and_page_count():
     assert "国卫办医政函〔2024〕88号" in found.text and "核查结果请按附件格式报送" in found.text
 
 
+def test_pdfs_read_in_threads_at_once_all_give_their_text():
+    # an article's files are read in threads (asyncio.to_thread); PDFium is not thread-safe: without the lock
+    # in read_pdf this failed to load documents, returned garbled text or crashed the process (in a child
+    # process here, so a crash fails the test instead of ending the run)
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, threading\n"
+        "from pathlib import Path\n"
+        "from crawler.documents.text import read_pdf\n"
+        "data = Path(sys.argv[1]).read_bytes()\n"
+        "want = read_pdf(data).text\n"
+        "bad = []\n"
+        "def work():\n"
+        "    for _ in range(25):\n"
+        "        try:\n"
+        "            bad.extend([] if read_pdf(data).text == want else ['text'])\n"
+        "        except Exception as exc:\n"
+        "            bad.append(type(exc).__name__)\n"
+        "threads = [threading.Thread(target=work) for _ in range(8)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "print(len(bad), 'bad of 200')\n")
+    done = subprocess.run([sys.executable, "-c", script, str(FIXTURES / "text.pdf")], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    assert done.returncode == 0 and done.stdout.strip() == "0 bad of 200", (done.returncode, done.stdout, done.stderr[-500:])
+
+
 def test_a_scanned_pdf_is_marked_needs_ocr_not_stored_as_empty_text():
     found = read("scanned.pdf")
     assert found.needs_ocr and found.text is None and found.pages == 1

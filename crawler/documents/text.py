@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -72,19 +73,25 @@ def extract_text(data: bytes, name: str | None = None, url: str | None = None,
 
 # -- readers ------------------------------------------------------------------------------------
 
+# PDFium is not thread-safe, not even across documents: two calls at once corrupt or crash the process
+# (pypdfium2's docs; an article's files are read in threads, asyncio.to_thread). One PDF at a time.
+_PDFIUM = threading.Lock()
+
+
 def read_pdf(data: bytes) -> DocumentText:
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(data)
-    try:
-        pages = []
-        for page in pdf:
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_bounded())
-            textpage.close()
-            page.close()
-    finally:
-        pdf.close()
+    with _PDFIUM:
+        pdf = pdfium.PdfDocument(data)
+        try:
+            pages = []
+            for page in pdf:
+                textpage = page.get_textpage()
+                pages.append(textpage.get_text_bounded())
+                textpage.close()
+                page.close()
+        finally:
+            pdf.close()
     visible = sum(len(re.sub(r"\s", "", p)) for p in pages)
     if pages and visible < MIN_CHARS_PER_PAGE * len(pages):
         return DocumentText("pdf", text=None, pages=len(pages), needs_ocr=True,
