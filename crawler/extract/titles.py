@@ -225,14 +225,21 @@ def _find_title(elements: list, meta: dict, flags: list[str], crumbs=None, dated
 _BYLINE_LABEL = re.compile(r"(?:栏目分类|栏目|分类|发布日期|发布时间|发表时间|日期|时间|来源|作者|点击|浏览)\s*[:：]")
 
 
+def _byline_starts(text: str, timed: bool) -> list[int]:
+    """Where a byline run into a heading may start, in order: its date (with a time, when `timed`) or its first
+    label, past the heading's first character."""
+    date, label = FULL.search(text), _BYLINE_LABEL.search(text)
+    if date and timed and not date["H"]:
+        date = None
+    return sorted(m.start() for m in (date, label) if m and m.start() > 0)
+
+
 def _without_byline(text: str, lead_key: str) -> str:
     """A heading with the byline run into it ("标题...<label>2016-09-04 22:24 丝路云仓 |</label>", "标题 栏目分类： 国际
     发布日期：…"): the part before the date and time or the first label, where the <title>'s headline segment is
     that part."""
-    cuts = [m.start() for m in (FULL.search(text), _BYLINE_LABEL.search(text))
-            if m and m.start() >= 4 and (m.re is _BYLINE_LABEL or m["H"])]
-    for cut in sorted(cuts):
-        if norm(text[:cut]) == lead_key:
+    for cut in _byline_starts(text, timed=True):
+        if cut >= 4 and norm(text[:cut]) == lead_key:
             return _clean(text[:cut])
     return text
 
@@ -275,9 +282,8 @@ def _nearly_confirmed(candidates: list, lead: str, sites: set) -> str | None:
         return None
     for prio, _, text, _el in sorted(candidates, reverse=True):
         # a byline inside the heading ("标题<br><span>2013-01-24 来源：…", "标题 栏目分类： 国际 发布日期：…")
-        cuts = [m.start() for m in (FULL.search(text), _BYLINE_LABEL.search(text)) if m and m.start() > 0]
-        if cuts:
-            text = text[:min(cuts)]
+        if cuts := _byline_starts(text, timed=False):
+            text = text[:cuts[0]]
         key = norm(text)
         if prio in (4, 2, 1) and key not in sites and key[:1] == lead_key[:1] and len(key) <= 3 * len(lead_key) \
                 and _coverage(lead_key, key) >= 0.8:
