@@ -771,11 +771,12 @@ def _credited(value: str, text: str) -> bool:
 _CLAUSE_END = frozenset("，,：:！!？?、 ")
 
 
-def valid_publisher(page, credits: str = ""):
+def valid_publisher(page, credits: str = "", own_site=None):
     """`credits`: the header zone and the body's first lines, where a person in the 来源 slot ("来源： 刘宗") is
-    credited as the reporter ("【…消息，通讯员：刘宗】"): that 来源 names the author, not a publisher."""
+    credited as the reporter ("【…消息，通讯员：刘宗】"): that 来源 names the author, not a publisher; `own_site`:
+    own_site_name(page), when the caller has it."""
     channels = None
-    own_site = own_site_name(page)
+    own_site = own_site or own_site_name(page)
     lead = leading_title(page.meta.get("title") or "").strip()
     headline = _norm(lead)
 
@@ -1010,9 +1011,10 @@ def meta_lines(text: str) -> str:
 def page_publisher(page, zones, chinese: bool = True) -> str | None:
     """`chinese`: the page's text is Chinese; else its scripts are not searched for a 来源 variable (the value must
     be Chinese: on an English page the scan, ~0.3 ms, finds none)."""
+    own_site = own_site_name(page)  # (one reading for the validity test and the candidates' order)
     v = page.selected("publisher") or find_publisher(
         zones.zone, zones.after_title, page.meta, lambda: source_element(page.marked["source"]), zones.pre_zone,
-        valid_publisher(page, zones.zone + "\n" + zones.first), zones.last, own_site_name(page),
+        valid_publisher(page, zones.zone + "\n" + zones.first, own_site), zones.last, own_site,
         page.text if chinese else "", zones.first, lambda: meta_lines(page.visible_text))
     return _publisher_name(v) if v and _CJK_CHAR.search(v) else v
 
