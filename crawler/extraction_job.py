@@ -12,7 +12,6 @@ from contextlib import contextmanager
 
 from crawler.documents.citations import body_citations
 from crawler.documents.links import named_attachments
-from crawler.embedded_json import apply_json_fields
 from crawler.extract import decode_html, extract
 
 BASE_FIELDS = ("url", "request_url", "source", "fetched_at", "list_url", "recheck_of")
@@ -115,7 +114,9 @@ def _extract_item(item: dict, options: dict) -> dict:
     try:
         record = extract(item["html"], item["url"], content_type=content_type, selectors=selectors)
         stitch(record, item, content_type, selectors)
-        if options.get("json_fields"):
+        if options.get("json_fields"):  # (imported here: it brings crawler.discovery, ~4 MB, to every process)
+            from crawler.embedded_json import apply_json_fields
+
             apply_json_fields(record, decode_html(item["html"], content_type)[0], options["json_fields"])
     except Exception as exc:  # the extractor promises not to raise; if it does, keep the reason
         return _error(item, f"extraction failed: {type(exc).__name__}: {exc}"[:300])
