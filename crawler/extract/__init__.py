@@ -27,7 +27,7 @@ from crawler.extract.labels import strip_label
 from crawler.extract.page import END_TAG as _END_TAG, parse as _parse  # (tests use the parser directly)
 from crawler.extract.people import page_author, page_editor, page_publisher
 from crawler.extract.record import Article
-from crawler.extract.titles import norm, page_title
+from crawler.extract.titles import headline_part, norm, page_title
 
 __all__ = ["extract", "decode_html", "Article", "strip_label"]
 
@@ -57,10 +57,11 @@ def _extract(article: Article, html: bytes, url: str | None, content_type: str |
 
     gov = govmeta.gov_table_of(page)
     # a gov document's 标题 cell names it when no headline is confirmed (a fragment without <title>)
-    article.title = page_title(page) or govmeta.gov_title(gov)
+    heading = page_title(page) or govmeta.gov_title(gov)
+    article.title = headline_part(page, heading)
     article.subtitle = page.selected("subtitle")
-    title_key = norm(article.title or "")
-    chosen, body_start = selection.choose_lines(page, article.title)
+    title_key = norm(heading or "")
+    chosen, body_start = selection.choose_lines(page, heading)
     has_url = "http" in page.visible_text  # every 【来源】/原文链接 line shows its URL
     article.original_url = links.original_in_lines(page.lines) if has_url else None
     header = zones_mod.read_header(page.lines, chosen, body_start, title_key)

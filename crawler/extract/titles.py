@@ -296,6 +296,36 @@ def page_title(page) -> str | None:
                                                 lambda el: dated_below(page, el))
 
 
+def headline_part(page, heading: str | None) -> str | None:
+    """The text of the element inside the heading that holds the <title>'s (or og:title's) headline exactly,
+    where the heading holds more beside it (a "listen" control: <h1><span>标题</span><div>播报文章</div></h1>);
+    else the heading. (The heading as a whole stays what the body and the header are told apart by.)"""
+    title, og = page.meta["title"] or "", page.meta["meta"].get("og:title") or ""
+    keys = {k for k in (norm(leading_title(doc_title(title, []))), norm(og)) if len(k) >= 4} - {norm(heading or "")}
+    if not keys or not heading or not any(k in norm(heading) for k in keys):
+        return heading
+    for el in page.marked["title"]:
+        if len(el) and el_text(el) == heading:
+            for part in el.iterdescendants():
+                if isinstance(part.tag, str) and norm(el_text(part)) in keys and _beside_in_blocks(el, part):
+                    return el_text(part)
+    return heading
+
+
+_BLOCKS = frozenset(("div", "p", "ul", "ol", "section", "figure", "aside", "nav"))
+
+
+def _beside_in_blocks(heading, part) -> bool:
+    """What the heading holds beside `part` sits in blocks of its own (a control's <div>), not in inline
+    parts of the heading (<span class="entry-subtitle">, a subtitle shown on the headline's line)."""
+    top = part
+    while top.getparent() is not heading:
+        top = top.getparent()
+    rest = [child for child in heading if child is not top and el_text(child)]
+    loose = (heading.text or "").strip() or any((child.tail or "").strip() for child in heading)
+    return bool(rest) and all(child.tag in _BLOCKS for child in rest) and not loose
+
+
 def dated_below(page, el) -> bool:
     """A date within the 3 lines under the element's block (the header's meta line under the headline)."""
     span = page.spans.get(el)
