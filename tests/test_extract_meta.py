@@ -227,10 +227,10 @@ def test_a_comment_boards_rules_are_no_article():
     assert "葫蘆街" in body and "請勿" not in body
 
 
-def _zh_page(info: str, head: str = "", tail: str = "") -> bytes:
+def _zh_page(info: str, head: str = "", tail: str = "", heading: str = "<h1>卫健委发布通知</h1>") -> bytes:
     para = "国家卫生健康委员会近日印发通知，要求各地进一步加强基层医疗卫生服务能力建设，推动优质医疗资源下沉，切实提高群众就医获得感。"
     return ("<html><head><meta charset='utf-8'><title>卫健委发布通知_示例网</title>" + head + "</head><body>"
-            "<div class='art'><h1>卫健委发布通知</h1>" + info + "<div class='content'>"
+            "<div class='art'>" + heading + info + "<div class='content'>"
             + "".join(f"<p>第{i}条，{para}</p>" for i in range(4)) + tail + "</div></div></body></html>").encode()
 
 
@@ -844,3 +844,41 @@ def test_a_medium_in_book_marks_before_the_reporters_rank_is_the_source_not_the_
     _as_labelled("publisher", (("zh-news-spent-8", "alipay_1"),))
     article = extract(_zh_page("<div>2024-05-20 10:30 作者：《健康报》记者 王强</div>"))
     assert (article.author, article.publisher) == ("王强", "健康报")
+
+
+def test_a_button_or_the_posters_place_beside_the_date_is_no_source():
+    # "关注" (a follow button) on the line over the date (360kuai_1), "举报/反馈" over "… 39健康网" (39_2: a name opening
+    # with a number), "来自内蒙古自治区" after the date (ifeng_1's IP place: no 来源, whatever is found instead)
+    _as_labelled("publisher", (("zh-news-spent-10", "360kuai_1"), ("zh-news-spent-10", "39_2")))
+    assert bench_page("zh-news-spent-10", "ifeng_1")[0].publisher != "来自内蒙古自治区"
+    for info in ("<div>关注</div><div>2024-05-20 10:30</div>", "<div>2024-05-20 10:30 来自北京</div>",
+                 "<div>2024-05-20 10:30 IP属地：广东</div>"):
+        assert extract(_zh_page(info)).publisher is None, info
+    assert extract(_zh_page("<div>2024-05-20 10:30 · 新华社</div>")).publisher == "新华社"  # (toutiao_2)
+
+
+def test_a_labelled_source_the_navigation_lists_as_a_sister_outlet_stays():
+    # "来源： 中国青年报" on 中国青年网, whose navigation links to 中国青年报 (youth_1); "本文来源于北京商报" (caijing_2)
+    _as_labelled("publisher", (("zh-news-spent-10", "youth_1"), ("zh-news-spent-10", "caijing_2")))
+    nav = "<ul><li><a href='/a'>健康报</a></li><li><a href='/b'>国内</a></li><li><a href='/c'>国际</a></li></ul>"
+    assert extract(_zh_page(nav + "<div>2024-05-20 10:30 来源：健康报</div>")).publisher == "健康报"
+
+
+def test_a_rank_after_a_column_before_the_name_and_a_dateline_under_a_widgets_notice():
+    # "文丨政能亮特约评论员 韩涵" (ifeng_2); "调查问题加载中，请稍候。" over "新华社北京5月19日电（刘艺、杨吉）" (gmw_2)
+    _as_labelled("author", (("zh-news-spent-10", "ifeng_2"), ("zh-news-spent-10", "gmw_2")))
+    article, _ = bench_page("zh-news-spent-10", "gmw_2")
+    assert article.body.startswith("新华社北京5月19日电")
+
+
+def test_a_headlines_listen_control_is_no_part_of_it():
+    # <h1><span>标题</span><div class="article-audio"><div>播报文章</div>…</div></h1> (360kuai_1, 360kuai_2); a subtitle
+    # span in the heading stays (wcxb dev_0137's "… is not. Defining and choosing …")
+    _as_labelled("title", (("zh-news-spent-10", "360kuai_1"), ("zh-news-spent-10", "360kuai_2")))
+    head = "<meta property='og:title' content='国家卫健委发布新版诊疗指南'>"
+    page = _zh_page("<div>2024-05-20 10:30</div>", head,
+                    heading="<h1><span>国家卫健委发布新版诊疗指南</span><div class='audio'><div>播报文章</div></div></h1>")
+    assert extract(page).title == "国家卫健委发布新版诊疗指南"
+    inline = _zh_page("<div>2024-05-20 10:30</div>", head,
+                      heading="<h1><span>国家卫健委发布新版诊疗指南</span> <span>附解读</span></h1>")
+    assert extract(inline).title == "国家卫健委发布新版诊疗指南 附解读"

@@ -82,7 +82,9 @@ _BOILER_START = re.compile(
     r"skip to|back to top|we use cookies|accept (?:all )?cookies)", re.I)
 _BOILER_PHRASES = ("免责声明", "免責聲明", "版权所有", "版權所有", "版权声明", "版權聲明", "ICP备", "ICP證", "ICP证",
                    "公网安备", "网安备", "转载请注明", "轉載請注明", "正文已结束", "按alt+4", "本文仅代表作者",
-                   "请支持独立网站", "更多原创资讯请下载", "All rights reserved", "All Rights Reserved")
+                   "请支持独立网站", "更多原创资讯请下载", "All rights reserved", "All Rights Reserved",
+                   # a widget's loading notice ("调查问题加载中，请稍候。" / "若长时间无响应，请刷新本页面")
+                   "加载中，请稍候", "加载中,请稍候", "若长时间无响应", "请刷新本页面")
 _BOILER_PHRASE_RX = re.compile("|".join(map(re.escape, _BOILER_PHRASES)))
 _BOILER_GATED = re.compile(r"未经(?:本网|本站|许可|授权|允许).{0,10}(?:转载|使用|复制)|反对\s*\d+\s*举报|举报\s*\d+\s*收藏|"
                            r"本文为.{0,12}原创文章|打开.{0,6}APP|下载.{0,6}客户端")

@@ -35,14 +35,17 @@ _PUBLISHER = re.compile(r"(?:信息来源|文章来源|新闻来源|稿件来源
 # "来源CSDN" without a colon: only trusted in the header zone
 _PUBLISHER_BARE = re.compile(r"(?:来源|來源)(?![于於自])(?P<v>[A-Za-z\u4e00-\u9fff][^\s|｜:：]{1,20}?)"
                              r"(?=\s|$|" + _STOP[6:], re.M)
-# "2019-09-26 10:56:28 证券时报网": the unlabelled name after the date on the header line
+# "2019-09-26 10:56:28 证券时报网": the unlabelled name after the date on the header line (or after a dot there:
+# "2024-05-20 14:33 · 新华社")
 # (or on the line under the date: "2017年12月9日 00:26" / "ETtoday新聞雲", see _after_date)
-_AFTER_DATE = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[ \t]*\d{1,2}:\d\d(?::\d\d)?)?(?P<gap>\s+)"
+_AFTER_DATE = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[ \t]*\d{1,2}:\d\d(?::\d\d)?)?(?P<gap>\s+)(?:[·•・][ \t]*)?"
                          r"(?P<v>[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z·\-－]{1,20}\+?)[ \t]*$", re.M)
 # the same name with more after it, or written against the time: "2018-02-28 14:31中央社 澎湖縣28日電",
-# "2019-03-18 23:59聯合報 記者陳嘉寧／…": trusted only with an organisation's ending
+# "2019-03-18 23:59聯合報 記者陳嘉寧／…": trusted only with an organisation's ending (which a name opening with a
+# number needs: "2021-01-20 04:29:44 39健康网", not "… 12人阅读")
 _AFTER_DATE_ORG = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?[ \t]*\d{1,2}:\d\d(?::\d\d)?[ \t]*"
-                             r"(?P<v>[\u4e00-\u9fff][\u4e00-\u9fff·]{1,10}?(?:报|報|社|网|網|台))(?=\s|$|[/／|｜])", re.M)
+                             r"(?P<v>(?:[\u4e00-\u9fff]|\d{1,4}(?=[\u4e00-\u9fff]))[\u4e00-\u9fff·]{1,10}?(?:报|報|社|网|網|台))"
+                             r"(?=\s|$|[/／|｜])", re.M)
 _AUTHOR = re.compile(
     # a one-character gate first: every alternative starts at whitespace, a CJK character, a bracket or
     # A/B (Author/By); the lookbehinds below are then tried at few positions (3x faster on English text)
@@ -51,9 +54,11 @@ _AUTHOR = re.compile(
     # or a date it is written against: "2017年02月17日作者：唐碧迟")
     r"(?:(?<![\u4e00-\u9fff])|(?<=本报|本報|本刊|本网|本網|特约|特約|见习|實習|实习|首席|驻站|\d日)"
     r"|(?<=新华社|新華社|中新社|全媒体|全媒體|融媒体|融媒體))"
-    r"(?:作者|撰文|撰稿|文字|采写|記者|记者|通讯员|通訊員|执笔人|执笔|Author|By|文)\s*[:：︱｜|]\s*" + _NO_LABEL +
-    # (a desk and a rank before the name: "撰文：广州日报全媒体记者曾俊" -> 曾俊, "作者：《中国企业家》记者 林涛" -> 林涛)
-    r"(?:[\u4e00-\u9fff]{2,10}?(?:记者|記者|通讯员|通訊員)(?=[\u4e00-\u9fff])|《[^《》\n]{1,15}》[ \t]*(?:记者|記者|通讯员|通訊員)[ \t]*)?"
+    r"(?:作者|撰文|撰稿|文字|采写|記者|记者|通讯员|通訊員|执笔人|执笔|Author|By|文)\s*[:：︱｜|丨]\s*" + _NO_LABEL +
+    # (a desk and a rank before the name: "撰文：广州日报全媒体记者曾俊" -> 曾俊, "作者：《中国企业家》记者 林涛" -> 林涛,
+    # "文丨政能亮特约评论员 韩涵" -> 韩涵)
+    r"(?:[\u4e00-\u9fff]{2,10}?(?:记者|記者|通讯员|通訊員|评论员|評論員)[ \t]*(?=[\u4e00-\u9fff])"
+    r"|《[^《》\n]{1,15}》[ \t]*(?:记者|記者|通讯员|通訊員)[ \t]*)?"
     r"(?P<v>[^\s|｜:：【】。，,]{2,30}?)(?:" + _STOP + "|(?<=[\u4e00-\u9fff])(?=[ \t\u3000][\u4e00-\u9fff]))" +
     # ("作者/蔡骏", "采访/朱渍" only where a line or a bracket starts: "上一篇：… 作者/吴惠子" is another item's)
     r"|[【(（]?\s*(?:文|编译|編譯|(?<![^\n【(（])(?:作者|采访|採訪))\s*[/|｜]\s*(?:[^\s】]{0,12}作者\s*)?(?P<v2>[^\s|｜/】)）]{2,12})" +
@@ -642,6 +647,9 @@ _NOT_SOURCE_WORDS = re.compile(r"分享|打印|关闭|關閉|收藏|字号|字�
                                r"浏览|瀏覽|凡本|转载|轉載|账号|帐号|帳號|密码|密碼|订阅|訂閱|欢迎|歡迎|全文|原文地址|原文链接|阅读原文|[\"“”「」]|"
                                # a sentence, not a name ("该彩种开奖数据来源于500.com", "53兼职网，本文链接")
                                r"[，。！？；]|来源于|來源於|^.{31,}$")
+# a button's word alone ("管不饿" / "关注" over the date, "举报/反馈" over it) or a place the platform shows the poster
+# writing from ("2024年01月25日 18:03:35 来自内蒙古自治区", "IP属地：北京"): no one's name
+_BUTTON_OR_PLACE = re.compile(r"(?:关注|關注|反馈|反饋|举报|舉報|点赞|點讚|下载|下載|纠错|糾錯|投诉|投訴)$|(?:来自|來自|IP\s*属地|IP\s*屬地)")
 # a name in quotes is the name ("“人民前线”微信公众号"); a quote left open is a sentence's (凡本网注明“来源：…”的作品)
 _QUOTED = re.compile(r"“[^“”\"]{1,20}”|「[^「」\"]{1,20}」")
 # the endings of a section's heading, no medium's name: an unlabelled "工作动态" or "通知公告" beside a date is the
@@ -786,7 +794,7 @@ def valid_publisher(page, credits: str = "", own_site=None):
             # a CMS account ("CICNN_NEWS", "cnfol001"); a writer's name beside the date ("Nina" over "本文作者：Nina")
             return not _SOURCE_CODE.fullmatch(value) \
                 and not (kind == "unlabelled" and _credited(value, page.visible_text))
-        if _NOT_SOURCE_WORDS.search(_QUOTED.sub("", value)) or _CHANNEL.match(value):
+        if _NOT_SOURCE_WORDS.search(_QUOTED.sub("", value)) or _CHANNEL.match(value) or _BUTTON_OR_PLACE.match(value):
             return False
         if kind == "meta":
             return True
@@ -800,8 +808,10 @@ def valid_publisher(page, credits: str = "", own_site=None):
             return False
         if channels is None:
             channels = channel_names(page)
-        # (the site's own name is a stated 来源 even where the navigation lists it: '来源：丁香园')
-        if _norm(value) in channels and not own_site(value):
+        # (the site's own name is a stated 来源 even where the navigation lists it: '来源：丁香园', and so is a medium a
+        # label or the text states, which the navigation lists as a sister or partner outlet: '来源： 中国青年报')
+        if _norm(value) in channels and not own_site(value) \
+                and not (kind in ("labelled", "stated") and _MEDIA_END.search(value)):
             return False
         # an unlabelled name beside the date that is a person's (the byline) or a section's heading ("工作动态",
         # "通知公告", "政务公开"), not the 来源
