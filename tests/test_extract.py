@@ -354,6 +354,21 @@ def test_a_notice_keeps_its_signature_block():
     assert body.endswith("国家卫生健康委办公厅\n2024年5月20日")
 
 
+def test_a_copy_notice_naming_the_site_and_a_view_count_close_no_body_but_a_storys_own_terms_stay():
+    # "版权作品，未经环球网 huanqiu.com 书面授权，严禁转载…" and "阅读数(6616）" under huanqiu_1's text; the story's
+    # "未经被收集者同意，不得向他人提供个人信息。" (zh-news qq_2) and "未经许可，禁止生产…" (bjhd_1) are no notice
+    paras = "".join(f"<p>第{i}条，各级卫生健康行政部门要加强组织领导，细化工作措施，确保各项任务落到实处，按时报送进展情况。</p>"
+                    for i in range(4))
+    story = "<p>网络运营者收集、使用个人信息，应当遵循合法、正当、必要的原则；未经被收集者同意，不得向他人提供个人信息。</p>"
+    html = ("<html><head><title>关于做好2024年基层卫生工作的通知</title></head><body><h1>关于做好2024年基层卫生工作的通知</h1>"
+            f"<div class='content'>{paras}{story}<p>版权作品，未经环球网 huanqiu.com 书面授权，严禁转载，违者将被追究法律责任。</p>"
+            "<p>阅读数(6616）</p></div></body></html>")
+    body = extract(html.encode()).body
+    assert body.endswith("未经被收集者同意，不得向他人提供个人信息。"), body[-80:]
+    article, truth = bench_page("zh-news-spent-10", "huanqiu_1")
+    assert "严禁转载" not in article.body and "阅读数" not in article.body
+
+
 def test_forum_archiver_header_page_number_title_and_trail_to_the_headline():
     # Discuz! Archiver: "<title>标题(页 1) - 栏目 - 论坛名</title>", the same line printed above the post, then
     # "论坛名 » 栏目 » 标题" and "2003-5-29 09:07 发帖人"

@@ -74,7 +74,8 @@ _BOILER_START = re.compile(
     r"热点推荐|推荐阅读|猜你喜欢|热门文章|最新文章|发表回复|发表评论|网友评论|我要评论|评论\s*\(|点击排行|"
     r"更多精彩|更多内容|查看更多|阅读全文|本文来源|本文標題|本文地址|本文链接|原标题|原題|（原题|\(原题|"
     r"图集|【纠错】|举报|收藏|点赞|在看|阅读原文|关注我们|长按识别|微信扫|标签[:：]|关键词[:：]|相关标签|导读$|摘要$)|"
-    r"[\(（]?\s*本文来自.{0,20}[\)）]?$|[\(（【]\s*文\s*[/／][^)）】]{1,20}[\)）】]$|"
+    r"[\(（]?\s*本文来自.{0,20}[\)）]?$|"
+    r"(?:阅读|閱讀|浏览|瀏覽|点击|點擊)(?:数|數|量|次数|次數)?\s*[:：(（]?\s*\d[\d,.]*[万萬]?\s*[)）]?\s*次?$|[\(（【]\s*文\s*[/／][^)）】]{1,20}[\)）】]$|"
     r"(?:share (?:this|on)|sharing is caring|follow us|sign up|subscribe|advertisement|related:|related articles|read more|"
     r"this (?:post|article|page|content) (?:may )?contains? (?:affiliate|sponsored|referral)|as an amazon associate|"
     r"click here|all rights reserved|copyright ©|© ?\d{4}|image credit|getty images$|"
@@ -86,7 +87,10 @@ _BOILER_PHRASES = ("免责声明", "免責聲明", "版权所有", "版權所有
                    # a widget's loading notice ("调查问题加载中，请稍候。" / "若长时间无响应，请刷新本页面")
                    "加载中，请稍候", "加载中,请稍候", "若长时间无响应", "请刷新本页面")
 _BOILER_PHRASE_RX = re.compile("|".join(map(re.escape, _BOILER_PHRASES)))
-_BOILER_GATED = re.compile(r"未经(?:本网|本站|许可|授权|允许).{0,10}(?:转载|使用|复制)|反对\s*\d+\s*举报|举报\s*\d+\s*收藏|"
+_BOILER_GATED = re.compile(r"未经(?:本网|本站|许可|授权|允许).{0,10}(?:转载|使用|复制)|"
+                           # a notice naming the site first ("未经环球网 huanqiu.com 书面授权，严禁转载"), not a sentence
+                           # of the story ("被告未经原告许可使用其作品", "未经被收集者同意，不得向他人提供")
+                           r"未经.{0,24}?(?:许可|授权|同意)[，,]?\s*(?:严禁|禁止|不得|请勿)(?:转载|复制|摘编|镜像)|反对\s*\d+\s*举报|举报\s*\d+\s*收藏|"
                            r"本文为.{0,12}原创文章|打开.{0,6}APP|下载.{0,6}客户端")
 
 
