@@ -369,6 +369,20 @@ def test_a_copy_notice_naming_the_site_and_a_view_count_close_no_body_but_a_stor
     assert "严禁转载" not in article.body and "阅读数" not in article.body
 
 
+def test_a_short_article_over_a_longer_recommended_story_or_a_more_stories_feed_keeps_its_own_text():
+    # 360kuai_2: one paragraph, then another whole article in "detail-content__content--recommend__content";
+    # yahoo_hk_1: a short wire item over a "module-moreStories" feed of full stories
+    for name in ("360kuai_2", "yahoo_hk_1"):
+        article, truth = bench_page("zh-news-spent-10", name)
+        assert body_scores(article.body, "\n".join(truth["body_paragraphs"]))[2] > 0.8, name
+    own = "<p>国家卫生健康委员会今天发布通知，要求各地加强基层医疗卫生服务能力建设，推动优质医疗资源下沉到县乡村。</p>"
+    other = "".join(f"<p>第{i}段，另一篇文章讲述一位歌手的故事，他的作品在大街小巷广为传唱，影响了整整一代人的青春记忆。</p>"
+                    for i in range(8))
+    html = ("<html><head><title>卫健委发布通知_示例网</title></head><body><div class='detail'><h1>卫健委发布通知</h1>"
+            f"<div class='detail__content'>{own}</div><div class='detail__content--recommend'>{other}</div></div></body></html>")
+    assert extract(html.encode()).body == own[3:-4]
+
+
 def test_forum_archiver_header_page_number_title_and_trail_to_the_headline():
     # Discuz! Archiver: "<title>标题(页 1) - 栏目 - 论坛名</title>", the same line printed above the post, then
     # "论坛名 » 栏目 » 标题" and "2003-5-29 09:07 发帖人"

@@ -515,6 +515,11 @@ def best_container(lines: list[Line], spans: dict, values: list[float] | None = 
         return best_container(lines, spans, values, containers)  # a footer column of legal text: choose again without it
     if best is not None and _zero_rules(lines, values, *spans[best]):
         return best_container(lines, spans, values, containers)  # a comment board's rules: choose again without them
+    if best is not None and (boxes := [box for box in _other_stories_boxes(best)
+                                       if box in spans and any(values[spans[box][0]:spans[box][1]])]):
+        for box in boxes:  # other stories the walk kept for their size: choose again without them
+            _zero_block(lines, values, *spans[box])
+        return best_container(lines, spans, values, containers)
     if best is not None:
         best = _widen(best, lines, spans, cum)
     return best, values
@@ -535,6 +540,34 @@ def _zero_rules(lines: list[Line], values: list[float], s: int, e: int) -> bool:
         if _RULE_LINE.match(lines[i].text):
             lines[i].excluded = True  # out of the article whichever block wins now
     return True
+
+
+# Other stories under a short article: a BEM element or modifier naming the block's role beside a likely block
+# name ("detail-content__content--recommend", "detail-content__recommend--wrapper"), a "more stories" feed
+# ("module-moreStories"). The walk keeps such a block where it holds most of the page's text, as it keeps any
+# wrapper named unlikely (one around the article must not sink it); as the winning block it is not the article.
+_OTHER_STORIES = re.compile(r"(?:--|__)(?:recommend|related)|more-?stories")
+
+
+def _other_stories_boxes(best) -> list:
+    """The block, its ancestors below <body> and its descendants named as other stories (_OTHER_STORIES)."""
+    found, el = [], best
+    while el is not None and el.tag not in ("body", "html"):
+        if _other_stories(el):
+            found.append(el)
+        el = el.getparent()
+    return found + [el for el in best.iterdescendants() if _other_stories(el)]
+
+
+def _other_stories(el) -> bool:
+    attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return ("--" in attrs or "__" in attrs or "tories" in attrs) and _OTHER_STORIES.search(attrs.lower()) is not None
+
+
+def _zero_block(lines: list[Line], values: list[float], s: int, e: int) -> None:
+    for i in range(s, e):
+        values[i] = 0.0
+        lines[i].excluded = True  # out of the article whichever block wins now
 
 
 def _zero_disclaimers(lines: list[Line], values: list[float], s: int, e: int) -> bool:
