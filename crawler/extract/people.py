@@ -102,6 +102,8 @@ _EDITOR_WEAK = re.compile(r"(?:^|[\s【\[(（])(?:编辑|編輯)\s*[:：|｜/]\s
 # (a label word alone is an empty slot before the next label: "来源： 作者：来源：人民网")
 _JUNK_NAME = re.compile(r"^(?:本站|本网|admin|管理员|佚名|匿名|未知|不详|null|none|小编|小編|编辑|網絡|网络|互联网|網絡轉載|网络转载|"
                         r"转载|轉載|转自网络|网络整理|整理|综合|綜合|原创|原創|字号|字體|字体|分享|打印|"
+                        # a button's word ("管不饿" / "关注" over the date, "举报/反馈" over it)
+                        r"关注|關注|反馈|反饋|举报|舉報|点赞|點讚|下载|下載|纠错|糾錯|投诉|投訴|"
                         r"微信公众平台|作者|来源|來源|记者|記者|责任编辑|責任編輯|责编|責編|出处|出處|"
                         # a web digest, a maker's or a dealer's copy ("来源： 网络文摘", "厂商供稿"): no one named
                         r"(?:网络|網絡)(?:文摘|摘编|摘編)|网摘|網摘|厂商|廠商|商家)$", re.I)
@@ -647,9 +649,8 @@ _NOT_SOURCE_WORDS = re.compile(r"分享|打印|关闭|關閉|收藏|字号|字�
                                r"浏览|瀏覽|凡本|转载|轉載|账号|帐号|帳號|密码|密碼|订阅|訂閱|欢迎|歡迎|全文|原文地址|原文链接|阅读原文|[\"“”「」]|"
                                # a sentence, not a name ("该彩种开奖数据来源于500.com", "53兼职网，本文链接")
                                r"[，。！？；]|来源于|來源於|^.{31,}$")
-# a button's word alone ("管不饿" / "关注" over the date, "举报/反馈" over it) or a place the platform shows the poster
-# writing from ("2024年01月25日 18:03:35 来自内蒙古自治区", "IP属地：北京"): no one's name
-_BUTTON_OR_PLACE = re.compile(r"(?:关注|關注|反馈|反饋|举报|舉報|点赞|點讚|下载|下載|纠错|糾錯|投诉|投訴)$|(?:来自|來自|IP\s*属地|IP\s*屬地)")
+# the place a platform shows the poster writing from ("2024年01月25日 18:03:35 来自内蒙古自治区", "IP属地：北京"): no 来源
+_POSTERS_PLACE = re.compile(r"来自|來自|IP\s*属地|IP\s*屬地")
 # a name in quotes is the name ("“人民前线”微信公众号"); a quote left open is a sentence's (凡本网注明“来源：…”的作品)
 _QUOTED = re.compile(r"“[^“”\"]{1,20}”|「[^「」\"]{1,20}」")
 # the endings of a section's heading, no medium's name: an unlabelled "工作动态" or "通知公告" beside a date is the
@@ -794,7 +795,7 @@ def valid_publisher(page, credits: str = "", own_site=None):
             # a CMS account ("CICNN_NEWS", "cnfol001"); a writer's name beside the date ("Nina" over "本文作者：Nina")
             return not _SOURCE_CODE.fullmatch(value) \
                 and not (kind == "unlabelled" and _credited(value, page.visible_text))
-        if _NOT_SOURCE_WORDS.search(_QUOTED.sub("", value)) or _CHANNEL.match(value) or _BUTTON_OR_PLACE.match(value):
+        if _NOT_SOURCE_WORDS.search(_QUOTED.sub("", value)) or _CHANNEL.match(value) or _POSTERS_PLACE.match(value):
             return False
         if kind == "meta":
             return True
