@@ -534,3 +534,26 @@ def test_latin_words_hash_each_word_as_before():
     expected = "".join(chr(0xF0000 + zlib.crc32(w.encode("utf-8")) % 0x1FFFE) for w in words)
     assert latin_words("Loss of  TASTE, snake_case — ﬁne 2024 Straße!") == expected
     assert latin_words("") == latin_words("—") == ""
+
+
+compiled_minhash = pytest.mark.skipif(D.minhash._compiled is None,
+                                      reason="storage.dedup._minhash not built (pip install -e . compiles it)")
+
+
+@compiled_minhash
+def test_compiled_signature_and_word_hashes_equal_the_reference_on_real_pages():
+    """The compiled kernels (_minhash.pyx) give what numpy and re give: the signature of every real
+    fixture page's folded body and of its words, and the word hashes of its text, lowered or not
+    (mixed scripts, digits, accents, full-width forms, '_' and combining marks among them)."""
+    from storage.dedup import minhash
+
+    pages = sorted(p for p in (Path(__file__).parent / "fixtures").rglob("*") if p.suffix in (".html", ".htm"))
+    bodies = [extract(p.read_bytes(), "https://example.test/a.html").body for p in pages]
+    bodies = [b for b in bodies if b] + ["Ünïcödé snake_case Ｆｕｌｌ２０２４ e\u0301t\u00e9 x²³ 中文混排 word"]
+    assert len(bodies) > 40
+    for body in bodies:
+        for text in (body, body.lower(), body.lower().replace("_", " ")):
+            assert np.array_equal(minhash._compiled.word_crcs(text), minhash.word_crcs_re(text))
+        for hashes in (D.shingle_hashes(D.normalise(body)), D.shingle_hashes(minhash.latin_words(body))):
+            assert np.array_equal(D.signature(hashes), minhash.signature_numpy(hashes))
+    assert np.array_equal(D.signature(np.empty(0, dtype=np.uint32)), minhash.signature_numpy(np.empty(0, np.uint32)))
