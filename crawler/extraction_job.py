@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from crawler.documents.citations import body_citations
 from crawler.documents.links import named_attachments
 from crawler.extract import decode_html, extract
+from storage.store import presign  # (at start-up: its imports take ~0.2 s, not from the first page's time limit)
 
 BASE_FIELDS = ("url", "request_url", "source", "fetched_at", "list_url", "recheck_of")
 
@@ -125,8 +126,6 @@ def _extract_item(item: dict, options: dict) -> dict:
     named = named_attachments(item["html"], item["url"]) if options.get("attachments") else []
     article = {**{k: item.get(k) for k in BASE_FIELDS}, "kind": "article", **record.to_dict(), "named_attachments": named}
     if options.get("sign"):
-        from storage.store import presign
-
         presign(article)
         article["_body_citations"] = body_citations(article)
     return article
